@@ -1,0 +1,83 @@
+package tandem
+
+import (
+	"context"
+	"time"
+)
+
+// AlertStatus is where an alert stands.
+type AlertStatus string
+
+// The statuses of an alert. An event alert stays open until a controller
+// acknowledges it; a state alert resolves itself when the state is fixed.
+const (
+	AlertOpen         AlertStatus = "open"
+	AlertAcknowledged AlertStatus = "acknowledged"
+	AlertResolved     AlertStatus = "resolved"
+)
+
+// Alert is a rule's breach or warning, raised for a controller to see.
+type Alert struct {
+	ID              string      `json:"id"`
+	Rule            Rule        `json:"rule"`
+	Severity        Severity    `json:"severity"`
+	SourceID        string      `json:"source_id"`
+	SourceReference string      `json:"source_reference"`
+	ContactID       string      `json:"contact_id,omitempty"`
+	MeetingID       string      `json:"meeting_id,omitempty"`
+	OfficerIDs      []string    `json:"officer_ids"`
+	RaisedAt        time.Time   `json:"raised_at"`
+	Status          AlertStatus `json:"status"`
+	Message         string      `json:"message"`
+	// State is true for a state alert (resolves itself), false for an event.
+	State          bool       `json:"state"`
+	AcknowledgedAt *time.Time `json:"acknowledged_at,omitempty"`
+	AcknowledgedBy string     `json:"acknowledged_by,omitempty"`
+	Justification  string     `json:"justification,omitempty"`
+	ResolvedAt     *time.Time `json:"resolved_at,omitempty"`
+}
+
+// AlertFilter narrows a list of alerts. Empty fields match everything.
+type AlertFilter struct {
+	Status    AlertStatus
+	Rule      Rule
+	SourceID  string
+	OfficerID string
+}
+
+// AlertService lists alerts and lets controllers acknowledge them.
+type AlertService interface {
+	ListAlerts(ctx context.Context, f AlertFilter) ([]*Alert, error)
+	AcknowledgeAlert(ctx context.Context, id, justification string) (*Alert, error)
+}
+
+// Compliance counts what a unit did and how much of it kept the rules, over
+// a period.
+type Compliance struct {
+	From                          string       `json:"from"`
+	To                            string       `json:"to"`
+	Unit                          string       `json:"unit,omitempty"`
+	Contacts                      int          `json:"contacts"`
+	DocumentedWithin24h           int          `json:"documented_within_24h"`
+	Meetings                      int          `json:"meetings"`
+	MeetingsWithTwoOfficers       int          `json:"meetings_with_two_officers"`
+	MeetingsWithSameGenderOfficer int          `json:"meetings_with_same_gender_officer"`
+	OpenAlerts                    map[Rule]int `json:"open_alerts"`
+}
+
+// ComplianceFilter chooses the period (dates, inclusive) and unit.
+type ComplianceFilter struct {
+	From, To string
+	Unit     string
+}
+
+// ComplianceService counts compliance.
+type ComplianceService interface {
+	Compliance(ctx context.Context, f ComplianceFilter) (*Compliance, error)
+}
+
+// Sweeper re-evaluates the rules that time alone can breach: meetings left
+// undocumented, accreditation that lapsed, state rules.
+type Sweeper interface {
+	Sweep(ctx context.Context) error
+}

@@ -1,0 +1,128 @@
+package tandem
+
+import (
+	"context"
+	"regexp"
+	"time"
+)
+
+// Role is a set of duties an officer holds.
+type Role string
+
+// The roles of CONTRACT. An admin holds no other role (separation of duties).
+const (
+	RoleAdmin              Role = "admin"
+	RoleHandler            Role = "handler"
+	RoleController         Role = "controller"
+	RoleAuthorisingOfficer Role = "authorising_officer"
+	RoleAuditor            Role = "auditor"
+)
+
+// Roles lists every role, in a stable order.
+var Roles = []Role{RoleAdmin, RoleHandler, RoleController, RoleAuthorisingOfficer, RoleAuditor}
+
+// ValidRole reports whether r is one of Roles.
+func ValidRole(r Role) bool {
+	for _, x := range Roles {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+var genderPattern = regexp.MustCompile(`^[a-z][a-z_-]{0,31}$`)
+
+// ValidGender reports whether g is a gender Tandem accepts: female, male, or
+// any other lowercase word.
+func ValidGender(g string) bool { return genderPattern.MatchString(g) }
+
+// Officer is a police officer with an account: a handler, controller,
+// authorising officer, auditor or administrator.
+type Officer struct {
+	ID         string    `json:"id"`
+	Username   string    `json:"username"`
+	Name       string    `json:"name"`
+	Gender     string    `json:"gender"`
+	Unit       string    `json:"unit"`
+	Roles      []Role    `json:"roles"`
+	Dedicated  bool      `json:"dedicated"`
+	WorkPhones []string  `json:"work_phones"`
+	CreatedAt  time.Time `json:"created_at"`
+
+	// Computed from the training records, the dedicated flag and the clock.
+	Accredited    bool    `json:"accredited"`
+	TrainingHours float64 `json:"training_hours"`
+	// AccreditationGaps says in words why an officer is not accredited.
+	AccreditationGaps []string `json:"accreditation_gaps,omitempty"`
+}
+
+// HasRole reports whether the officer holds role r.
+func (o *Officer) HasRole(r Role) bool {
+	for _, x := range o.Roles {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// HasAnyRole reports whether the officer holds at least one of rs.
+func (o *Officer) HasAnyRole(rs ...Role) bool {
+	for _, r := range rs {
+		if o.HasRole(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// Training is one completed course on an officer's record.
+type Training struct {
+	ID                   string    `json:"id"`
+	OfficerID            string    `json:"officer_id"`
+	Course               string    `json:"course"`
+	Hours                float64   `json:"hours"`
+	CompletedOn          string    `json:"completed_on"`
+	CoversRiskManagement bool      `json:"covers_risk_management"`
+	ExpiresOn            string    `json:"expires_on,omitempty"`
+	RecordedAt           time.Time `json:"recorded_at"`
+	RecordedBy           string    `json:"recorded_by"`
+}
+
+// OfficerCreate is a request to create an officer account.
+type OfficerCreate struct {
+	Username   string
+	Name       string
+	Gender     string
+	Unit       string
+	Roles      []Role
+	Dedicated  bool
+	WorkPhones []string
+	Password   string // empty: no password login until one is set
+}
+
+// TrainingCreate is a request to add a training record.
+type TrainingCreate struct {
+	Course               string
+	Hours                float64
+	CompletedOn          string
+	CoversRiskManagement bool
+	ExpiresOn            string
+}
+
+// OfficerService manages officer accounts and their training.
+type OfficerService interface {
+	CreateOfficer(ctx context.Context, c OfficerCreate) (*Officer, error)
+	FindOfficer(ctx context.Context, id string) (*Officer, error)
+	ListOfficers(ctx context.Context) ([]*Officer, error)
+	AddTraining(ctx context.Context, officerID string, c TrainingCreate) (*Training, error)
+	ListTraining(ctx context.Context, officerID string) ([]*Training, error)
+}
+
+// TokenService issues and checks API bearer tokens. Only a hash of each
+// token is stored.
+type TokenService interface {
+	IssueToken(ctx context.Context, username string, ttl time.Duration) (string, error)
+	Authenticate(ctx context.Context, token string) (*Officer, error)
+}

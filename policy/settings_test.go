@@ -1,0 +1,172 @@
+package policy_test
+
+import (
+	"reflect"
+	"testing"
+	"time"
+
+	"tandem/policy"
+)
+
+func TestDefaultSettings_AreContractNumbers(t *testing.T) {
+	want := policy.Settings{
+		MinOfficers:      2,
+		MinHandlers:      2,
+		DocumentWithin:   24 * time.Hour,
+		MinTrainingHours: 70,
+		CallMatchWindow:  30 * time.Minute,
+		FutureTolerance:  5 * time.Minute,
+	}
+	if got := policy.DefaultSettings(); got != want {
+		t.Errorf("DefaultSettings() = %+v, want %+v", got, want)
+	}
+}
+
+func TestSettingKeys_OneKeyPerSetting(t *testing.T) {
+	if n := reflect.TypeFor[policy.Settings]().NumField(); len(policy.SettingKeys) != n {
+		t.Errorf("%d setting keys for %d settings fields", len(policy.SettingKeys), n)
+	}
+	seen := map[string]bool{}
+	for _, k := range policy.SettingKeys {
+		if seen[k] {
+			t.Errorf("key %q listed twice", k)
+		}
+		seen[k] = true
+	}
+}
+
+func TestSettingsSet_ChangesTheNamedSetting(t *testing.T) {
+	tests := []struct {
+		key, value string
+		apply      func(*policy.Settings)
+	}{
+		{"min_officers", "3", func(s *policy.Settings) { s.MinOfficers = 3 }},
+		{"min_handlers", "1", func(s *policy.Settings) { s.MinHandlers = 1 }},
+		{"document_within", "12h", func(s *policy.Settings) { s.DocumentWithin = 12 * time.Hour }},
+		{"document_within", "24h0m30s", func(s *policy.Settings) { s.DocumentWithin = 24*time.Hour + 30*time.Second }},
+		{"min_training_hours", "80", func(s *policy.Settings) { s.MinTrainingHours = 80 }},
+		{"min_training_hours", "69.5", func(s *policy.Settings) { s.MinTrainingHours = 69.5 }},
+		{"call_match_window", "45m", func(s *policy.Settings) { s.CallMatchWindow = 45 * time.Minute }},
+		{"future_tolerance", "90s", func(s *policy.Settings) { s.FutureTolerance = 90 * time.Second }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.key+"="+tt.value, func(t *testing.T) {
+			got := policy.DefaultSettings()
+			if err := got.Set(tt.key, tt.value); err != nil {
+				t.Fatalf("Set(%q, %q): %v", tt.key, tt.value, err)
+			}
+			want := policy.DefaultSettings()
+			tt.apply(&want)
+			if got != want {
+				t.Errorf("after Set(%q, %q): %+v, want %+v", tt.key, tt.value, got, want)
+			}
+		})
+	}
+}
+
+func TestSettingsSet_RefusesValuesThatSwitchARuleOff(t *testing.T) {
+	bad := map[string][]string{
+		"min_officers":       {"0", "-1", "-2", "", "two", "1.5", "2h", " 2"},
+		"min_handlers":       {"0", "-1", "", "x", "2.0"},
+		"document_within":    {"0", "0s", "-1h", "-24h", "", "24", "a day", "24 hours"},
+		"min_training_hours": {"0", "-0", "-1", "-69.5", "", "seventy", "70h", "-Inf"},
+		"call_match_window":  {"0s", "-30m", "", "30"},
+		"future_tolerance":   {"0s", "-5m", "", "5"},
+		"no_such_setting":    {"2"},
+		"":                   {"2"},
+	}
+	for key, values := range bad {
+		for _, v := range values {
+			t.Run(key+"="+v, func(t *testing.T) {
+				s := policy.DefaultSettings()
+				err := s.Set(key, v)
+				if err == nil {
+					t.Fatalf("Set(%q, %q) = nil, want an error", key, v)
+				}
+				if err.Error() == "" {
+					t.Error("error with an empty message")
+				}
+				if s != policy.DefaultSettings() {
+					t.Errorf("settings changed by a refused Set: %+v", s)
+				}
+			})
+		}
+	}
+}
+
+// A training minimum that is not a finite number must be refused like any
+// other garbage. Known bug: strconv.ParseFloat accepts "NaN" and "Inf", and
+// Set's check (f <= 0) lets both through. With NaN, Accredit's
+// "Hours < MinTrainingHours" is always false, so the training-hours
+// condition of TRAINED_OFFICER is switched off; with +Inf nobody can ever
+// be accredited.
+func TestSettingsSet_RefusesNonFiniteTrainingHours(t *testing.T) {
+	for _, v := range []string{"NaN", "nan", "Inf", "+Inf", "infinity"} {
+		t.Run(v, func(t *testing.T) {
+			s := policy.DefaultSettings()
+			if err := s.Set("min_training_hours", v); err == nil {
+				t.Errorf("Set(min_training_hours, %q) = nil, want an error; settings now %+v", v, s)
+			}
+			if s != policy.DefaultSettings() {
+				t.Errorf("settings changed: MinTrainingHours = %v", s.MinTrainingHours)
+			}
+		})
+	}
+}
+
+func TestSettingsGet_UnknownKey(t *testing.T) {
+	for _, key := range []string{"", "MinOfficers", "min-officers", "no_such_setting"} {
+		t.Run(key, func(t *testing.T) {
+			if v, ok := policy.DefaultSettings().Get(key); ok || v != "" {
+				t.Errorf("Get(%q) = %q, %v; want \"\", false", key, v, ok)
+			}
+		})
+	}
+}
+
+func TestSettingsGetSet_RoundTripEveryKey(t *testing.T) {
+	changed := policy.Settings{
+		MinOfficers:      3,
+		MinHandlers:      4,
+		DocumentWithin:   36*time.Hour + 30*time.Minute + 15*time.Second,
+		MinTrainingHours: 72.25,
+		CallMatchWindow:  45 * time.Minute,
+		FutureTolerance:  90 * time.Second,
+	}
+	for _, from := range []policy.Settings{policy.DefaultSettings(), changed} {
+		for _, key := range policy.SettingKeys {
+			t.Run(key, func(t *testing.T) {
+				text, ok := from.Get(key)
+				if !ok || text == "" {
+					t.Fatalf("Get(%q) = %q, %v", key, text, ok)
+				}
+				// Set the text onto settings that differ in every field, then
+				// read it back: the field must now equal the source's.
+				to := changed
+				if from == changed {
+					to = policy.DefaultSettings()
+				}
+				if err := to.Set(key, text); err != nil {
+					t.Fatalf("Set(%q, %q): %v", key, text, err)
+				}
+				if back, _ := to.Get(key); back != text {
+					t.Errorf("Get after Set(%q, %q) = %q", key, text, back)
+				}
+			})
+		}
+		if t.Failed() {
+			continue
+		}
+		// Copying every key across must reproduce the settings exactly.
+		to := policy.Settings{}
+		for _, key := range policy.SettingKeys {
+			text, _ := from.Get(key)
+			if err := to.Set(key, text); err != nil {
+				t.Fatalf("Set(%q, %q): %v", key, text, err)
+			}
+		}
+		if to != from {
+			t.Errorf("settings copied key by key = %+v, want %+v", to, from)
+		}
+	}
+}

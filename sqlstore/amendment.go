@@ -1,0 +1,169 @@
+package sqlstore
+
+import (
+	"context"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"tandem"
+	"tandem/policy"
+)
+
+// amendmentChanges is what an amendment changed, as stored.
+type amendmentChanges struct {
+	Kind            *tandem.ContactKind `json:"kind,omitempty"`
+	OccurredAt      *time.Time          `json:"occurred_at,omitempty"`
+	DurationMinutes *int                `json:"duration_minutes,omitempty"`
+	Location        *string             `json:"location,omitempty"`
+	OfficerIDs      []string            `json:"officer_ids,omitempty"`
+	Summary         *string             `json:"summary,omitempty"`
+	Indicators      []tandem.Indicator  `json:"indicators,omitempty"`
+}
+
+// AmendContact adds a correction to a contact. The contact itself never
+// changes. The amended contact is checked against the rules again, and any
+// breach it did not already carry becomes an alert.
+func (s *Store) AmendContact(ctx context.Context, sourceID, contactID string, a tandem.Amendment) (*tandem.Amendment, error) {
+	o, err := requireOfficer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	a.Reason = strings.TrimSpace(a.Reason)
+	if utf8.RuneCountInString(a.Reason) < 5 || utf8.RuneCountInString(a.Reason) > 2000 {
+		return nil, tandem.Invalid("reason", "say why the contact is amended (5 to 2000 characters)")
+	}
+	if a.Kind == nil && a.OccurredAt == nil && a.DurationMinutes == nil && a.Location == nil && a.OfficerIDs == nil && a.Summary == nil && a.Indicators == nil {
+		return nil, tandem.Invalid("reason", "an amendment must change at least one field")
+	}
+	// Check the changed fields with the same rules as a new contact.
+	probe := tandem.ContactCreate{Kind: tandem.KindOther, OccurredAt: time.Unix(1, 0), OfficerIDs: []string{"x"}, Summary: "x"}
+	if a.Kind != nil {
+		probe.Kind = *a.Kind
+	}
+	if a.OccurredAt != nil {
+		probe.OccurredAt = *a.OccurredAt
+	}
+	probe.DurationMinutes = a.DurationMinutes
+	if a.Location != nil {
+		probe.Location = *a.Location
+	}
+	if a.OfficerIDs != nil {
+		probe.OfficerIDs = a.OfficerIDs
+	}
+	if a.Summary != nil {
+		probe.Summary = *a.Summary
+	}
+	probe.Indicators = a.Indicators
+	if err := validateContact(&probe); err != nil {
+		return nil, err
+	}
+	if a.Location != nil {
+		a.Location = &probe.Location
+	}
+	if a.Summary != nil {
+		a.Summary = &probe.Summary
+	}
+	if a.Indicators != nil {
+		a.Indicators = probe.Indicators
+	}
+	if a.OccurredAt != nil {
+		t := a.OccurredAt.UTC().Truncate(time.Microsecond)
+		a.OccurredAt = &t
+	}
+	if a.OfficerIDs != nil {
+		a.OfficerIDs = sortedCopy(a.OfficerIDs)
+	}
+	var out *tandem.Amendment
+	err = s.update(ctx, func(tx *Tx) error {
+		src, t, err := tx.visibleSource(sourceID)
+		if err != nil {
+			return err
+		}
+		cs, err := tx.contacts(`id = ? AND source_id = ?`, contactID, sourceID)
+		if err != nil {
+			return err
+		}
+		if len(cs) == 0 {
+			return tandem.NotFound("contact")
+		}
+		c := cs[0]
+		before := effective(c)
+		if !contains(before.OfficerIDs, o.ID) && c.DocumentedBy != o.ID && !policy.CanControl(o, t) {
+			return tandem.Errorf(tandem.EFORBIDDEN, "only an officer at the contact, or a controller of the source, may amend it")
+		}
+		settings, err := tx.settings()
+		if err != nil {
+			return err
+		}
+		if a.OccurredAt != nil && a.OccurredAt.After(tx.now.Add(settings.FutureTolerance)) {
+			return tandem.Invalid("occurred_at", "occurred_at is in the future")
+		}
+		after := a.Apply(before)
+		atts, _, err := tx.attendees("officer_ids", after.OfficerIDs)
+		if err != nil {
+			return err
+		}
+		// Lateness is judged against when the contact was first documented.
+		_, findings := policy.ContactFindings(src.facts(), after.Kind, after.OccurredAt, c.DocumentedAt, atts, settings)
+		out = &a
+		out.ID, out.ContactID, out.AmendedAt, out.AmendedBy, out.Findings = newID(), contactID, tx.now, o.ID, nonNilFindings(findings)
+		changes := amendmentChanges{Kind: a.Kind, OccurredAt: a.OccurredAt, DurationMinutes: a.DurationMinutes, Location: a.Location,
+			OfficerIDs: a.OfficerIDs, Summary: a.Summary, Indicators: a.Indicators}
+		if _, err := tx.exec(`INSERT INTO amendments (id, contact_id, reason, changes, amended_at, amended_by, findings) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			out.ID, contactID, out.Reason, jsonText(changes), ts(tx.now), o.ID, jsonText(out.Findings)); err != nil {
+			return err
+		}
+		if err := tx.record("contact.amend", "amendment", out.ID, out.Reason); err != nil {
+			return err
+		}
+		had := map[tandem.Rule]bool{}
+		for _, f := range c.Findings {
+			had[f.Rule] = true
+		}
+		for _, prev := range c.Amendments {
+			for _, f := range prev.Findings {
+				had[f.Rule] = true
+			}
+		}
+		for _, f := range findings {
+			if had[f.Rule] {
+				continue
+			}
+			f.Message = "after amendment: " + f.Message
+			if err := tx.raise(sourceID, f, alertRefs{contactID: contactID, officerIDs: after.OfficerIDs}); err != nil {
+				return err
+			}
+		}
+		return tx.reconcileSource(sourceID)
+	})
+	return out, err
+}
+
+func (tx *Tx) amendments(contactID string) ([]*tandem.Amendment, error) {
+	rows, err := tx.query(`SELECT id, contact_id, reason, changes, amended_at, amended_by, findings FROM amendments WHERE contact_id = ? ORDER BY amended_at, id`, contactID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*tandem.Amendment
+	for rows.Next() {
+		var a tandem.Amendment
+		var changes, amended, findings string
+		if err := rows.Scan(&a.ID, &a.ContactID, &a.Reason, &changes, &amended, &a.AmendedBy, &findings); err != nil {
+			return nil, err
+		}
+		var ch amendmentChanges
+		if err := fromJSON(changes, &ch); err != nil {
+			return nil, err
+		}
+		a.Kind, a.OccurredAt, a.DurationMinutes, a.Location, a.OfficerIDs, a.Summary, a.Indicators =
+			ch.Kind, ch.OccurredAt, ch.DurationMinutes, ch.Location, ch.OfficerIDs, ch.Summary, ch.Indicators
+		a.AmendedAt = parseTS(amended)
+		if err := fromJSON(findings, &a.Findings); err != nil {
+			return nil, err
+		}
+		out = append(out, &a)
+	}
+	return out, rows.Err()
+}

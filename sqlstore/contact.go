@@ -1,0 +1,323 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"tandem"
+	"tandem/policy"
+)
+
+// RecordContact records a contact with a source. The system never refuses
+// to record a fact: a contact that broke a rule is recorded, and its
+// breaches come back as findings and become alerts.
+func (s *Store) RecordContact(ctx context.Context, sourceID string, c tandem.ContactCreate) (*tandem.Contact, error) {
+	o, err := requireOfficer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := validateContact(&c); err != nil {
+		return nil, err
+	}
+	var out *tandem.Contact
+	err = s.update(ctx, func(tx *Tx) error {
+		src, t, err := tx.visibleSource(sourceID)
+		if err != nil {
+			return err
+		}
+		if !contains(c.OfficerIDs, o.ID) && !policy.CanControl(o, t) {
+			return tandem.Errorf(tandem.EFORBIDDEN, "you may record only contacts you were at, unless you control the source")
+		}
+		settings, err := tx.settings()
+		if err != nil {
+			return err
+		}
+		if c.OccurredAt.After(tx.now.Add(settings.FutureTolerance)) {
+			return tandem.Invalid("occurred_at", "occurred_at is in the future")
+		}
+		atts, _, err := tx.attendees("officer_ids", c.OfficerIDs)
+		if err != nil {
+			return err
+		}
+		if c.MeetingID != "" {
+			var status tandem.MeetingStatus
+			err := tx.queryRow(`SELECT status FROM meetings WHERE id = ? AND source_id = ?`, c.MeetingID, sourceID).Scan(&status)
+			if isNoRows(err) {
+				return tandem.Invalid("meeting_id", "no planned meeting %q for this source", c.MeetingID)
+			} else if err != nil {
+				return err
+			}
+			if status != tandem.MeetingPlanned {
+				return &tandem.Error{Code: tandem.ECONFLICT, Field: "meeting_id", Message: "a contact has already been recorded for that meeting"}
+			}
+		}
+		late, findings := policy.ContactFindings(src.facts(), c.Kind, c.OccurredAt, tx.now, atts, settings)
+		out = &tandem.Contact{ID: newID(), SourceID: sourceID, Kind: c.Kind, OccurredAt: c.OccurredAt.UTC().Truncate(time.Microsecond),
+			DurationMinutes: c.DurationMinutes, Location: c.Location, OfficerIDs: sortedCopy(c.OfficerIDs), Summary: c.Summary,
+			Indicators: c.Indicators, MeetingID: c.MeetingID, DocumentedAt: tx.now, DocumentedBy: o.ID, Late: late}
+		relationship, _ := policy.RelationshipFinding([]policy.Flag{{ContactID: out.ID, FlaggedAt: tx.now, Indicators: c.Indicators}}, nil)
+		out.Findings = nonNilFindings(findings)
+		if relationship != nil {
+			out.Findings = append(out.Findings, *relationship)
+		}
+		if err := tx.insertContact(out); err != nil {
+			return err
+		}
+		if c.MeetingID != "" {
+			if _, err := tx.exec(`UPDATE meetings SET status = ?, contact_id = ? WHERE id = ?`, tandem.MeetingHeld, out.ID, c.MeetingID); err != nil {
+				return err
+			}
+			if err := tx.record("meeting.held", "meeting", c.MeetingID, ""); err != nil {
+				return err
+			}
+		}
+		// Each breach of the contact is an event alert; RELATIONSHIP_RISK is
+		// a state, kept by reconcileSource.
+		for _, f := range findings {
+			if err := tx.raise(sourceID, f, alertRefs{contactID: out.ID, officerIDs: out.OfficerIDs}); err != nil {
+				return err
+			}
+		}
+		return tx.reconcileSource(sourceID)
+	})
+	return out, err
+}
+
+func (tx *Tx) insertContact(c *tandem.Contact) error {
+	var duration any
+	if c.DurationMinutes != nil {
+		duration = *c.DurationMinutes
+	}
+	_, err := tx.exec(`INSERT INTO contacts (id, source_id, kind, occurred_at, duration_minutes, location, summary, indicators, meeting_id, documented_at, documented_by, late, findings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.ID, c.SourceID, c.Kind, ts(c.OccurredAt), duration, c.Location, c.Summary, jsonText(c.Indicators), nullString(c.MeetingID),
+		ts(c.DocumentedAt), c.DocumentedBy, boolInt(c.Late), jsonText(c.Findings))
+	if err != nil {
+		return err
+	}
+	for _, id := range c.OfficerIDs {
+		if _, err := tx.exec(`INSERT INTO contact_officers (contact_id, officer_id) VALUES (?, ?)`, c.ID, id); err != nil {
+			return err
+		}
+	}
+	return tx.record("contact.record", "contact", c.ID, "")
+}
+
+func validateContact(c *tandem.ContactCreate) error {
+	c.Summary = strings.TrimSpace(c.Summary)
+	c.Location = strings.TrimSpace(c.Location)
+	switch {
+	case !tandem.ValidContactKind(c.Kind):
+		return tandem.Invalid("kind", "kind must be meeting, phone, message or other")
+	case c.OccurredAt.IsZero():
+		return tandem.Invalid("occurred_at", "occurred_at is required (RFC 3339 with a zone)")
+	case len(c.OfficerIDs) == 0:
+		return tandem.Invalid("officer_ids", "name the officers who took part")
+	case c.Summary == "" || utf8.RuneCountInString(c.Summary) > 20000:
+		return tandem.Invalid("summary", "a summary is required (at most 20000 characters)")
+	case utf8.RuneCountInString(c.Location) > 500:
+		return tandem.Invalid("location", "location is at most 500 characters")
+	case c.DurationMinutes != nil && (*c.DurationMinutes < 0 || *c.DurationMinutes > 24*60):
+		return tandem.Invalid("duration_minutes", "duration_minutes must be between 0 and 1440")
+	}
+	if err := distinctIDs("officer_ids", c.OfficerIDs); err != nil {
+		return err
+	}
+	var err error
+	c.Indicators, err = validIndicators(c.Indicators)
+	return err
+}
+
+func validIndicators(is []tandem.Indicator) ([]tandem.Indicator, error) {
+	seen := map[tandem.Indicator]bool{}
+	out := []tandem.Indicator{}
+	for _, i := range is {
+		if !tandem.ValidIndicator(i) {
+			return nil, tandem.Invalid("indicators", "unknown indicator %q", i)
+		}
+		if !seen[i] {
+			seen[i] = true
+			out = append(out, i)
+		}
+	}
+	sort.Slice(out, func(a, b int) bool { return out[a] < out[b] })
+	return out, nil
+}
+
+const contactColumns = `id, source_id, kind, occurred_at, duration_minutes, location, summary, indicators, meeting_id, documented_at, documented_by, late, findings`
+
+func (tx *Tx) contacts(where string, args ...any) ([]*tandem.Contact, error) {
+	rows, err := tx.query(`SELECT `+contactColumns+` FROM contacts WHERE `+where, args...)
+	if err != nil {
+		return nil, err
+	}
+	var out []*tandem.Contact
+	for rows.Next() {
+		var c tandem.Contact
+		var occurred, indicators, documented, findings string
+		var duration sql.NullInt64
+		var meeting sql.NullString
+		var late int
+		if err := rows.Scan(&c.ID, &c.SourceID, &c.Kind, &occurred, &duration, &c.Location, &c.Summary, &indicators, &meeting, &documented, &c.DocumentedBy, &late, &findings); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		c.OccurredAt, c.DocumentedAt, c.MeetingID, c.Late = parseTS(occurred), parseTS(documented), meeting.String, late == 1
+		if duration.Valid {
+			d := int(duration.Int64)
+			c.DurationMinutes = &d
+		}
+		if err := fromJSON(indicators, &c.Indicators); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if err := fromJSON(findings, &c.Findings); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, &c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, c := range out {
+		if c.OfficerIDs, err = tx.ids(`SELECT officer_id FROM contact_officers WHERE contact_id = ? ORDER BY officer_id`, c.ID); err != nil {
+			return nil, err
+		}
+		if c.Amendments, err = tx.amendments(c.ID); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// effective returns the contact as its amendments have corrected it.
+func effective(c *tandem.Contact) tandem.Contact {
+	e := *c
+	for _, a := range c.Amendments {
+		e = a.Apply(e)
+	}
+	e.Amendments = nil
+	return e
+}
+
+// contactOfficers returns the officers at a contact, as amended.
+func (tx *Tx) contactOfficers(contactID string) ([]string, error) {
+	cs, err := tx.contacts(`id = ?`, contactID)
+	if err != nil || len(cs) == 0 {
+		return nil, err
+	}
+	return effective(cs[0]).OfficerIDs, nil
+}
+
+// flags returns the source's contacts that carry relationship indicators,
+// with when each indicator reached the record.
+func (tx *Tx) flags(sourceID string) ([]policy.Flag, error) {
+	cs, err := tx.contacts(`source_id = ?`, sourceID)
+	if err != nil {
+		return nil, err
+	}
+	var out []policy.Flag
+	for _, c := range cs {
+		if len(c.Indicators) > 0 {
+			out = append(out, policy.Flag{ContactID: c.ID, FlaggedAt: c.DocumentedAt, Indicators: c.Indicators})
+		}
+		have := map[tandem.Indicator]bool{}
+		for _, i := range c.Indicators {
+			have[i] = true
+		}
+		for _, a := range c.Amendments {
+			var added []tandem.Indicator
+			for _, i := range a.Indicators {
+				if !have[i] {
+					added = append(added, i)
+					have[i] = true
+				}
+			}
+			if len(added) > 0 {
+				out = append(out, policy.Flag{ContactID: c.ID, FlaggedAt: a.AmendedAt, Indicators: added})
+			}
+		}
+	}
+	return out, nil
+}
+
+// FindContact returns one contact of a source, with its amendments.
+func (s *Store) FindContact(ctx context.Context, sourceID, contactID string) (*tandem.Contact, error) {
+	var out *tandem.Contact
+	err := s.view(ctx, func(tx *Tx) error {
+		if _, _, err := tx.visibleSource(sourceID); err != nil {
+			return err
+		}
+		cs, err := tx.contacts(`id = ? AND source_id = ?`, contactID, sourceID)
+		if err != nil {
+			return err
+		}
+		if len(cs) == 0 {
+			return tandem.NotFound("contact")
+		}
+		out = cs[0]
+		return nil
+	})
+	return out, err
+}
+
+// ListContacts returns a page of a source's contacts, newest first. after
+// is the cursor of the previous page ("" for the first).
+func (s *Store) ListContacts(ctx context.Context, sourceID string, limit int, after string) (*tandem.ContactPage, error) {
+	if limit == 0 {
+		limit = 50
+	}
+	if limit < 1 || limit > 200 {
+		return nil, tandem.Invalid("limit", "limit must be between 1 and 200")
+	}
+	where, args := `source_id = ?`, []any{sourceID}
+	if after != "" {
+		at, id, ok := decodeCursor(after)
+		if !ok {
+			return nil, tandem.Invalid("after", "the cursor is not one this server gave")
+		}
+		where += ` AND (occurred_at < ? OR (occurred_at = ? AND id < ?))`
+		args = append(args, at, at, id)
+	}
+	page := &tandem.ContactPage{Contacts: []*tandem.Contact{}}
+	err := s.view(ctx, func(tx *Tx) error {
+		if _, _, err := tx.visibleSource(sourceID); err != nil {
+			return err
+		}
+		cs, err := tx.contacts(where+` ORDER BY occurred_at DESC, id DESC LIMIT ?`, append(args, limit+1)...)
+		if err != nil {
+			return err
+		}
+		if len(cs) > limit {
+			cs = cs[:limit]
+			last := cs[limit-1]
+			next := encodeCursor(ts(last.OccurredAt), last.ID)
+			page.Next = &next
+		}
+		page.Contacts = append(page.Contacts, cs...)
+		return nil
+	})
+	return page, err
+}
+
+func encodeCursor(at, id string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(at + "|" + id))
+}
+
+func decodeCursor(c string) (string, string, bool) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil {
+		return "", "", false
+	}
+	at, id, ok := strings.Cut(string(b), "|")
+	if !ok || parseTS(at).IsZero() || id == "" {
+		return "", "", false
+	}
+	return at, id, true
+}

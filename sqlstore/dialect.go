@@ -1,0 +1,58 @@
+package sqlstore
+
+import (
+	"strconv"
+	"strings"
+)
+
+// Dialect is everything that differs between the databases Tandem runs on.
+// The SQL itself is written once, with ? placeholders.
+type Dialect interface {
+	// Name is the database's name, for messages.
+	Name() string
+	// Rebind rewrites ? placeholders into the database's own.
+	Rebind(query string) string
+	// LockAudit serialises appends to the audit chain within a transaction
+	// ("" when the database already allows one writer at a time).
+	LockAudit() string
+}
+
+// SQLite is the embedded database's dialect.
+type SQLite struct{}
+
+// Name returns "SQLite".
+func (SQLite) Name() string { return "SQLite" }
+
+// Rebind returns q unchanged: SQLite understands ?.
+func (SQLite) Rebind(q string) string { return q }
+
+// LockAudit returns "": SQLite's single writer connection already
+// serialises every write transaction.
+func (SQLite) LockAudit() string { return "" }
+
+// Postgres is PostgreSQL's dialect.
+type Postgres struct{}
+
+// Name returns "PostgreSQL".
+func (Postgres) Name() string { return "PostgreSQL" }
+
+// Rebind turns each ? into $1, $2 ... Queries here never hold a literal
+// question mark.
+func (Postgres) Rebind(q string) string {
+	var b strings.Builder
+	n := 0
+	for _, r := range q {
+		if r == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// LockAudit takes a lock that lets one transaction at a time append to the
+// chain, so two appends cannot both claim the same sequence number.
+func (Postgres) LockAudit() string { return "LOCK TABLE audit_events IN EXCLUSIVE MODE" }

@@ -1,0 +1,224 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"tandem"
+	"tandem/policy"
+)
+
+// PlanMeeting plans a meeting with a source. A plan that breaks a rule is
+// refused with every finding, unless a controller of the source overrides
+// it with a written justification; the override raises an alert for each
+// finding, so it is seen.
+func (s *Store) PlanMeeting(ctx context.Context, sourceID string, c tandem.MeetingCreate) (*tandem.Meeting, error) {
+	o, err := requireRole(ctx, tandem.RoleHandler, tandem.RoleController)
+	if err != nil {
+		return nil, err
+	}
+	c.Location = strings.TrimSpace(c.Location)
+	c.OverrideJustification = strings.TrimSpace(c.OverrideJustification)
+	switch {
+	case c.PlannedFor.IsZero():
+		return nil, tandem.Invalid("planned_for", "planned_for is required (RFC 3339 with a zone)")
+	case c.Location == "" || utf8.RuneCountInString(c.Location) > 500:
+		return nil, tandem.Invalid("location", "location is required (at most 500 characters)")
+	case len(c.OfficerIDs) == 0:
+		return nil, tandem.Invalid("officer_ids", "name the officers who will attend")
+	case utf8.RuneCountInString(c.OverrideJustification) > 2000:
+		return nil, tandem.Invalid("override_justification", "override_justification is at most 2000 characters")
+	}
+	if err := distinctIDs("officer_ids", c.OfficerIDs); err != nil {
+		return nil, err
+	}
+	var m *tandem.Meeting
+	err = s.update(ctx, func(tx *Tx) error {
+		src, t, err := tx.visibleSource(sourceID)
+		if err != nil {
+			return err
+		}
+		if !t.Handling && !policy.CanControl(o, t) {
+			return tandem.Errorf(tandem.EFORBIDDEN, "only the source's handlers and controllers may plan its meetings")
+		}
+		settings, err := tx.settings()
+		if err != nil {
+			return err
+		}
+		if c.PlannedFor.Before(tx.now.Add(-settings.FutureTolerance)) {
+			return tandem.Invalid("planned_for", "planned_for is in the past: record the contact instead")
+		}
+		atts, _, err := tx.attendees("officer_ids", c.OfficerIDs)
+		if err != nil {
+			return err
+		}
+		findings := policy.MeetingFindings(src.facts(), atts, settings)
+		if len(findings) > 0 {
+			if c.OverrideJustification == "" {
+				return tandem.PolicyViolation("the plan breaks the rules: change it, or a controller may override with a written justification", findings)
+			}
+			if !policy.CanControl(o, t) {
+				return &tandem.Error{Code: tandem.EFORBIDDEN, Field: "override_justification", Message: "only a controller of the source may override the rules", Findings: findings}
+			}
+			if utf8.RuneCountInString(c.OverrideJustification) < 10 {
+				return tandem.Invalid("override_justification", "an override needs a justification of at least 10 characters")
+			}
+		}
+		m = &tandem.Meeting{ID: newID(), SourceID: sourceID, PlannedFor: c.PlannedFor.UTC(), Location: c.Location,
+			OfficerIDs: sortedCopy(c.OfficerIDs), Status: tandem.MeetingPlanned, OverrideJustification: c.OverrideJustification,
+			Findings: nonNilFindings(findings), PlannedBy: tx.actorID(), CreatedAt: tx.now}
+		if _, err := tx.exec(`INSERT INTO meetings (id, source_id, planned_for, location, status, override_justification, findings, planned_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			m.ID, sourceID, ts(m.PlannedFor), m.Location, m.Status, m.OverrideJustification, jsonText(m.Findings), m.PlannedBy, ts(tx.now)); err != nil {
+			return err
+		}
+		for _, id := range m.OfficerIDs {
+			if _, err := tx.exec(`INSERT INTO meeting_officers (meeting_id, officer_id) VALUES (?, ?)`, m.ID, id); err != nil {
+				return err
+			}
+		}
+		reason := ""
+		if len(findings) > 0 {
+			reason = "override: " + c.OverrideJustification
+		}
+		if err := tx.record("meeting.plan", "meeting", m.ID, reason); err != nil {
+			return err
+		}
+		for _, f := range findings {
+			f.Message = fmt.Sprintf("planned under a controller's override (%s): %s", c.OverrideJustification, f.Message)
+			if err := tx.raise(sourceID, f, alertRefs{meetingID: m.ID, officerIDs: m.OfficerIDs}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return m, err
+}
+
+// ListMeetings returns a source's planned and held meetings, soonest last.
+func (s *Store) ListMeetings(ctx context.Context, sourceID string) ([]*tandem.Meeting, error) {
+	out := []*tandem.Meeting{}
+	err := s.view(ctx, func(tx *Tx) error {
+		if _, _, err := tx.visibleSource(sourceID); err != nil {
+			return err
+		}
+		ms, err := tx.meetings(`source_id = ?`, sourceID)
+		out = append(out, ms...)
+		return err
+	})
+	return out, err
+}
+
+func (tx *Tx) meetings(where string, args ...any) ([]*tandem.Meeting, error) {
+	rows, err := tx.query(`SELECT id, source_id, planned_for, location, status, contact_id, override_justification, findings, planned_by, created_at FROM meetings WHERE `+where+` ORDER BY planned_for DESC, id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	var out []*tandem.Meeting
+	for rows.Next() {
+		var m tandem.Meeting
+		var planned, findings, created string
+		var contact sql.NullString
+		if err := rows.Scan(&m.ID, &m.SourceID, &planned, &m.Location, &m.Status, &contact, &m.OverrideJustification, &findings, &m.PlannedBy, &created); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		m.PlannedFor, m.CreatedAt, m.ContactID = parseTS(planned), parseTS(created), contact.String
+		if err := fromJSON(findings, &m.Findings); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, &m)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, m := range out {
+		if m.OfficerIDs, err = tx.ids(`SELECT officer_id FROM meeting_officers WHERE meeting_id = ? ORDER BY officer_id`, m.ID); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// ids runs a query returning one string column.
+func (tx *Tx) ids(query string, args ...any) ([]string, error) {
+	rows, err := tx.query(query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []string{}
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// overdueMeetings raises DOCUMENTED_24H for each planned meeting whose time
+// is more than the limit past with no contact recorded for it, once.
+func (tx *Tx) overdueMeetings() error {
+	settings, err := tx.settings()
+	if err != nil {
+		return err
+	}
+	ms, err := tx.meetings(`status = ? AND planned_for < ?`, tandem.MeetingPlanned, ts(tx.now.Add(-settings.DocumentWithin)))
+	if err != nil {
+		return err
+	}
+	for _, m := range ms {
+		f := policy.OverdueMeeting(m.PlannedFor, tx.now, m.ContactID != "", settings)
+		if f == nil {
+			continue
+		}
+		var n int
+		if err := tx.queryRow(`SELECT COUNT(*) FROM alerts WHERE meeting_id = ? AND rule = ?`, m.ID, tandem.RuleDocumented24h).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			continue
+		}
+		if err := tx.raise(m.SourceID, *f, alertRefs{meetingID: m.ID, officerIDs: m.OfficerIDs}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func distinctIDs(field string, ids []string) error {
+	seen := map[string]bool{}
+	for _, id := range ids {
+		if id == "" {
+			return tandem.Invalid(field, "an officer id is empty")
+		}
+		if seen[id] {
+			return tandem.Invalid(field, "officer %s is listed twice", id)
+		}
+		seen[id] = true
+	}
+	return nil
+}
+
+func sortedCopy(xs []string) []string {
+	out := append([]string(nil), xs...)
+	for i := 1; i < len(out); i++ {
+		for j := i; j > 0 && out[j] < out[j-1]; j-- {
+			out[j], out[j-1] = out[j-1], out[j]
+		}
+	}
+	return out
+}
+
+func nonNilFindings(fs []tandem.Finding) []tandem.Finding {
+	if fs == nil {
+		return []tandem.Finding{}
+	}
+	return fs
+}

@@ -1,0 +1,350 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"math"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"tandem"
+	"tandem/passwd"
+	"tandem/policy"
+)
+
+var usernamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
+
+// CreateOfficer creates an officer account. Only an administrator may.
+func (s *Store) CreateOfficer(ctx context.Context, c tandem.OfficerCreate) (*tandem.Officer, error) {
+	if _, err := requireRole(ctx, tandem.RoleAdmin); err != nil {
+		return nil, err
+	}
+	if err := validateOfficer(&c); err != nil {
+		return nil, err
+	}
+	hash := ""
+	if c.Password != "" {
+		var err error
+		if hash, err = passwd.Hash(c.Password); err != nil {
+			return nil, err
+		}
+	}
+	var id string
+	err := s.update(ctx, func(tx *Tx) error {
+		var n int
+		if err := tx.queryRow(`SELECT COUNT(*) FROM officers WHERE username = ?`, c.Username).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return &tandem.Error{Code: tandem.ECONFLICT, Field: "username", Message: "username " + c.Username + " is taken"}
+		}
+		id = newID()
+		roles := make([]string, len(c.Roles))
+		for i, r := range c.Roles {
+			roles[i] = string(r)
+		}
+		_, err := tx.exec(`INSERT INTO officers (id, username, name, gender, unit, roles, dedicated, work_phones, password_hash, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			id, c.Username, c.Name, c.Gender, c.Unit, strings.Join(roles, ","), boolInt(c.Dedicated), jsonText(c.WorkPhones), hash, ts(tx.now), tx.actorID())
+		if err != nil {
+			return err
+		}
+		return tx.record("officer.create", "officer", id, "")
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.officer(ctx, id)
+}
+
+func validateOfficer(c *tandem.OfficerCreate) error {
+	c.Username = strings.TrimSpace(c.Username)
+	c.Name = strings.TrimSpace(c.Name)
+	c.Unit = strings.TrimSpace(c.Unit)
+	switch {
+	case !usernamePattern.MatchString(c.Username):
+		return tandem.Invalid("username", "a username is 1 to 64 lowercase letters, digits, dots, dashes or underscores")
+	case c.Name == "" || utf8.RuneCountInString(c.Name) > 200:
+		return tandem.Invalid("name", "a name is required (at most 200 characters)")
+	case !tandem.ValidGender(c.Gender):
+		return tandem.Invalid("gender", "gender must be female, male or another lowercase word")
+	case len(c.Roles) == 0:
+		return tandem.Invalid("roles", "at least one role is required")
+	}
+	seen := map[tandem.Role]bool{}
+	for _, r := range c.Roles {
+		if !tandem.ValidRole(r) {
+			return tandem.Invalid("roles", "unknown role %q: roles are admin, handler, controller, authorising_officer, auditor", r)
+		}
+		if seen[r] {
+			return tandem.Invalid("roles", "role %s is listed twice", r)
+		}
+		seen[r] = true
+	}
+	if seen[tandem.RoleAdmin] && len(c.Roles) > 1 {
+		return tandem.Invalid("roles", "an administrator holds no other role (separation of duties)")
+	}
+	if !seen[tandem.RoleAdmin] && c.Unit == "" {
+		return tandem.Invalid("unit", "a unit is required for every officer but an administrator")
+	}
+	sort.Slice(c.Roles, func(i, j int) bool { return c.Roles[i] < c.Roles[j] })
+	if c.WorkPhones == nil {
+		c.WorkPhones = []string{}
+	}
+	for i, p := range c.WorkPhones {
+		p = strings.TrimSpace(p)
+		if p == "" || len(p) > 32 {
+			return tandem.Invalid("work_phones", "work phone %d is empty or too long", i+1)
+		}
+		c.WorkPhones[i] = p
+	}
+	if c.Password != "" && utf8.RuneCountInString(c.Password) < 12 {
+		return tandem.Invalid("password", "a password has at least 12 characters")
+	}
+	return nil
+}
+
+// FindOfficer returns an officer with their accreditation as of now.
+func (s *Store) FindOfficer(ctx context.Context, id string) (*tandem.Officer, error) {
+	if _, err := requireOfficer(ctx); err != nil {
+		return nil, err
+	}
+	return s.officer(ctx, id)
+}
+
+func (s *Store) officer(ctx context.Context, id string) (*tandem.Officer, error) {
+	var o *tandem.Officer
+	err := s.view(ctx, func(tx *Tx) error {
+		var err error
+		o, err = tx.officer(id)
+		return err
+	})
+	return o, err
+}
+
+// ListOfficers returns every officer, by name, with accreditation.
+func (s *Store) ListOfficers(ctx context.Context) ([]*tandem.Officer, error) {
+	if _, err := requireOfficer(ctx); err != nil {
+		return nil, err
+	}
+	var out []*tandem.Officer
+	err := s.view(ctx, func(tx *Tx) error {
+		var err error
+		out, err = tx.officers(`1 = 1`)
+		return err
+	})
+	return out, err
+}
+
+const officerColumns = `id, username, name, gender, unit, roles, dedicated, work_phones, created_at`
+
+// officers loads the officers matching where, with their accreditation.
+func (tx *Tx) officers(where string, args ...any) ([]*tandem.Officer, error) {
+	rows, err := tx.query(`SELECT `+officerColumns+` FROM officers WHERE `+where+` ORDER BY name, id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	var out []*tandem.Officer
+	for rows.Next() {
+		o, err := scanOfficer(rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	settings, err := tx.settings()
+	if err != nil {
+		return nil, err
+	}
+	for _, o := range out {
+		if err := tx.accredit(o, settings); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func (tx *Tx) officer(id string) (*tandem.Officer, error) {
+	os, err := tx.officers(`id = ?`, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(os) == 0 {
+		return nil, tandem.NotFound("officer")
+	}
+	return os[0], nil
+}
+
+func (tx *Tx) officerByUsername(username string) (*tandem.Officer, error) {
+	os, err := tx.officers(`username = ?`, username)
+	if err != nil {
+		return nil, err
+	}
+	if len(os) == 0 {
+		return nil, tandem.NotFound("officer")
+	}
+	return os[0], nil
+}
+
+func scanOfficer(rows *sql.Rows) (*tandem.Officer, error) {
+	var o tandem.Officer
+	var roles, phones, created string
+	var dedicated int
+	if err := rows.Scan(&o.ID, &o.Username, &o.Name, &o.Gender, &o.Unit, &roles, &dedicated, &phones, &created); err != nil {
+		return nil, err
+	}
+	for _, r := range strings.Split(roles, ",") {
+		if r != "" {
+			o.Roles = append(o.Roles, tandem.Role(r))
+		}
+	}
+	o.Dedicated = dedicated == 1
+	if err := fromJSON(phones, &o.WorkPhones); err != nil {
+		return nil, err
+	}
+	o.CreatedAt = parseTS(created)
+	return &o, nil
+}
+
+// accredit fills in the officer's computed accreditation.
+func (tx *Tx) accredit(o *tandem.Officer, s policy.Settings) error {
+	tr, err := tx.training(o.ID)
+	if err != nil {
+		return err
+	}
+	a := policy.Accredit(o.Dedicated, tr, tx.now, s)
+	o.Accredited, o.TrainingHours, o.AccreditationGaps = a.Accredited, a.Hours, a.Gaps
+	return nil
+}
+
+// attendees loads officers by id as the rules see them. An unknown id is
+// an error naming the field.
+func (tx *Tx) attendees(field string, ids []string) ([]policy.Attendee, []*tandem.Officer, error) {
+	var out []policy.Attendee
+	var officers []*tandem.Officer
+	for _, id := range ids {
+		o, err := tx.officer(id)
+		if tandem.ErrorCode(err) == tandem.ENOTFOUND {
+			return nil, nil, tandem.Invalid(field, "no officer with id %q", id)
+		} else if err != nil {
+			return nil, nil, err
+		}
+		officers = append(officers, o)
+		out = append(out, attendee(o))
+	}
+	return out, officers, nil
+}
+
+func attendee(o *tandem.Officer) policy.Attendee {
+	return policy.Attendee{ID: o.ID, Name: o.Name, Gender: o.Gender, Accreditation: policy.Accreditation{
+		Accredited: o.Accredited, Hours: o.TrainingHours, Gaps: o.AccreditationGaps,
+	}}
+}
+
+// AddTraining adds a training record. Administrators and controllers may.
+func (s *Store) AddTraining(ctx context.Context, officerID string, c tandem.TrainingCreate) (*tandem.Training, error) {
+	if _, err := requireRole(ctx, tandem.RoleAdmin, tandem.RoleController); err != nil {
+		return nil, err
+	}
+	c.Course = strings.TrimSpace(c.Course)
+	switch {
+	case c.Course == "" || utf8.RuneCountInString(c.Course) > 200:
+		return nil, tandem.Invalid("course", "the course's name is required (at most 200 characters)")
+	case c.Hours <= 0 || c.Hours > 2000 || math.IsNaN(c.Hours):
+		return nil, tandem.Invalid("hours", "hours must be more than 0 and at most 2000")
+	}
+	if err := validDate("completed_on", c.CompletedOn, true); err != nil {
+		return nil, err
+	}
+	if err := validDate("expires_on", c.ExpiresOn, false); err != nil {
+		return nil, err
+	}
+	if c.ExpiresOn != "" && c.ExpiresOn <= c.CompletedOn {
+		return nil, tandem.Invalid("expires_on", "a course expires after it was completed")
+	}
+	var t *tandem.Training
+	err := s.update(ctx, func(tx *Tx) error {
+		if _, err := tx.officer(officerID); err != nil {
+			return err
+		}
+		if c.CompletedOn > tx.now.Format(tandem.DateLayout) {
+			return tandem.Invalid("completed_on", "a course cannot be completed in the future")
+		}
+		t = &tandem.Training{ID: newID(), OfficerID: officerID, Course: c.Course, Hours: math.Round(c.Hours*60) / 60,
+			CompletedOn: c.CompletedOn, CoversRiskManagement: c.CoversRiskManagement, ExpiresOn: c.ExpiresOn,
+			RecordedAt: tx.now, RecordedBy: tx.actorID()}
+		_, err := tx.exec(`INSERT INTO training (id, officer_id, course, minutes, completed_on, covers_risk_management, expires_on, recorded_at, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			t.ID, officerID, t.Course, int(math.Round(c.Hours*60)), t.CompletedOn, boolInt(t.CoversRiskManagement), nullString(t.ExpiresOn), ts(tx.now), t.RecordedBy)
+		if err != nil {
+			return err
+		}
+		if err := tx.record("training.add", "training", t.ID, ""); err != nil {
+			return err
+		}
+		// New training may restore an assigned officer's accreditation.
+		return tx.reconcileOfficer(officerID)
+	})
+	return t, err
+}
+
+// ListTraining returns an officer's training records, newest first.
+func (s *Store) ListTraining(ctx context.Context, officerID string) ([]*tandem.Training, error) {
+	if _, err := requireOfficer(ctx); err != nil {
+		return nil, err
+	}
+	var out []*tandem.Training
+	err := s.view(ctx, func(tx *Tx) error {
+		if _, err := tx.officer(officerID); err != nil {
+			return err
+		}
+		var err error
+		out, err = tx.training(officerID)
+		return err
+	})
+	return out, err
+}
+
+func (tx *Tx) training(officerID string) ([]*tandem.Training, error) {
+	rows, err := tx.query(`SELECT id, officer_id, course, minutes, completed_on, covers_risk_management, expires_on, recorded_at, recorded_by FROM training WHERE officer_id = ? ORDER BY completed_on DESC, id`, officerID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*tandem.Training
+	for rows.Next() {
+		var t tandem.Training
+		var minutes, risk int
+		var expires sql.NullString
+		var recorded string
+		if err := rows.Scan(&t.ID, &t.OfficerID, &t.Course, &minutes, &t.CompletedOn, &risk, &expires, &recorded, &t.RecordedBy); err != nil {
+			return nil, err
+		}
+		t.Hours = float64(minutes) / 60
+		t.CoversRiskManagement = risk == 1
+		t.ExpiresOn = expires.String
+		t.RecordedAt = parseTS(recorded)
+		out = append(out, &t)
+	}
+	return out, rows.Err()
+}
+
+// validDate checks a YYYY-MM-DD date that must be a real day.
+func validDate(field, value string, required bool) error {
+	if value == "" {
+		if required {
+			return tandem.Invalid(field, "%s is required (YYYY-MM-DD)", field)
+		}
+		return nil
+	}
+	if _, err := time.Parse(tandem.DateLayout, value); err != nil {
+		return tandem.Invalid(field, "%s must be a real date written YYYY-MM-DD", field)
+	}
+	return nil
+}

@@ -1,0 +1,97 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"unicode/utf8"
+
+	"tandem"
+	"tandem/policy"
+)
+
+// CreateRisk adds an entry to a source's risk register. A relationship
+// entry manages every relationship indicator reported before it.
+func (s *Store) CreateRisk(ctx context.Context, sourceID string, c tandem.RiskCreate) (*tandem.Risk, error) {
+	o, err := requireRole(ctx, tandem.RoleHandler, tandem.RoleController)
+	if err != nil {
+		return nil, err
+	}
+	c.Description = strings.TrimSpace(c.Description)
+	c.Mitigation = strings.TrimSpace(c.Mitigation)
+	switch {
+	case !tandem.ValidRiskCategory(c.Category):
+		return nil, tandem.Invalid("category", "category must be source_safety, officer_safety, relationship, corruption, compromise, welfare or other")
+	case c.Description == "" || utf8.RuneCountInString(c.Description) > 5000:
+		return nil, tandem.Invalid("description", "a description is required (at most 5000 characters)")
+	case c.Likelihood < 1 || c.Likelihood > 5:
+		return nil, tandem.Invalid("likelihood", "likelihood must be 1 to 5")
+	case c.Impact < 1 || c.Impact > 5:
+		return nil, tandem.Invalid("impact", "impact must be 1 to 5")
+	case c.Mitigation == "" || utf8.RuneCountInString(c.Mitigation) > 5000:
+		return nil, tandem.Invalid("mitigation", "a mitigation is required (at most 5000 characters)")
+	}
+	if err := validDate("review_by", c.ReviewBy, true); err != nil {
+		return nil, err
+	}
+	var r *tandem.Risk
+	err = s.update(ctx, func(tx *Tx) error {
+		_, t, err := tx.visibleSource(sourceID)
+		if err != nil {
+			return err
+		}
+		if !t.Handling && !policy.CanControl(o, t) {
+			return tandem.Errorf(tandem.EFORBIDDEN, "only the source's handlers and controllers may add to its risk register")
+		}
+		if c.ReviewBy < tx.now.Format(tandem.DateLayout) {
+			return tandem.Invalid("review_by", "review_by must be today or later")
+		}
+		if c.ContactID != "" {
+			var n int
+			if err := tx.queryRow(`SELECT COUNT(*) FROM contacts WHERE id = ? AND source_id = ?`, c.ContactID, sourceID).Scan(&n); err != nil {
+				return err
+			}
+			if n == 0 {
+				return tandem.Invalid("contact_id", "no contact %q for this source", c.ContactID)
+			}
+		}
+		r = &tandem.Risk{ID: newID(), SourceID: sourceID, Category: c.Category, Description: c.Description, Likelihood: c.Likelihood,
+			Impact: c.Impact, Mitigation: c.Mitigation, ReviewBy: c.ReviewBy, ContactID: c.ContactID, RecordedAt: tx.now, RecordedBy: o.ID}
+		if _, err := tx.exec(`INSERT INTO risks (id, source_id, category, description, likelihood, impact, mitigation, review_by, contact_id, recorded_at, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			r.ID, sourceID, r.Category, r.Description, r.Likelihood, r.Impact, r.Mitigation, r.ReviewBy, nullString(r.ContactID), ts(tx.now), o.ID); err != nil {
+			return err
+		}
+		if err := tx.record("risk.record", "risk", r.ID, string(r.Category)); err != nil {
+			return err
+		}
+		return tx.reconcileSource(sourceID)
+	})
+	return r, err
+}
+
+// ListRisks returns a source's risk register, newest first.
+func (s *Store) ListRisks(ctx context.Context, sourceID string) ([]*tandem.Risk, error) {
+	out := []*tandem.Risk{}
+	err := s.view(ctx, func(tx *Tx) error {
+		if _, _, err := tx.visibleSource(sourceID); err != nil {
+			return err
+		}
+		rows, err := tx.query(`SELECT id, source_id, category, description, likelihood, impact, mitigation, review_by, contact_id, recorded_at, recorded_by FROM risks WHERE source_id = ? ORDER BY recorded_at DESC, id`, sourceID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var r tandem.Risk
+			var contact sql.NullString
+			var recorded string
+			if err := rows.Scan(&r.ID, &r.SourceID, &r.Category, &r.Description, &r.Likelihood, &r.Impact, &r.Mitigation, &r.ReviewBy, &contact, &recorded, &r.RecordedBy); err != nil {
+				return err
+			}
+			r.ContactID, r.RecordedAt = contact.String, parseTS(recorded)
+			out = append(out, &r)
+		}
+		return rows.Err()
+	})
+	return out, err
+}

@@ -1,0 +1,221 @@
+// Package sqlstore keeps Tandem's records in an SQL database, embedded
+// SQLite by default, and implements the domain's services on them. Every
+// change is made in one transaction together with its audit entry, and
+// every rule is asked of package policy.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+
+	_ "modernc.org/sqlite" // the pure-Go SQLite driver: no cgo
+
+	"tandem"
+	"tandem/policy"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Store is Tandem's database. It implements the domain's services.
+type Store struct {
+	write   *sql.DB // one connection: SQLite allows one writer at a time
+	read    *sql.DB
+	dialect Dialect
+	clock   tandem.Clock
+	log     *slog.Logger
+}
+
+// Option configures a Store.
+type Option func(*Store)
+
+// WithClock sets the clock (the system clock by default).
+func WithClock(c tandem.Clock) Option { return func(s *Store) { s.clock = c } }
+
+// WithLogger sets the logger (slog's default by default).
+func WithLogger(l *slog.Logger) Option { return func(s *Store) { s.log = l } }
+
+// OpenSQLite opens, and creates when missing, the SQLite database at path,
+// and brings its schema up to date.
+func OpenSQLite(ctx context.Context, path string, opts ...Option) (*Store, error) {
+	// Why each pragma:
+	//   journal_mode(WAL): readers never block the writer, nor it them.
+	//   synchronous(FULL): a write acknowledged to a user survives power
+	//     loss; in WAL mode NORMAL could lose the last transactions.
+	//   foreign_keys(1): SQLite does not enforce REFERENCES unless asked.
+	//   busy_timeout(10000): wait for a lock rather than fail at once.
+	//   _txlock=immediate (writer only): take the write lock at BEGIN, so a
+	//     transaction never fails half-way on an upgrade from read to write.
+	//   query_only(1) (readers only): a read connection can never write.
+	pragmas := func(ps ...string) string {
+		q := url.Values{}
+		for _, p := range ps {
+			q.Add("_pragma", p)
+		}
+		return q.Encode()
+	}
+	base := "file:" + (&url.URL{Path: path}).EscapedPath()
+	write, err := sql.Open("sqlite", base+"?"+pragmas("journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)", "busy_timeout(10000)")+"&_txlock=immediate")
+	if err != nil {
+		return nil, err
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxLifetime(0)
+	read, err := sql.Open("sqlite", base+"?"+pragmas("foreign_keys(1)", "busy_timeout(10000)", "query_only(1)"))
+	if err != nil {
+		write.Close()
+		return nil, err
+	}
+	read.SetMaxOpenConns(4)
+	s := newStore(write, read, SQLite{}, opts)
+	// Migrate before any reader opens, so the file is in WAL mode first.
+	if err := s.migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func newStore(write, read *sql.DB, d Dialect, opts []Option) *Store {
+	s := &Store{write: write, read: read, dialect: d, clock: tandem.SystemClock{}, log: slog.Default()}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
+
+// Close closes the database.
+func (s *Store) Close() error {
+	err := s.write.Close()
+	if s.read != s.write {
+		if e := s.read.Close(); err == nil {
+			err = e
+		}
+	}
+	return err
+}
+
+// Clock returns the store's clock.
+func (s *Store) Clock() tandem.Clock { return s.clock }
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error { return s.read.PingContext(ctx) }
+
+// migrate runs the embedded migrations not yet applied, in order, each in a
+// transaction of its own, and refuses a schema newer than this binary.
+func (s *Store) migrate(ctx context.Context) error {
+	if _, err := s.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL)`); err != nil {
+		return fmt.Errorf("create migrations table: %w", err)
+	}
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	applied := map[int]bool{}
+	maxApplied := 0
+	rows, err := s.write.QueryContext(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			rows.Close()
+			return err
+		}
+		applied[v] = true
+		maxApplied = max(maxApplied, v)
+	}
+	rows.Close()
+	known := 0
+	for _, name := range names {
+		base := strings.TrimPrefix(name, "migrations/")
+		v, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
+		if err != nil {
+			return fmt.Errorf("migration %s: name must start with its number", base)
+		}
+		known = max(known, v)
+		if applied[v] {
+			continue
+		}
+		body, err := migrations.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		if err := s.applyMigration(ctx, v, base, string(body)); err != nil {
+			return fmt.Errorf("migration %s: %w", base, err)
+		}
+	}
+	if maxApplied > known {
+		return fmt.Errorf("the database's schema (version %d) is newer than this program knows (version %d): run a newer Tandem", maxApplied, known)
+	}
+	return nil
+}
+
+func (s *Store) applyMigration(ctx context.Context, version int, name, body string) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for _, stmt := range splitStatements(body) {
+		if _, err := tx.ExecContext(ctx, stmt); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, s.dialect.Rebind(`INSERT INTO schema_migrations (version, name) VALUES (?, ?)`), version, name); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// splitStatements splits a migration into statements at semicolons that
+// end a line, dropping comment lines.
+func splitStatements(body string) []string {
+	var out []string
+	var cur strings.Builder
+	for _, line := range strings.Split(body, "\n") {
+		t := strings.TrimSpace(line)
+		if t == "" || strings.HasPrefix(t, "--") {
+			continue
+		}
+		cur.WriteString(line)
+		cur.WriteByte('\n')
+		if strings.HasSuffix(t, ";") {
+			out = append(out, cur.String())
+			cur.Reset()
+		}
+	}
+	if strings.TrimSpace(cur.String()) != "" {
+		out = append(out, cur.String())
+	}
+	return out
+}
+
+// errNoRows is sql.ErrNoRows, named for readability at call sites.
+var errNoRows = sql.ErrNoRows
+
+func isNoRows(err error) bool { return errors.Is(err, errNoRows) }
+
+// Settings returns the rules' settings: the defaults, changed by whatever
+// is stored.
+func (s *Store) Settings(ctx context.Context) (policy.Settings, error) {
+	var st policy.Settings
+	err := s.view(ctx, func(tx *Tx) error {
+		var err error
+		st, err = tx.settings()
+		return err
+	})
+	return st, err
+}

@@ -1,0 +1,143 @@
+package sqlstore
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"tandem"
+	"tandem/audit"
+)
+
+// Tx is a transaction with what every change needs: the time of the change,
+// who made it, and the audit chain to append to.
+type Tx struct {
+	*sql.Tx
+	store *Store
+	ctx   context.Context
+	now   time.Time
+	// actor is the officer on whose behalf the transaction runs (nil for
+	// Tandem itself, as in the sweep).
+	actor *tandem.Officer
+}
+
+// update runs fn in a write transaction and commits it when fn returns nil.
+// Audit entries written inside fn commit with the change, or not at all.
+func (s *Store) update(ctx context.Context, fn func(tx *Tx) error) error {
+	sqlTx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	tx := &Tx{Tx: sqlTx, store: s, ctx: ctx, now: s.clock.Now().UTC().Truncate(time.Microsecond), actor: tandem.OfficerFromContext(ctx)}
+	if err := fn(tx); err != nil {
+		sqlTx.Rollback()
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// view runs fn in a read-only transaction: a consistent snapshot.
+func (s *Store) view(ctx context.Context, fn func(tx *Tx) error) error {
+	sqlTx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer sqlTx.Rollback()
+	tx := &Tx{Tx: sqlTx, store: s, ctx: ctx, now: s.clock.Now().UTC().Truncate(time.Microsecond), actor: tandem.OfficerFromContext(ctx)}
+	return fn(tx)
+}
+
+func (tx *Tx) exec(query string, args ...any) (sql.Result, error) {
+	return tx.ExecContext(tx.ctx, tx.store.dialect.Rebind(query), args...)
+}
+
+func (tx *Tx) query(query string, args ...any) (*sql.Rows, error) {
+	return tx.QueryContext(tx.ctx, tx.store.dialect.Rebind(query), args...)
+}
+
+func (tx *Tx) queryRow(query string, args ...any) *sql.Row {
+	return tx.QueryRowContext(tx.ctx, tx.store.dialect.Rebind(query), args...)
+}
+
+// actorID is how the audit trail names whoever acts in this transaction.
+func (tx *Tx) actorID() string {
+	if tx.actor == nil {
+		return tandem.SystemActor
+	}
+	return tx.actor.ID
+}
+
+// newID returns a fresh opaque id.
+func newID() string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err) // the system's randomness failing is not recoverable
+	}
+	return hex.EncodeToString(b[:])
+}
+
+// timeLayout is how times are stored: fixed width, UTC, microseconds, so
+// that they sort as text and read back identically on every database.
+const timeLayout = audit.TimeLayout
+
+func ts(t time.Time) string { return t.UTC().Format(timeLayout) }
+
+func parseTS(s string) time.Time {
+	t, err := time.Parse(timeLayout, s)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
+}
+
+func nullTS(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return ts(*t)
+}
+
+func parseNullTS(s sql.NullString) *time.Time {
+	if !s.Valid {
+		return nil
+	}
+	t := parseTS(s.String)
+	return &t
+}
+
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// jsonText encodes v as JSON for a TEXT column. Lists are never null.
+func jsonText(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // only our own types are stored this way
+	}
+	return string(b)
+}
+
+func fromJSON(s string, v any) error {
+	if s == "" {
+		return nil
+	}
+	return json.Unmarshal([]byte(s), v)
+}
