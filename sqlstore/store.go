@@ -219,3 +219,12 @@ func (s *Store) Settings(ctx context.Context) (policy.Settings, error) {
 	})
 	return st, err
 }
+
+// Empty reports whether the store holds no officer yet.
+func (s *Store) Empty(ctx context.Context) (bool, error) {
+	var n int
+	err := s.view(ctx, func(tx *Tx) error {
+		return tx.queryRow(`SELECT COUNT(*) FROM officers`).Scan(&n)
+	})
+	return n == 0, err
+}

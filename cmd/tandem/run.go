@@ -1,0 +1,209 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"tandem"
+	"tandem/sqlstore"
+)
+
+// Exit codes (CONTRACT "Commands").
+const (
+	exitOK    = 0
+	exitCheck = 1 // a check failed, or the program could not do its work
+	exitUsage = 2 // bad usage or bad input
+)
+
+// Main is the program: main() runs it, and so do the end-to-end tests,
+// with their own streams, environment, clock and context.
+type Main struct {
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	Getenv func(string) string
+	Clock  tandem.Clock
+	// Listening, when set, receives the server's URL once it accepts
+	// connections.
+	Listening func(url string)
+}
+
+// NewMain returns a Main wired to the process.
+func NewMain() *Main {
+	return &Main{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Clock: tandem.SystemClock{}}
+}
+
+// usageError is bad usage: exit code 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+
+// checkFailed is a check that ran and failed: exit code 1.
+type checkFailed struct{ msg string }
+
+func (e checkFailed) Error() string { return e.msg }
+
+const usage = `usage: tandem [--data DIR] [--database URL] [--master-key FILE] COMMAND
+
+commands:
+  serve [--listen ADDR] [--demo]      serve the web UI and the API
+  user add --username U --name "N" --gender G --roles R1,R2 [--unit UNIT] [--dedicated] [--password-stdin]
+  token issue --username U [--ttl DURATION]
+  audit verify                        check the audit trail and every record
+`
+
+// Run runs the command in args and returns the exit code. Every error
+// reaches the user as one line on stderr; never a stack trace.
+func (m *Main) Run(ctx context.Context, args []string) (code int) {
+	defer func() {
+		if p := recover(); p != nil {
+			fmt.Fprintf(m.Stderr, "tandem: internal error: %v\n", p)
+			code = exitCheck
+		}
+	}()
+	err := m.run(ctx, args)
+	if err == nil {
+		return exitOK
+	}
+	fmt.Fprintln(m.Stderr, "tandem: "+oneLine(err))
+	var ue usageError
+	var cf checkFailed
+	switch {
+	case errors.As(err, &ue):
+		return exitUsage
+	case errors.As(err, &cf):
+		return exitCheck
+	}
+	switch tandem.ErrorCode(err) {
+	case tandem.EINVALID, tandem.ECONFLICT, tandem.ENOTFOUND, tandem.ETOOLARGE, tandem.EPOLICY:
+		return exitUsage
+	}
+	return exitCheck
+}
+
+func oneLine(err error) string {
+	msg := err.Error()
+	var e *tandem.Error
+	if errors.As(err, &e) {
+		msg = e.Message
+		if e.Field != "" && !strings.Contains(msg, e.Field) {
+			msg = "--" + strings.ReplaceAll(e.Field, "_", "-") + ": " + msg
+		}
+	}
+	return strings.ReplaceAll(strings.TrimSpace(msg), "\n", " ")
+}
+
+// globals are the settings every command takes (CONTRACT "Where data lives").
+type globals struct {
+	data      string
+	database  string
+	masterKey string
+}
+
+func (m *Main) globalFlags(fs *flag.FlagSet, g *globals) {
+	fs.StringVar(&g.data, "data", "", "data folder (default $TANDEM_DATA or ./tandem-data)")
+	fs.StringVar(&g.database, "database", "", "PostgreSQL URL instead of the embedded database (default $TANDEM_DATABASE)")
+	fs.StringVar(&g.masterKey, "master-key", "", "master key file (default $TANDEM_MASTER_KEY_FILE or DIR/master.key)")
+}
+
+// resolve fills unset globals from the environment, then the defaults: a
+// flag beats the environment.
+func (m *Main) resolve(g *globals) {
+	if g.data == "" {
+		g.data = m.Getenv("TANDEM_DATA")
+	}
+	if g.data == "" {
+		g.data = "tandem-data"
+	}
+	if g.database == "" {
+		g.database = m.Getenv("TANDEM_DATABASE")
+	}
+	if g.masterKey == "" {
+		g.masterKey = m.Getenv("TANDEM_MASTER_KEY_FILE")
+	}
+	if g.masterKey == "" {
+		g.masterKey = filepath.Join(g.data, "master.key")
+	}
+}
+
+func (m *Main) run(ctx context.Context, args []string) error {
+	var g globals
+	top := flag.NewFlagSet("tandem", flag.ContinueOnError)
+	top.SetOutput(io.Discard)
+	m.globalFlags(top, &g)
+	if err := top.Parse(args); err != nil {
+		return usagef("%v\n%s", err, usage)
+	}
+	rest := top.Args()
+	if len(rest) == 0 {
+		return usagef("no command given; %s", strings.SplitN(usage, "\n", 2)[0])
+	}
+	cmd, rest := rest[0], rest[1:]
+	if (cmd == "user" || cmd == "token" || cmd == "audit") && len(rest) > 0 {
+		cmd, rest = cmd+" "+rest[0], rest[1:]
+	}
+	switch cmd {
+	case "serve":
+		return m.serve(ctx, &g, rest)
+	case "user add":
+		return m.userAdd(ctx, &g, rest)
+	case "token issue":
+		return m.tokenIssue(ctx, &g, rest)
+	case "audit verify":
+		return m.auditVerify(ctx, &g, rest)
+	case "help", "-h", "--help":
+		fmt.Fprint(m.Stdout, usage)
+		return nil
+	}
+	return usagef("unknown command %q; run tandem help", cmd)
+}
+
+// parse parses a command's flags, the globals among them.
+func (m *Main) parse(fs *flag.FlagSet, g *globals, args []string) error {
+	fs.SetOutput(io.Discard)
+	m.globalFlags(fs, g)
+	if err := fs.Parse(args); err != nil {
+		return usagef("%s: %v", fs.Name(), err)
+	}
+	if fs.NArg() > 0 {
+		return usagef("%s: unexpected argument %q", fs.Name(), fs.Arg(0))
+	}
+	m.resolve(g)
+	return nil
+}
+
+// open opens the store the globals name, creating the data folder and the
+// master key on first use.
+func (m *Main) open(ctx context.Context, g *globals, log *slog.Logger) (*sqlstore.Store, error) {
+	if g.database != "" {
+		return nil, usagef("--database: PostgreSQL is not supported by this build yet; leave it unset to use the embedded database")
+	}
+	if err := os.MkdirAll(g.data, 0o700); err != nil {
+		return nil, fmt.Errorf("create the data folder: %w", err)
+	}
+	if err := m.ensureMasterKey(g); err != nil {
+		return nil, err
+	}
+	s, err := sqlstore.OpenSQLite(ctx, filepath.Join(g.data, "tandem.db"), sqlstore.WithClock(m.Clock), sqlstore.WithLogger(log))
+	if err != nil {
+		return nil, fmt.Errorf("open the database in %s: %w", g.data, err)
+	}
+	return s, nil
+}
+
+// cliOfficer is who the audit trail names for changes made at the command
+// line by whoever holds the data folder: an administrator.
+var cliOfficer = &tandem.Officer{ID: "cli", Username: "cli", Name: "command line", Roles: []tandem.Role{tandem.RoleAdmin}}
+
+func (m *Main) logger() *slog.Logger {
+	return slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+}

@@ -1,0 +1,99 @@
+package http
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+
+	"tandem"
+)
+
+func (s *Server) alertList(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	as, err := s.Alerts.ListAlerts(r.Context(), tandem.AlertFilter{Status: tandem.AlertStatus(q.Get("status")),
+		Rule: tandem.Rule(q.Get("rule")), SourceID: q.Get("source_id"), OfficerID: q.Get("officer_id")})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"alerts": as})
+	return nil
+}
+
+type acknowledgeRequest struct {
+	Justification *string `json:"justification"`
+}
+
+func (s *Server) alertAcknowledge(w http.ResponseWriter, r *http.Request) error {
+	var req acknowledgeRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	if err := require("justification", req.Justification); err != nil {
+		return err
+	}
+	a, err := s.Alerts.AcknowledgeAlert(r.Context(), r.PathValue("id"), *req.Justification)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, a)
+	return nil
+}
+
+func (s *Server) complianceGet(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	now := s.Clock.Now().UTC()
+	f := tandem.ComplianceFilter{From: q.Get("from"), To: q.Get("to"), Unit: q.Get("unit")}
+	if f.To == "" {
+		f.To = now.Format(tandem.DateLayout)
+	}
+	if f.From == "" {
+		f.From = now.AddDate(0, 0, -7*12).Format(tandem.DateLayout)
+	}
+	c, err := s.Compliance.Compliance(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, c)
+	return nil
+}
+
+func (s *Server) auditList(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	var after int64
+	limit := 100
+	if v := q.Get("after_seq"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 {
+			return tandem.Invalid("after_seq", "after_seq must be a whole number of 0 or more")
+		}
+		after = n
+	}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			return tandem.Invalid("limit", "limit must be a whole number between 1 and 1000")
+		}
+		limit = n
+	}
+	es, err := s.Audit.ListAudit(r.Context(), after, limit)
+	if err != nil {
+		return err
+	}
+	if es == nil {
+		es = []*tandem.AuditEvent{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"events": es})
+	return nil
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
+	if s.Ping != nil {
+		ctx, cancel := context.WithTimeout(r.Context(), 2e9)
+		defer cancel()
+		if err := s.Ping(ctx); err != nil {
+			return err
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	return nil
+}

@@ -1,0 +1,131 @@
+package http
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+	"time"
+
+	"tandem"
+)
+
+// maxBody is the largest request body the API reads (CONTRACT: 1 MiB).
+const maxBody = 1 << 20
+
+// decode reads a JSON body strictly into v: an unknown field, a wrong type,
+// trailing data or a body over 1 MiB is an error naming what was wrong.
+func decode(r *http.Request, v any) error {
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
+			return tandem.Errorf(tandem.EINVALID, "send the body as application/json")
+		}
+	}
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return decodeError(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return decodeError(err)
+		}
+		return tandem.Errorf(tandem.EINVALID, "the body holds more than one JSON value")
+	}
+	return nil
+}
+
+func decodeError(err error) error {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		return tandem.Errorf(tandem.ETOOLARGE, "the body is larger than 1 MiB")
+	case errors.Is(err, io.EOF):
+		return tandem.Errorf(tandem.EINVALID, "the body is empty: send a JSON object")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return tandem.Errorf(tandem.EINVALID, "the body is cut short: malformed JSON")
+	case errors.As(err, &syntax):
+		return tandem.Errorf(tandem.EINVALID, "malformed JSON at byte %d", syntax.Offset)
+	case errors.As(err, &typ):
+		field := typ.Field
+		if field == "" {
+			return tandem.Errorf(tandem.EINVALID, "the body must be a JSON object")
+		}
+		return tandem.Invalid(field, "%s must be %s", field, jsonType(typ.Type.String()))
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return tandem.Invalid(name, "unknown field %q", name)
+	}
+	return tandem.Errorf(tandem.EINVALID, "the body could not be read as JSON")
+}
+
+// jsonType names a Go type as a JSON user knows it.
+func jsonType(goType string) string {
+	switch {
+	case strings.HasPrefix(goType, "[]"):
+		return "an array"
+	case goType == "string" || strings.HasSuffix(goType, "Kind") || strings.HasSuffix(goType, "Role") || strings.HasSuffix(goType, "Category") || strings.HasSuffix(goType, "Status") || strings.HasSuffix(goType, "Indicator"):
+		return "a string"
+	case goType == "bool":
+		return "true or false"
+	case strings.HasPrefix(goType, "int") || strings.HasPrefix(goType, "float") || strings.HasPrefix(goType, "uint"):
+		return "a number"
+	}
+	return "of another type"
+}
+
+// parseTime reads an RFC 3339 time with a zone, naming the field when it
+// cannot.
+func parseTime(field string, v *string, required bool) (time.Time, error) {
+	if v == nil || *v == "" {
+		if required {
+			return time.Time{}, tandem.Invalid(field, "%s is required (RFC 3339 with a zone, such as 2026-11-26T14:30:00Z)", field)
+		}
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, *v)
+	if err != nil {
+		return time.Time{}, tandem.Invalid(field, "%s must be an RFC 3339 time with a zone, such as 2026-11-26T14:30:00Z", field)
+	}
+	return t.UTC(), nil
+}
+
+// require names the first missing required field.
+func require(fields ...any) error {
+	for i := 0; i+1 < len(fields); i += 2 {
+		name := fields[i].(string)
+		missing := false
+		switch v := fields[i+1].(type) {
+		case *string:
+			missing = v == nil
+		case *int:
+			missing = v == nil
+		case *float64:
+			missing = v == nil
+		case *bool:
+			missing = v == nil
+		case []string:
+			missing = v == nil
+		default:
+			panic(fmt.Sprintf("require: unsupported type %T", v))
+		}
+		if missing {
+			return tandem.Invalid(name, "%s is required", name)
+		}
+	}
+	return nil
+}
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}

@@ -1,0 +1,97 @@
+package http
+
+import (
+	"net/http"
+
+	"tandem"
+)
+
+type officerRequest struct {
+	Username   *string  `json:"username"`
+	Name       *string  `json:"name"`
+	Gender     *string  `json:"gender"`
+	Unit       *string  `json:"unit"`
+	Roles      []string `json:"roles"`
+	Dedicated  *bool    `json:"dedicated"`
+	WorkPhones []string `json:"work_phones"`
+	Password   *string  `json:"password"`
+}
+
+func (s *Server) officerCreate(w http.ResponseWriter, r *http.Request) error {
+	var req officerRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	if err := require("username", req.Username, "name", req.Name, "gender", req.Gender, "roles", req.Roles); err != nil {
+		return err
+	}
+	c := tandem.OfficerCreate{Username: *req.Username, Name: *req.Name, Gender: *req.Gender, Unit: deref(req.Unit),
+		Dedicated: deref(req.Dedicated), WorkPhones: req.WorkPhones, Password: deref(req.Password)}
+	for _, role := range req.Roles {
+		c.Roles = append(c.Roles, tandem.Role(role))
+	}
+	o, err := s.Officers.CreateOfficer(r.Context(), c)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, o)
+	return nil
+}
+
+func (s *Server) officerList(w http.ResponseWriter, r *http.Request) error {
+	os, err := s.Officers.ListOfficers(r.Context())
+	if err != nil {
+		return err
+	}
+	if os == nil {
+		os = []*tandem.Officer{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"officers": os})
+	return nil
+}
+
+func (s *Server) officerGet(w http.ResponseWriter, r *http.Request) error {
+	o, err := s.Officers.FindOfficer(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, o)
+	return nil
+}
+
+type trainingRequest struct {
+	Course               *string  `json:"course"`
+	Hours                *float64 `json:"hours"`
+	CompletedOn          *string  `json:"completed_on"`
+	CoversRiskManagement *bool    `json:"covers_risk_management"`
+	ExpiresOn            *string  `json:"expires_on"`
+}
+
+func (s *Server) trainingAdd(w http.ResponseWriter, r *http.Request) error {
+	var req trainingRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	if err := require("course", req.Course, "hours", req.Hours, "completed_on", req.CompletedOn, "covers_risk_management", req.CoversRiskManagement); err != nil {
+		return err
+	}
+	t, err := s.Officers.AddTraining(r.Context(), r.PathValue("id"), tandem.TrainingCreate{Course: *req.Course, Hours: *req.Hours,
+		CompletedOn: *req.CompletedOn, CoversRiskManagement: *req.CoversRiskManagement, ExpiresOn: deref(req.ExpiresOn)})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, t)
+	return nil
+}
+
+func (s *Server) trainingList(w http.ResponseWriter, r *http.Request) error {
+	ts, err := s.Officers.ListTraining(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	if ts == nil {
+		ts = []*tandem.Training{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"training": ts})
+	return nil
+}

@@ -1,0 +1,85 @@
+package http
+
+import (
+	"net/http"
+
+	"tandem"
+)
+
+// route is one API route: its method and pattern, the roles that may call
+// it (any signed-in officer when empty), and its handler. Every route is
+// listed in routes(), and nowhere else.
+type route struct {
+	Method  string
+	Pattern string
+	Roles   []tandem.Role
+	Public  bool
+	handle  func(w http.ResponseWriter, r *http.Request) error
+}
+
+var (
+	anyone      []tandem.Role
+	admin       = []tandem.Role{tandem.RoleAdmin}
+	controllers = []tandem.Role{tandem.RoleController}
+	auditors    = []tandem.Role{tandem.RoleAuditor}
+	trainers    = []tandem.Role{tandem.RoleAdmin, tandem.RoleController}
+	handling    = []tandem.Role{tandem.RoleHandler, tandem.RoleController}
+	readers     = []tandem.Role{tandem.RoleHandler, tandem.RoleController, tandem.RoleAuthorisingOfficer, tandem.RoleAuditor}
+	overseers   = []tandem.Role{tandem.RoleController, tandem.RoleAuthorisingOfficer, tandem.RoleAuditor}
+)
+
+// APIBase is the base path of the API.
+const APIBase = "/api/v1"
+
+func (s *Server) routes() []route {
+	return []route{
+		{Method: "GET", Pattern: "/healthz", Public: true, handle: s.healthz},
+		{Method: "GET", Pattern: APIBase + "/openapi.json", Public: true, handle: s.openAPI},
+
+		{Method: "POST", Pattern: APIBase + "/officers", Roles: admin, handle: s.officerCreate},
+		{Method: "GET", Pattern: APIBase + "/officers", Roles: anyone, handle: s.officerList},
+		{Method: "GET", Pattern: APIBase + "/officers/{id}", Roles: anyone, handle: s.officerGet},
+		{Method: "GET", Pattern: APIBase + "/officers/{id}/training", Roles: anyone, handle: s.trainingList},
+		{Method: "POST", Pattern: APIBase + "/officers/{id}/training", Roles: trainers, handle: s.trainingAdd},
+
+		{Method: "POST", Pattern: APIBase + "/sources", Roles: handling, handle: s.sourceCreate},
+		{Method: "GET", Pattern: APIBase + "/sources", Roles: readers, handle: s.sourceList},
+		{Method: "GET", Pattern: APIBase + "/sources/{id}", Roles: readers, handle: s.sourceGet},
+		{Method: "PATCH", Pattern: APIBase + "/sources/{id}", Roles: controllers, handle: s.sourceUpdate},
+		{Method: "POST", Pattern: APIBase + "/sources/{id}/identity", Roles: readers, handle: s.sourceIdentity},
+		{Method: "GET", Pattern: APIBase + "/sources/{id}/assignments", Roles: readers, handle: s.assignmentList},
+		{Method: "POST", Pattern: APIBase + "/sources/{id}/assignments", Roles: controllers, handle: s.assignmentCreate},
+		{Method: "DELETE", Pattern: APIBase + "/sources/{id}/assignments/{aid}", Roles: controllers, handle: s.assignmentEnd},
+		{Method: "GET", Pattern: APIBase + "/sources/{id}/meetings", Roles: readers, handle: s.meetingList},
+		{Method: "POST", Pattern: APIBase + "/sources/{id}/meetings", Roles: handling, handle: s.meetingPlan},
+		{Method: "GET", Pattern: APIBase + "/sources/{id}/contacts", Roles: readers, handle: s.contactList},
+		{Method: "POST", Pattern: APIBase + "/sources/{id}/contacts", Roles: handling, handle: s.contactRecord},
+		{Method: "GET", Pattern: APIBase + "/sources/{id}/contacts/{cid}", Roles: readers, handle: s.contactGet},
+		{Method: "POST", Pattern: APIBase + "/sources/{id}/contacts/{cid}/amendments", Roles: handling, handle: s.amendmentCreate},
+		{Method: "GET", Pattern: APIBase + "/sources/{id}/risks", Roles: readers, handle: s.riskList},
+		{Method: "POST", Pattern: APIBase + "/sources/{id}/risks", Roles: handling, handle: s.riskCreate},
+
+		{Method: "GET", Pattern: APIBase + "/alerts", Roles: readers, handle: s.alertList},
+		{Method: "POST", Pattern: APIBase + "/alerts/{id}/acknowledge", Roles: controllers, handle: s.alertAcknowledge},
+		{Method: "GET", Pattern: APIBase + "/compliance", Roles: overseers, handle: s.complianceGet},
+		{Method: "GET", Pattern: APIBase + "/audit", Roles: auditors, handle: s.auditList},
+	}
+}
+
+// Routes returns every route's method, pattern and roles, for the OpenAPI
+// test and the authorisation test.
+func (s *Server) Routes() []RouteInfo {
+	var out []RouteInfo
+	for _, r := range s.routes() {
+		out = append(out, RouteInfo{Method: r.Method, Pattern: r.Pattern, Roles: r.Roles, Public: r.Public})
+	}
+	return out
+}
+
+// RouteInfo describes a route without its handler.
+type RouteInfo struct {
+	Method  string
+	Pattern string
+	Roles   []tandem.Role
+	Public  bool
+}

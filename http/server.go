@@ -1,0 +1,92 @@
+// Package http serves Tandem's JSON API over HTTP: every route in one table
+// (routes.go), one small handler per action, errors mapped to statuses in
+// one place (error.go), and every response through one place that sets the
+// security headers (middleware.go).
+package http
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"tandem"
+)
+
+// Services are the domain services the API calls.
+type Services struct {
+	Officers   tandem.OfficerService
+	Tokens     tandem.TokenService
+	Sources    tandem.SourceService
+	Contacts   tandem.ContactService
+	Risks      tandem.RiskService
+	Alerts     tandem.AlertService
+	Compliance tandem.ComplianceService
+	Audit      tandem.AuditService
+	// Ping reports whether the database answers, for /healthz.
+	Ping func(context.Context) error
+}
+
+// Server is Tandem's HTTP server.
+type Server struct {
+	Services
+	Log   *slog.Logger
+	Clock tandem.Clock
+
+	mux    *http.ServeMux
+	server *http.Server
+	ln     net.Listener
+}
+
+// NewServer returns a server for the services, with every route registered.
+func NewServer(svc Services, log *slog.Logger, clock tandem.Clock) *Server {
+	s := &Server{Services: svc, Log: log, Clock: clock, mux: http.NewServeMux()}
+	for _, r := range s.routes() {
+		s.mux.Handle(r.Method+" "+r.Pattern, s.guard(r))
+	}
+	s.mux.Handle("/", s.guard(route{Public: true, handle: func(w http.ResponseWriter, r *http.Request) error {
+		return tandem.Errorf(tandem.ENOTFOUND, "no such page or API route")
+	}}))
+	s.server = &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	return s
+}
+
+// ServeHTTP serves one request through the middleware every response
+// passes.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.middleware(s.mux).ServeHTTP(w, r)
+}
+
+// Listen opens the listening socket, so that the caller knows the address
+// (useful with port 0) before serving.
+func (s *Server) Listen(addr string) (net.Addr, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	s.ln = ln
+	return ln.Addr(), nil
+}
+
+// Serve serves until Shutdown. It returns nil after a clean shutdown.
+func (s *Server) Serve() error {
+	err := s.server.Serve(s.ln)
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// Shutdown stops accepting requests and waits for those in flight.
+func (s *Server) Shutdown(ctx context.Context) error {
+	return s.server.Shutdown(ctx)
+}
