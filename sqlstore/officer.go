@@ -100,8 +100,8 @@ func validateOfficer(c *tandem.OfficerCreate) error {
 		}
 		c.WorkPhones[i] = p
 	}
-	if c.Password != "" && utf8.RuneCountInString(c.Password) < 12 {
-		return tandem.Invalid("password", "a password has at least 12 characters")
+	if c.Password != "" && utf8.RuneCountInString(c.Password) < 10 {
+		return tandem.Invalid("password", "a password has at least 10 characters")
 	}
 	return nil
 }

@@ -184,6 +184,10 @@ func (m *Main) parse(fs *flag.FlagSet, g *globals, args []string) error {
 // open opens the store the globals name, creating the data folder and the
 // master key on first use.
 func (m *Main) open(ctx context.Context, g *globals, log *slog.Logger) (*sqlstore.Store, error) {
+	return m.openWithClock(ctx, g, log, m.Clock)
+}
+
+func (m *Main) openWithClock(ctx context.Context, g *globals, log *slog.Logger, clock tandem.Clock) (*sqlstore.Store, error) {
 	if g.database != "" {
 		return nil, usagef("--database: PostgreSQL is not supported by this build yet; leave it unset to use the embedded database")
 	}
@@ -193,7 +197,7 @@ func (m *Main) open(ctx context.Context, g *globals, log *slog.Logger) (*sqlstor
 	if err := m.ensureMasterKey(g); err != nil {
 		return nil, err
 	}
-	s, err := sqlstore.OpenSQLite(ctx, filepath.Join(g.data, "tandem.db"), sqlstore.WithClock(m.Clock), sqlstore.WithLogger(log))
+	s, err := sqlstore.OpenSQLite(ctx, filepath.Join(g.data, "tandem.db"), sqlstore.WithClock(clock), sqlstore.WithLogger(log))
 	if err != nil {
 		return nil, fmt.Errorf("open the database in %s: %w", g.data, err)
 	}

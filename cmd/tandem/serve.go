@@ -5,9 +5,12 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"strings"
+	"sync"
 	"time"
 
 	"tandem"
+	"tandem/demo"
 	tandemhttp "tandem/http"
 	"tandem/sqlstore"
 )
@@ -19,19 +22,33 @@ const sweepEvery = time.Minute
 func (m *Main) serve(ctx context.Context, g *globals, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	listen := fs.String("listen", "127.0.0.1:8080", "address to listen on")
-	demo := fs.Bool("demo", false, "load the demo unit into an empty store")
+	withDemo := fs.Bool("demo", false, "load the demo unit into an empty store")
 	if err := m.parse(fs, g, args); err != nil {
 		return err
 	}
-	if *demo {
-		return usagef("serve --demo: the demo unit is not built yet; run serve without --demo")
-	}
 	log := m.logger()
-	store, err := m.open(ctx, g, log)
+	clock := &pinnableClock{base: m.Clock}
+	store, err := m.openWithClock(ctx, g, log, clock)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
+	empty, err := store.Empty(ctx)
+	if err != nil {
+		return err
+	}
+	if *withDemo {
+		if empty {
+			fmt.Fprintln(m.Stdout, "Loading the demo unit (a few seconds)...")
+			err := demo.Load(ctx, store, clock.pin, m.Clock.Now())
+			clock.release()
+			if err != nil {
+				return fmt.Errorf("load the demo: %w", err)
+			}
+		} else {
+			fmt.Fprintln(m.Stdout, "The store is not empty: the demo is not loaded again.")
+		}
+	}
 
 	srv := tandemhttp.NewServer(services(store), log, m.Clock)
 	addr, err := srv.Listen(*listen)
@@ -40,8 +57,8 @@ func (m *Main) serve(ctx context.Context, g *globals, args []string) error {
 	}
 	url := "http://" + addr.String()
 	fmt.Fprintf(m.Stdout, "Tandem is serving at %s (API at %s%s)\n", url, url, tandemhttp.APIBase)
-	if empty, err := store.Empty(ctx); err != nil {
-		return err
+	if *withDemo {
+		fmt.Fprintf(m.Stdout, "DEMO accounts (password %s, no second factor): %s\n", demo.Password, strings.Join(demo.Accounts, ", "))
 	} else if empty {
 		fmt.Fprintf(m.Stdout, "No accounts yet. Create the first administrator:\n  tandem user add --data %s --username admin --name \"Administrator\" --gender female --roles admin --password-stdin\n", g.data)
 	}
@@ -95,3 +112,32 @@ func services(s *sqlstore.Store) tandemhttp.Services {
 }
 
 var _ tandem.Sweeper = (*sqlstore.Store)(nil)
+
+// pinnableClock is the store's clock: the real one, except while the demo
+// loader pins it to the moment of each fictional event.
+type pinnableClock struct {
+	base   tandem.Clock
+	mu     sync.Mutex
+	pinned *time.Time
+}
+
+func (c *pinnableClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.pinned != nil {
+		return *c.pinned
+	}
+	return c.base.Now()
+}
+
+func (c *pinnableClock) pin(t time.Time) {
+	c.mu.Lock()
+	c.pinned = &t
+	c.mu.Unlock()
+}
+
+func (c *pinnableClock) release() {
+	c.mu.Lock()
+	c.pinned = nil
+	c.mu.Unlock()
+}
