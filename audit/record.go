@@ -14,7 +14,9 @@ type Row map[string]*string
 // RecordHash hashes a record: its own row and the rows of its children
 // (such as the officers present at a contact), each written canonically, so
 // that any change to any column, or a child added or removed, changes the
-// hash.
+// hash. A NULL column is left out, so that a migration adding a nullable
+// column leaves every existing record's hash as it was; a NULL still differs
+// from an empty string, which is written.
 func RecordHash(objectType string, row Row, children map[string][]Row) string {
 	var b strings.Builder
 	b.WriteString("record:")
@@ -49,8 +51,10 @@ func RecordHash(objectType string, row Row, children map[string][]Row) string {
 
 func writeRow(b *strings.Builder, row Row) {
 	cols := make([]string, 0, len(row))
-	for c := range row {
-		cols = append(cols, c)
+	for c, v := range row {
+		if v != nil {
+			cols = append(cols, c)
+		}
 	}
 	sort.Strings(cols)
 	b.WriteString(strconv.Itoa(len(cols)))
@@ -59,14 +63,11 @@ func writeRow(b *strings.Builder, row Row) {
 		b.WriteString(strconv.Itoa(len(c)))
 		b.WriteByte(':')
 		b.WriteString(c)
-		if v := row[c]; v == nil {
-			b.WriteString("=null")
-		} else {
-			b.WriteByte('=')
-			b.WriteString(strconv.Itoa(len(*v)))
-			b.WriteByte(':')
-			b.WriteString(*v)
-		}
+		v := row[c]
+		b.WriteByte('=')
+		b.WriteString(strconv.Itoa(len(*v)))
+		b.WriteByte(':')
+		b.WriteString(*v)
 		b.WriteByte(';')
 	}
 	b.WriteString("}\n")
