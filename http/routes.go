@@ -46,7 +46,7 @@ func (s *Server) routes() []route {
 		{Method: "GET", Pattern: APIBase + "/sources", Roles: readers, handle: s.sourceList},
 		{Method: "GET", Pattern: APIBase + "/sources/{id}", Roles: readers, handle: s.sourceGet},
 		{Method: "PATCH", Pattern: APIBase + "/sources/{id}", Roles: controllers, handle: s.sourceUpdate},
-		{Method: "POST", Pattern: APIBase + "/sources/{id}/identity", Roles: readers, handle: s.sourceIdentity},
+		{Method: "POST", Pattern: APIBase + "/sources/{id}/identity", Roles: anyone, handle: s.sourceIdentity},
 		{Method: "GET", Pattern: APIBase + "/sources/{id}/assignments", Roles: readers, handle: s.assignmentList},
 		{Method: "POST", Pattern: APIBase + "/sources/{id}/assignments", Roles: controllers, handle: s.assignmentCreate},
 		{Method: "DELETE", Pattern: APIBase + "/sources/{id}/assignments/{aid}", Roles: controllers, handle: s.assignmentEnd},
