@@ -35,6 +35,8 @@ var auditedTables = []auditedTable{
 	{objectType: "risk", table: "risks"},
 	{objectType: "alert", table: "alerts"},
 	{objectType: "setting", table: "settings"},
+	{objectType: "account_lock", table: "account_locks"},
+	{objectType: "second_factor", table: "second_factors"},
 }
 
 func auditedTableOf(objectType string) (auditedTable, bool) {

@@ -1,0 +1,403 @@
+package sqlstore
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/base64"
+	"strings"
+	"time"
+
+	"github.com/pquerna/otp"
+	"github.com/pquerna/otp/totp"
+
+	"tandem"
+	"tandem/passwd"
+)
+
+// dummyHash is checked when the username is unknown, so that an unknown
+// user costs the same work as a wrong password and reads exactly alike.
+var dummyHash, _ = passwd.Hash("tandem: no such officer")
+
+var errSignIn = tandem.Errorf(tandem.EUNAUTHORIZED, "the username or password is wrong, or the account is locked")
+
+// SignIn checks a username and password and opens a session. Every failure
+// is counted; the LockoutFailures-th within LockoutWindow locks the account.
+func (s *Store) SignIn(ctx context.Context, username, password string) (string, *tandem.Session, error) {
+	username = strings.ToLower(strings.TrimSpace(username))
+	var officerID, hash string
+	err := s.view(ctx, func(tx *Tx) error {
+		return tx.queryRow(`SELECT id, password_hash FROM officers WHERE username = ?`, username).Scan(&officerID, &hash)
+	})
+	if err != nil && !isNoRows(err) {
+		return "", nil, err
+	}
+	ok := false
+	if officerID != "" && hash != "" {
+		ok = passwd.Verify(hash, password)
+	} else {
+		passwd.Verify(dummyHash, password)
+	}
+	var token string
+	var sess *tandem.Session
+	err = s.update(ctx, func(tx *Tx) error {
+		locked := false
+		if officerID != "" {
+			var err error
+			if locked, err = tx.locked(officerID); err != nil {
+				return err
+			}
+		}
+		if !ok || locked {
+			return tx.failSignIn(username, officerID)
+		}
+		var err error
+		token, sess, err = tx.openSession(officerID)
+		return err
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	if sess == nil {
+		return "", nil, errSignIn
+	}
+	return token, sess, nil
+}
+
+// failSignIn records a failed attempt, and locks the account when it is
+// one too many. It returns nil so the record commits; the caller refuses.
+func (tx *Tx) failSignIn(username, officerID string) error {
+	if _, err := tx.exec(`INSERT INTO login_failures (username, at) VALUES (?, ?)`, username, ts(tx.now)); err != nil {
+		return err
+	}
+	if officerID == "" {
+		return nil
+	}
+	if err := tx.note("account.sign_in_failed", "officer", officerID, ""); err != nil {
+		return err
+	}
+	locked, err := tx.locked(officerID)
+	if err != nil || locked {
+		return err
+	}
+	var n int
+	if err := tx.queryRow(`SELECT COUNT(*) FROM login_failures WHERE username = ? AND at > ?`, username, ts(tx.now.Add(-tandem.LockoutWindow))).Scan(&n); err != nil {
+		return err
+	}
+	if n < tandem.LockoutFailures {
+		return nil
+	}
+	id := newID()
+	if _, err := tx.exec(`INSERT INTO account_locks (id, officer_id, locked_at, reason) VALUES (?, ?, ?, ?)`, id, officerID, ts(tx.now), "failed sign-ins"); err != nil {
+		return err
+	}
+	return tx.record("account.lock", "account_lock", id, "five failed sign-ins within 15 minutes")
+}
+
+func (tx *Tx) locked(officerID string) (bool, error) {
+	var n int
+	err := tx.queryRow(`SELECT COUNT(*) FROM account_locks WHERE officer_id = ? AND unlocked_at IS NULL`, officerID).Scan(&n)
+	return n > 0, err
+}
+
+func (tx *Tx) openSession(officerID string) (string, *tandem.Session, error) {
+	token := randomToken()
+	csrf := randomToken()
+	if _, err := tx.exec(`INSERT INTO sessions (id_hash, officer_id, csrf_token, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)`,
+		passwd.TokenHash(token), officerID, csrf, ts(tx.now), ts(tx.now)); err != nil {
+		return "", nil, err
+	}
+	if err := tx.note("account.sign_in", "officer", officerID, ""); err != nil {
+		return "", nil, err
+	}
+	sess, err := tx.session(passwd.TokenHash(token))
+	return token, sess, err
+}
+
+func randomToken() string {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func (tx *Tx) session(idHash string) (*tandem.Session, error) {
+	var sess tandem.Session
+	var created, seen string
+	var second sql.NullString
+	err := tx.queryRow(`SELECT officer_id, csrf_token, created_at, last_seen_at, second_factor_at FROM sessions WHERE id_hash = ?`, idHash).
+		Scan(&sess.OfficerID, &sess.CSRFToken, &created, &seen, &second)
+	if isNoRows(err) {
+		return nil, tandem.Errorf(tandem.EUNAUTHORIZED, "your session has ended: sign in again")
+	} else if err != nil {
+		return nil, err
+	}
+	sess.CreatedAt, sess.LastSeenAt, sess.SecondFactorAt = parseTS(created), parseTS(seen), parseNullTS(second)
+	var exempt int
+	err = tx.queryRow(`SELECT exempt FROM second_factors WHERE officer_id = ?`, sess.OfficerID).Scan(&exempt)
+	switch {
+	case err == nil:
+		sess.Enrolled, sess.Exempt = exempt == 0, exempt == 1
+	case !isNoRows(err):
+		return nil, err
+	}
+	if sess.Officer, err = tx.officer(sess.OfficerID); err != nil {
+		return nil, err
+	}
+	return &sess, nil
+}
+
+// Session returns the live session of a token and refreshes its idle
+// timer. An idle or too old session is ended.
+func (s *Store) Session(ctx context.Context, token string) (*tandem.Session, error) {
+	if token == "" {
+		return nil, tandem.Errorf(tandem.EUNAUTHORIZED, "sign in first")
+	}
+	h := passwd.TokenHash(token)
+	var sess *tandem.Session
+	var locked bool
+	err := s.view(ctx, func(tx *Tx) error {
+		var err error
+		if sess, err = tx.session(h); err != nil {
+			return err
+		}
+		locked, err = tx.locked(sess.OfficerID)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	now := s.clock.Now()
+	if locked || now.Sub(sess.LastSeenAt) > tandem.SessionIdle || now.Sub(sess.CreatedAt) > tandem.SessionAbsolute {
+		err := s.update(ctx, func(tx *Tx) error {
+			_, err := tx.exec(`DELETE FROM sessions WHERE id_hash = ?`, h)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		return nil, tandem.Errorf(tandem.EUNAUTHORIZED, "your session has ended: sign in again")
+	}
+	// Refresh the idle timer at most once a minute: a write per page view
+	// would queue every reader behind the single writer.
+	if now.Sub(sess.LastSeenAt) >= time.Minute {
+		err := s.update(ctx, func(tx *Tx) error {
+			_, err := tx.exec(`UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?`, ts(tx.now), h)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		sess.LastSeenAt = now
+	}
+	return sess, nil
+}
+
+// SignOut ends a session.
+func (s *Store) SignOut(ctx context.Context, token string) error {
+	return s.update(ctx, func(tx *Tx) error {
+		sess, err := tx.session(passwd.TokenHash(token))
+		if err != nil {
+			return nil // already gone
+		}
+		if _, err := tx.exec(`DELETE FROM sessions WHERE id_hash = ?`, passwd.TokenHash(token)); err != nil {
+			return err
+		}
+		return tx.note("account.sign_out", "officer", sess.OfficerID, "")
+	})
+}
+
+// totpOpts are RFC 6238's defaults, which every authenticator app reads.
+var totpOpts = totp.ValidateOpts{Period: 30, Skew: 0, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1}
+
+// matchStep returns the time step a code matches, allowing one step of
+// clock drift either way, or -1.
+func matchStep(secret, code string, now time.Time) int64 {
+	code = strings.ReplaceAll(strings.TrimSpace(code), " ", "")
+	if len(code) != 6 {
+		return -1
+	}
+	step := now.Unix() / 30
+	for _, d := range []int64{0, -1, 1} {
+		want, err := totp.GenerateCodeCustom(secret, time.Unix((step+d)*30, 0), totpOpts)
+		if err == nil && want == code {
+			return step + d
+		}
+	}
+	return -1
+}
+
+// VerifySecondFactor checks a code against the officer's secret. A code is
+// accepted once; a wrong one counts toward the lockout.
+func (s *Store) VerifySecondFactor(ctx context.Context, token, code string) error {
+	h := passwd.TokenHash(token)
+	var refused bool
+	err := s.update(ctx, func(tx *Tx) error {
+		sess, err := tx.session(h)
+		if err != nil {
+			return err
+		}
+		var secret string
+		if err := tx.queryRow(`SELECT secret FROM second_factors WHERE officer_id = ? AND exempt = 0`, sess.OfficerID).Scan(&secret); err != nil {
+			if isNoRows(err) {
+				return tandem.Errorf(tandem.ECONFLICT, "no second factor is enrolled for this account")
+			}
+			return err
+		}
+		step := matchStep(secret, code, tx.now)
+		if step < 0 || !tx.freshStep(sess.OfficerID, step) {
+			refused = true
+			return tx.failSignIn(sess.Officer.Username, sess.OfficerID)
+		}
+		if err := tx.useStep(sess.OfficerID, step); err != nil {
+			return err
+		}
+		_, err = tx.exec(`UPDATE sessions SET second_factor_at = ? WHERE id_hash = ?`, ts(tx.now), h)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if refused {
+		return tandem.Invalid("code", "the code is wrong or has been used: try the next one")
+	}
+	return nil
+}
+
+func (tx *Tx) freshStep(officerID string, step int64) bool {
+	var last int64
+	err := tx.queryRow(`SELECT last_step FROM totp_steps WHERE officer_id = ?`, officerID).Scan(&last)
+	return err != nil || step > last
+}
+
+func (tx *Tx) useStep(officerID string, step int64) error {
+	res, err := tx.exec(`UPDATE totp_steps SET last_step = ? WHERE officer_id = ?`, step, officerID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		_, err = tx.exec(`INSERT INTO totp_steps (officer_id, last_step) VALUES (?, ?)`, officerID, step)
+	}
+	return err
+}
+
+// EnrolSecondFactor stores a TOTP secret for the session's officer once a
+// code generated from it checks, and counts the session as having given it.
+func (s *Store) EnrolSecondFactor(ctx context.Context, token, secret, code string) error {
+	h := passwd.TokenHash(token)
+	var refused bool
+	err := s.update(ctx, func(tx *Tx) error {
+		sess, err := tx.session(h)
+		if err != nil {
+			return err
+		}
+		if sess.Enrolled || sess.Exempt {
+			return tandem.Errorf(tandem.ECONFLICT, "a second factor is already set for this account")
+		}
+		step := matchStep(secret, code, tx.now)
+		if step < 0 {
+			refused = true
+			return nil
+		}
+		id := newID()
+		if _, err := tx.exec(`INSERT INTO second_factors (id, officer_id, secret, exempt, enrolled_at) VALUES (?, ?, ?, 0, ?)`, id, sess.OfficerID, secret, ts(tx.now)); err != nil {
+			return err
+		}
+		if err := tx.record("account.second_factor_enrol", "second_factor", id, ""); err != nil {
+			return err
+		}
+		if err := tx.useStep(sess.OfficerID, step); err != nil {
+			return err
+		}
+		_, err = tx.exec(`UPDATE sessions SET second_factor_at = ? WHERE id_hash = ?`, ts(tx.now), h)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if refused {
+		return tandem.Invalid("code", "the code does not match: check the clock of your phone and try the next code")
+	}
+	return nil
+}
+
+// ExemptSecondFactor marks an account as having no second factor. Only the
+// demo loader does this, at the command line.
+func (s *Store) ExemptSecondFactor(ctx context.Context, officerID string) error {
+	if _, err := requireRole(ctx, tandem.RoleAdmin); err != nil {
+		return err
+	}
+	return s.update(ctx, func(tx *Tx) error {
+		id := newID()
+		if _, err := tx.exec(`INSERT INTO second_factors (id, officer_id, secret, exempt, enrolled_at) VALUES (?, ?, '', 1, ?)`, id, officerID, ts(tx.now)); err != nil {
+			return err
+		}
+		return tx.record("account.second_factor_exempt", "second_factor", id, "demo account")
+	})
+}
+
+// UnlockAccount lifts an account's lock. Only an administrator may.
+func (s *Store) UnlockAccount(ctx context.Context, officerID string) error {
+	if _, err := requireRole(ctx, tandem.RoleAdmin); err != nil {
+		return err
+	}
+	return s.update(ctx, func(tx *Tx) error {
+		ids, err := tx.ids(`SELECT id FROM account_locks WHERE officer_id = ? AND unlocked_at IS NULL`, officerID)
+		if err != nil {
+			return err
+		}
+		if len(ids) == 0 {
+			return tandem.Errorf(tandem.ECONFLICT, "the account is not locked")
+		}
+		for _, id := range ids {
+			if _, err := tx.exec(`UPDATE account_locks SET unlocked_at = ?, unlocked_by = ? WHERE id = ?`, ts(tx.now), tx.actorID(), id); err != nil {
+				return err
+			}
+			if err := tx.record("account.unlock", "account_lock", id, ""); err != nil {
+				return err
+			}
+		}
+		// Failures before the unlock no longer count toward a new lock.
+		var username string
+		if err := tx.queryRow(`SELECT username FROM officers WHERE id = ?`, officerID).Scan(&username); err != nil {
+			return err
+		}
+		_, err = tx.exec(`DELETE FROM login_failures WHERE username = ?`, username)
+		return err
+	})
+}
+
+// LockedOfficers returns the officers whose accounts are locked, with when.
+func (s *Store) LockedOfficers(ctx context.Context) (map[string]time.Time, error) {
+	if _, err := requireRole(ctx, tandem.RoleAdmin, tandem.RoleController); err != nil {
+		return nil, err
+	}
+	out := map[string]time.Time{}
+	err := s.view(ctx, func(tx *Tx) error {
+		rows, err := tx.query(`SELECT officer_id, locked_at FROM account_locks WHERE unlocked_at IS NULL`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id, at string
+			if err := rows.Scan(&id, &at); err != nil {
+				return err
+			}
+			out[id] = parseTS(at)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// IsDemo reports whether the store holds the demo unit: only the demo's
+// accounts are exempt from the second factor.
+func (s *Store) IsDemo(ctx context.Context) (bool, error) {
+	var n int
+	err := s.view(ctx, func(tx *Tx) error {
+		return tx.queryRow(`SELECT COUNT(*) FROM second_factors WHERE exempt = 1`).Scan(&n)
+	})
+	return n > 0, err
+}
