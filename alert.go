@@ -65,15 +65,41 @@ type Compliance struct {
 	OpenAlerts                    map[Rule]int `json:"open_alerts"`
 }
 
-// ComplianceFilter chooses the period (dates, inclusive) and unit.
+// ComplianceFilter chooses the period (dates, inclusive), the unit, and
+// optionally one officer (contacts at which they were present).
 type ComplianceFilter struct {
-	From, To string
-	Unit     string
+	From, To  string
+	Unit      string
+	OfficerID string
 }
 
-// ComplianceService counts compliance.
+// Measure names one of compliance's counts, to list the contacts behind it.
+type Measure string
+
+// The measures whose contacts can be listed.
+const (
+	MeasureContacts          Measure = "contacts"
+	MeasureLate              Measure = "late"
+	MeasureMeetings          Measure = "meetings"
+	MeasureSoloMeetings      Measure = "meetings_without_two_officers"
+	MeasureNoSameGender      Measure = "meetings_without_same_gender_officer"
+	MeasureDocumentedOnTime  Measure = "documented_within_24h"
+	MeasureTwoOfficers       Measure = "meetings_with_two_officers"
+	MeasureSameGenderOfficer Measure = "meetings_with_same_gender_officer"
+)
+
+// ContactRecord is a contact with its source's reference, as listed behind
+// a compliance count.
+type ContactRecord struct {
+	Contact
+	SourceReference string `json:"source_reference"`
+}
+
+// ComplianceService counts compliance, and lists the contacts behind each
+// count.
 type ComplianceService interface {
 	Compliance(ctx context.Context, f ComplianceFilter) (*Compliance, error)
+	ComplianceContacts(ctx context.Context, f ComplianceFilter, m Measure) ([]*ContactRecord, error)
 }
 
 // Sweeper re-evaluates the rules that time alone can breach: meetings left

@@ -181,4 +181,9 @@ type ContactService interface {
 	FindContact(ctx context.Context, sourceID, contactID string) (*Contact, error)
 	ListContacts(ctx context.Context, sourceID string, limit int, after string) (*ContactPage, error)
 	AmendContact(ctx context.Context, sourceID, contactID string, a Amendment) (*Amendment, error)
+	// PreviewMeeting and PreviewContact return the findings a plan or a
+	// contact would bring now, recording nothing: the forms show them
+	// before saving.
+	PreviewMeeting(ctx context.Context, sourceID string, c MeetingCreate) ([]Finding, error)
+	PreviewContact(ctx context.Context, sourceID string, c ContactCreate) ([]Finding, error)
 }

@@ -128,11 +128,15 @@ func DocumentationFinding(occurredAt, documentedAt time.Time, s Settings) *tande
 	}
 }
 
+// DocumentationDeadline is when a contact, or a planned meeting, must be
+// documented by.
+func DocumentationDeadline(at time.Time, s Settings) time.Time { return at.Add(s.DocumentWithin) }
+
 // OverdueMeeting returns a DOCUMENTED_24H breach when a planned meeting's
 // time is more than DocumentWithin past and no contact has been recorded
 // for it.
 func OverdueMeeting(plannedFor, now time.Time, documented bool, s Settings) *tandem.Finding {
-	if documented || now.Sub(plannedFor) <= s.DocumentWithin {
+	if documented || !now.After(DocumentationDeadline(plannedFor, s)) {
 		return nil
 	}
 	return &tandem.Finding{

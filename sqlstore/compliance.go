@@ -2,34 +2,39 @@ package sqlstore
 
 import (
 	"context"
+	"sort"
 	"time"
 
 	"tandem"
 )
 
-// Compliance counts, over a period, the contacts of the unit's sources and
-// how many kept the rules, from the findings the rules gave when each was
-// recorded (as amended), and the alerts open now.
-func (s *Store) Compliance(ctx context.Context, f tandem.ComplianceFilter) (*tandem.Compliance, error) {
+// counted is one contact as compliance sees it: as amended, with the
+// findings the rules gave it, and which measures it counts toward.
+type counted struct {
+	contact  *tandem.Contact
+	ref      string
+	measures map[tandem.Measure]bool
+}
+
+// complianceContacts walks the contacts of the period that the caller may
+// see, and classifies each: the one place compliance is computed, for the
+// counts and for the lists behind them alike.
+func (s *Store) complianceContacts(ctx context.Context, f tandem.ComplianceFilter, each func(tx *Tx, c counted) error, eachSource func(tx *Tx, src *sourceRow) error) error {
 	o, err := requireRole(ctx, tandem.RoleController, tandem.RoleAuditor, tandem.RoleAuthorisingOfficer)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if err := validDate("from", f.From, true); err != nil {
-		return nil, err
+		return err
 	}
 	if err := validDate("to", f.To, true); err != nil {
-		return nil, err
+		return err
 	}
 	if f.To < f.From {
-		return nil, tandem.Invalid("to", "to must not be before from")
+		return tandem.Invalid("to", "to must not be before from")
 	}
 	end, _ := time.Parse(tandem.DateLayout, f.To)
-	out := &tandem.Compliance{From: f.From, To: f.To, Unit: f.Unit, OpenAlerts: map[tandem.Rule]int{}}
-	for _, r := range tandem.Rules {
-		out.OpenAlerts[r] = 0
-	}
-	err = s.view(ctx, func(tx *Tx) error {
+	return s.view(ctx, func(tx *Tx) error {
 		visible, err := tx.visibleSources(o)
 		if err != nil {
 			return err
@@ -38,45 +43,105 @@ func (s *Store) Compliance(ctx context.Context, f tandem.ComplianceFilter) (*tan
 			if f.Unit != "" && src.Unit != f.Unit {
 				continue
 			}
+			if eachSource != nil {
+				if err := eachSource(tx, src); err != nil {
+					return err
+				}
+			}
 			cs, err := tx.contacts(`source_id = ? AND occurred_at >= ? AND occurred_at < ?`, src.ID, f.From, end.AddDate(0, 0, 1).Format(tandem.DateLayout))
 			if err != nil {
 				return err
 			}
 			for _, c := range cs {
 				e := effective(c)
-				out.Contacts++
-				if !c.Late {
-					out.DocumentedWithin24h++
-				}
-				if e.Kind != tandem.KindMeeting {
+				if f.OfficerID != "" && !contains(e.OfficerIDs, f.OfficerID) {
 					continue
 				}
-				out.Meetings++
-				findings := c.Findings
-				if n := len(c.Amendments); n > 0 {
-					findings = c.Amendments[n-1].Findings
+				m := map[tandem.Measure]bool{tandem.MeasureContacts: true}
+				m[tandem.MeasureLate] = c.Late
+				m[tandem.MeasureDocumentedOnTime] = !c.Late
+				if e.Kind == tandem.KindMeeting {
+					// The latest evaluation of the contact: its last
+					// amendment's findings, or its own.
+					findings := c.Findings
+					if n := len(c.Amendments); n > 0 {
+						findings = c.Amendments[n-1].Findings
+					}
+					two, gender := true, true
+					for _, f := range findings {
+						two = two && f.Rule != tandem.RuleTwoOfficers
+						gender = gender && f.Rule != tandem.RuleSameGender
+					}
+					m[tandem.MeasureMeetings] = true
+					m[tandem.MeasureTwoOfficers], m[tandem.MeasureSoloMeetings] = two, !two
+					m[tandem.MeasureSameGenderOfficer], m[tandem.MeasureNoSameGender] = gender, !gender
 				}
-				two, gender := true, true
-				for _, f := range findings {
-					two = two && f.Rule != tandem.RuleTwoOfficers
-					gender = gender && f.Rule != tandem.RuleSameGender
-				}
-				if two {
-					out.MeetingsWithTwoOfficers++
-				}
-				if gender {
-					out.MeetingsWithSameGenderOfficer++
+				if err := each(tx, counted{contact: c, ref: src.Reference, measures: m}); err != nil {
+					return err
 				}
 			}
-			as, err := tx.alerts(`a.source_id = ? AND a.status = ?`, src.ID, tandem.AlertOpen)
-			if err != nil {
-				return err
-			}
-			for _, a := range as {
+		}
+		return nil
+	})
+}
+
+// Compliance counts, over a period, the contacts of the sources the caller
+// may see and how many kept the rules, from the findings the rules gave when
+// each was recorded (as amended), and the alerts open now.
+func (s *Store) Compliance(ctx context.Context, f tandem.ComplianceFilter) (*tandem.Compliance, error) {
+	out := &tandem.Compliance{From: f.From, To: f.To, Unit: f.Unit, OpenAlerts: map[tandem.Rule]int{}}
+	for _, r := range tandem.Rules {
+		out.OpenAlerts[r] = 0
+	}
+	err := s.complianceContacts(ctx, f, func(tx *Tx, c counted) error {
+		m := c.measures
+		out.Contacts++
+		out.DocumentedWithin24h += b2i(m[tandem.MeasureDocumentedOnTime])
+		out.Meetings += b2i(m[tandem.MeasureMeetings])
+		out.MeetingsWithTwoOfficers += b2i(m[tandem.MeasureTwoOfficers])
+		out.MeetingsWithSameGenderOfficer += b2i(m[tandem.MeasureSameGenderOfficer])
+		return nil
+	}, func(tx *Tx, src *sourceRow) error {
+		as, err := tx.alerts(`a.source_id = ? AND a.status = ?`, src.ID, tandem.AlertOpen)
+		if err != nil {
+			return err
+		}
+		for _, a := range as {
+			if f.OfficerID == "" || contains(a.OfficerIDs, f.OfficerID) {
 				out.OpenAlerts[a.Rule]++
 			}
 		}
 		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ComplianceContacts lists the contacts behind one compliance count,
+// newest first.
+func (s *Store) ComplianceContacts(ctx context.Context, f tandem.ComplianceFilter, m tandem.Measure) ([]*tandem.ContactRecord, error) {
+	switch m {
+	case tandem.MeasureContacts, tandem.MeasureLate, tandem.MeasureMeetings, tandem.MeasureSoloMeetings, tandem.MeasureNoSameGender,
+		tandem.MeasureDocumentedOnTime, tandem.MeasureTwoOfficers, tandem.MeasureSameGenderOfficer:
+	default:
+		return nil, tandem.Invalid("measure", "unknown measure %q", m)
+	}
+	out := []*tandem.ContactRecord{}
+	err := s.complianceContacts(ctx, f, func(tx *Tx, c counted) error {
+		if c.measures[m] {
+			out = append(out, &tandem.ContactRecord{Contact: *c.contact, SourceReference: c.ref})
+		}
+		return nil
+	}, nil)
+	sort.Slice(out, func(i, j int) bool { return out[i].OccurredAt.After(out[j].OccurredAt) })
 	return out, err
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

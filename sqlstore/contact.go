@@ -33,38 +33,13 @@ func (s *Store) RecordContact(ctx context.Context, sourceID string, c tandem.Con
 		if !contains(c.OfficerIDs, o.ID) && !policy.CanControl(o, t) {
 			return tandem.Errorf(tandem.EFORBIDDEN, "you may record only contacts you were at, unless you control the source")
 		}
-		settings, err := tx.settings()
+		late, findings, all, err := tx.evaluateContact(src, c)
 		if err != nil {
 			return err
 		}
-		if c.OccurredAt.After(tx.now.Add(settings.FutureTolerance)) {
-			return tandem.Invalid("occurred_at", "occurred_at is in the future")
-		}
-		atts, _, err := tx.attendees("officer_ids", c.OfficerIDs)
-		if err != nil {
-			return err
-		}
-		if c.MeetingID != "" {
-			var status tandem.MeetingStatus
-			err := tx.queryRow(`SELECT status FROM meetings WHERE id = ? AND source_id = ?`, c.MeetingID, sourceID).Scan(&status)
-			if isNoRows(err) {
-				return tandem.Invalid("meeting_id", "no planned meeting %q for this source", c.MeetingID)
-			} else if err != nil {
-				return err
-			}
-			if status != tandem.MeetingPlanned {
-				return &tandem.Error{Code: tandem.ECONFLICT, Field: "meeting_id", Message: "a contact has already been recorded for that meeting"}
-			}
-		}
-		late, findings := policy.ContactFindings(src.facts(), c.Kind, c.OccurredAt, tx.now, atts, settings)
 		out = &tandem.Contact{ID: newID(), SourceID: sourceID, Kind: c.Kind, OccurredAt: c.OccurredAt.UTC().Truncate(time.Microsecond),
 			DurationMinutes: c.DurationMinutes, Location: c.Location, OfficerIDs: sortedCopy(c.OfficerIDs), Summary: c.Summary,
-			Indicators: c.Indicators, MeetingID: c.MeetingID, DocumentedAt: tx.now, DocumentedBy: o.ID, Late: late}
-		relationship, _ := policy.RelationshipFinding([]policy.Flag{{ContactID: out.ID, FlaggedAt: tx.now, Indicators: c.Indicators}}, nil)
-		out.Findings = nonNilFindings(findings)
-		if relationship != nil {
-			out.Findings = append(out.Findings, *relationship)
-		}
+			Indicators: c.Indicators, MeetingID: c.MeetingID, DocumentedAt: tx.now, DocumentedBy: o.ID, Late: late, Findings: all}
 		if err := tx.insertContact(out); err != nil {
 			return err
 		}
@@ -86,6 +61,64 @@ func (s *Store) RecordContact(ctx context.Context, sourceID string, c tandem.Con
 		return tx.reconcileSource(sourceID)
 	})
 	return out, err
+}
+
+// evaluateContact checks a contact about to be recorded now: its inputs
+// against the store, and its facts against the rules. findings are the
+// breaches that become event alerts; all adds the RELATIONSHIP_RISK warning
+// that indicators bring, which is a state kept by reconcileSource.
+func (tx *Tx) evaluateContact(src *sourceRow, c tandem.ContactCreate) (late bool, findings, all []tandem.Finding, err error) {
+	settings, err := tx.settings()
+	if err != nil {
+		return false, nil, nil, err
+	}
+	if c.OccurredAt.After(tx.now.Add(settings.FutureTolerance)) {
+		return false, nil, nil, tandem.Invalid("occurred_at", "occurred_at is in the future")
+	}
+	atts, _, err := tx.attendees("officer_ids", c.OfficerIDs)
+	if err != nil {
+		return false, nil, nil, err
+	}
+	if c.MeetingID != "" {
+		var status tandem.MeetingStatus
+		err := tx.queryRow(`SELECT status FROM meetings WHERE id = ? AND source_id = ?`, c.MeetingID, src.ID).Scan(&status)
+		if isNoRows(err) {
+			return false, nil, nil, tandem.Invalid("meeting_id", "no planned meeting %q for this source", c.MeetingID)
+		} else if err != nil {
+			return false, nil, nil, err
+		}
+		if status != tandem.MeetingPlanned {
+			return false, nil, nil, &tandem.Error{Code: tandem.ECONFLICT, Field: "meeting_id", Message: "a contact has already been recorded for that meeting"}
+		}
+	}
+	late, findings = policy.ContactFindings(src.facts(), c.Kind, c.OccurredAt, tx.now, atts, settings)
+	all = append(nonNilFindings(nil), findings...)
+	if f, _ := policy.RelationshipFinding([]policy.Flag{{FlaggedAt: tx.now, Indicators: c.Indicators}}, nil); f != nil {
+		all = append(all, *f)
+	}
+	return late, findings, all, nil
+}
+
+// PreviewContact returns the findings a contact would bring if it were
+// recorded now, without recording anything: the same evaluation as
+// RecordContact, for the forms.
+func (s *Store) PreviewContact(ctx context.Context, sourceID string, c tandem.ContactCreate) ([]tandem.Finding, error) {
+	if _, err := requireOfficer(ctx); err != nil {
+		return nil, err
+	}
+	if err := validateContact(&c); err != nil {
+		return nil, err
+	}
+	var all []tandem.Finding
+	err := s.view(ctx, func(tx *Tx) error {
+		src, _, err := tx.visibleSource(sourceID)
+		if err != nil {
+			return err
+		}
+		_, _, all, err = tx.evaluateContact(src, c)
+		return err
+	})
+	return all, err
 }
 
 func (tx *Tx) insertContact(c *tandem.Contact) error {

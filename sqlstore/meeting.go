@@ -44,18 +44,10 @@ func (s *Store) PlanMeeting(ctx context.Context, sourceID string, c tandem.Meeti
 		if !t.Handling && !policy.CanControl(o, t) {
 			return tandem.Errorf(tandem.EFORBIDDEN, "only the source's handlers and controllers may plan its meetings")
 		}
-		settings, err := tx.settings()
+		findings, err := tx.evaluateMeeting(src, c)
 		if err != nil {
 			return err
 		}
-		if c.PlannedFor.Before(tx.now.Add(-settings.FutureTolerance)) {
-			return tandem.Invalid("planned_for", "planned_for is in the past: record the contact instead")
-		}
-		atts, _, err := tx.attendees("officer_ids", c.OfficerIDs)
-		if err != nil {
-			return err
-		}
-		findings := policy.MeetingFindings(src.facts(), atts, settings)
 		if len(findings) > 0 {
 			if c.OverrideJustification == "" {
 				return tandem.PolicyViolation("the plan breaks the rules: change it, or a controller may override with a written justification", findings)
@@ -95,6 +87,46 @@ func (s *Store) PlanMeeting(ctx context.Context, sourceID string, c tandem.Meeti
 		return nil
 	})
 	return m, err
+}
+
+// evaluateMeeting checks a meeting plan against the rules as of now.
+func (tx *Tx) evaluateMeeting(src *sourceRow, c tandem.MeetingCreate) ([]tandem.Finding, error) {
+	settings, err := tx.settings()
+	if err != nil {
+		return nil, err
+	}
+	if c.PlannedFor.Before(tx.now.Add(-settings.FutureTolerance)) {
+		return nil, tandem.Invalid("planned_for", "planned_for is in the past: record the contact instead")
+	}
+	atts, _, err := tx.attendees("officer_ids", c.OfficerIDs)
+	if err != nil {
+		return nil, err
+	}
+	return policy.MeetingFindings(src.facts(), atts, settings), nil
+}
+
+// PreviewMeeting returns the findings a meeting plan would bring, without
+// planning anything: the same evaluation as PlanMeeting, for the forms.
+func (s *Store) PreviewMeeting(ctx context.Context, sourceID string, c tandem.MeetingCreate) ([]tandem.Finding, error) {
+	if _, err := requireOfficer(ctx); err != nil {
+		return nil, err
+	}
+	if len(c.OfficerIDs) == 0 {
+		return nil, tandem.Invalid("officer_ids", "name the officers who will attend")
+	}
+	if err := distinctIDs("officer_ids", c.OfficerIDs); err != nil {
+		return nil, err
+	}
+	var out []tandem.Finding
+	err := s.view(ctx, func(tx *Tx) error {
+		src, _, err := tx.visibleSource(sourceID)
+		if err != nil {
+			return err
+		}
+		out, err = tx.evaluateMeeting(src, c)
+		return err
+	})
+	return nonNilFindings(out), err
 }
 
 // ListMeetings returns a source's planned and held meetings, soonest last.
