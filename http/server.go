@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"tandem"
@@ -34,6 +35,8 @@ type Server struct {
 	Services
 	Log   *slog.Logger
 	Clock tandem.Clock
+	// UI, when set, serves every path outside the API (the web pages).
+	UI http.Handler
 
 	mux    *http.ServeMux
 	server *http.Server
@@ -63,6 +66,10 @@ func NewServer(svc Services, log *slog.Logger, clock tandem.Clock) *Server {
 // ServeHTTP serves one request through the middleware every response
 // passes.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.UI != nil && !strings.HasPrefix(r.URL.Path, APIBase+"/") && r.URL.Path != "/healthz" {
+		s.UI.ServeHTTP(w, r)
+		return
+	}
 	s.middleware(s.mux).ServeHTTP(w, r)
 }
 

@@ -13,6 +13,7 @@ import (
 	"tandem/demo"
 	tandemhttp "tandem/http"
 	"tandem/sqlstore"
+	"tandem/web"
 )
 
 // sweepEvery is how often the server re-evaluates the rules that time alone
@@ -33,6 +34,11 @@ func (m *Main) serve(ctx context.Context, g *globals, args []string) error {
 		return err
 	}
 	defer store.Close()
+	ui, err := web.New(web.Services{Sessions: store, Officers: store, Sources: store, Contacts: store, Risks: store, Alerts: store,
+		Compliance: store, Audit: store, Settings: store.Settings}, log, m.Clock)
+	if err != nil {
+		return err
+	}
 	empty, err := store.Empty(ctx)
 	if err != nil {
 		return err
@@ -51,6 +57,7 @@ func (m *Main) serve(ctx context.Context, g *globals, args []string) error {
 	}
 
 	srv := tandemhttp.NewServer(services(store), log, m.Clock)
+	srv.UI = ui
 	addr, err := srv.Listen(*listen)
 	if err != nil {
 		return usagef("--listen: %v", err)

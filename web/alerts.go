@@ -1,0 +1,98 @@
+package web
+
+import (
+	"net/http"
+	"sort"
+	"time"
+
+	"tandem"
+)
+
+type alertRow struct {
+	Alert *tandem.Alert
+	Age   time.Duration
+	Names []string
+}
+
+type alertsData struct {
+	Rows      []alertRow
+	Status    string
+	Rule      string
+	SourceID  string
+	OfficerID string
+	Rules     []tandem.Rule
+	Sources   []*tandem.Source
+	Officers  []*tandem.Officer
+	CanAck    bool
+	Counts    map[string]int
+	Error     string
+}
+
+func (h *Handler) alertList(w http.ResponseWriter, r *http.Request) {
+	h.showAlerts(w, r, http.StatusOK, "")
+}
+
+func (h *Handler) showAlerts(w http.ResponseWriter, r *http.Request, status int, problem string) {
+	ctx := r.Context()
+	q := r.URL.Query()
+	d := alertsData{Status: q.Get("status"), Rule: q.Get("rule"), SourceID: q.Get("source_id"), OfficerID: q.Get("officer_id"),
+		Rules: tandem.Rules, Counts: map[string]int{}, Error: problem}
+	if d.Status == "" {
+		d.Status = string(tandem.AlertOpen)
+	}
+	if d.Status == "all" {
+		d.Status = ""
+	}
+	alerts, err := h.svc.Alerts.ListAlerts(ctx, tandem.AlertFilter{Status: tandem.AlertStatus(d.Status), Rule: tandem.Rule(d.Rule), SourceID: d.SourceID, OfficerID: d.OfficerID})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if d.Status == "" {
+		d.Status = "all"
+	}
+	if d.Sources, err = h.svc.Sources.ListSources(ctx); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if d.Officers, err = h.svc.Officers.ListOfficers(ctx); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	names := map[string]string{}
+	for _, o := range d.Officers {
+		names[o.ID] = o.Name
+	}
+	now := h.clock.Now()
+	for _, a := range alerts {
+		row := alertRow{Alert: a, Age: now.Sub(a.RaisedAt)}
+		for _, id := range a.OfficerIDs {
+			row.Names = append(row.Names, names[id])
+		}
+		d.Rows = append(d.Rows, row)
+		d.Counts[string(a.Severity)]++
+	}
+	// Breaches before warnings; the oldest first within each: what has
+	// waited longest is looked at first.
+	sort.SliceStable(d.Rows, func(i, j int) bool {
+		a, b := d.Rows[i].Alert, d.Rows[j].Alert
+		if a.Severity != b.Severity {
+			return a.Severity == tandem.SeverityBreach
+		}
+		return a.RaisedAt.Before(b.RaisedAt)
+	})
+	d.CanAck = state(r).session.Officer.HasRole(tandem.RoleController)
+	h.render(w, r, status, "alerts", view{Title: "Alerts", Nav: "alerts", Data: d})
+}
+
+func (h *Handler) alertAcknowledge(w http.ResponseWriter, r *http.Request) {
+	_, err := h.svc.Alerts.AcknowledgeAlert(r.Context(), r.PathValue("id"), r.PostFormValue("justification"))
+	switch tandem.ErrorCode(err) {
+	case "":
+		http.Redirect(w, r, "/alerts?done=Alert+acknowledged.", http.StatusSeeOther)
+	case tandem.EINVALID, tandem.ECONFLICT:
+		h.showAlerts(w, r, http.StatusBadRequest, tandem.ErrorMessage(err))
+	default:
+		h.fail(w, r, err)
+	}
+}

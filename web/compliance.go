@@ -1,0 +1,229 @@
+package web
+
+import (
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"tandem"
+)
+
+// weeks is how far back the compliance page looks.
+const weeks = 12
+
+type week struct {
+	From, To string
+	Label    string
+	C        *tandem.Compliance
+	Links    map[string]string
+}
+
+type handlerRow struct {
+	Officer *tandem.Officer
+	C       *tandem.Compliance
+	Links   map[string]string
+}
+
+// links returns the URLs of the contacts behind every count of f.
+func links(f tandem.ComplianceFilter) map[string]string {
+	out := map[string]string{}
+	for _, m := range []tandem.Measure{tandem.MeasureContacts, tandem.MeasureLate, tandem.MeasureDocumentedOnTime, tandem.MeasureMeetings,
+		tandem.MeasureSoloMeetings, tandem.MeasureNoSameGender, tandem.MeasureTwoOfficers, tandem.MeasureSameGenderOfficer} {
+		out[string(m)] = link(f, m)
+	}
+	return out
+}
+
+type complianceData struct {
+	From, To  string
+	Unit      string
+	Total     *tandem.Compliance
+	Links     map[string]string
+	Weeks     []week
+	Chart     template.HTML
+	AlertBars template.HTML
+	Handlers  []handlerRow
+	Rules     []tandem.Rule
+}
+
+// link returns the URL of the contacts behind a count.
+func link(f tandem.ComplianceFilter, m tandem.Measure) string {
+	q := url.Values{"from": {f.From}, "to": {f.To}, "measure": {string(m)}}
+	if f.Unit != "" {
+		q.Set("unit", f.Unit)
+	}
+	if f.OfficerID != "" {
+		q.Set("officer_id", f.OfficerID)
+	}
+	return "/compliance/contacts?" + q.Encode()
+}
+
+func (h *Handler) complianceShow(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	o := state(r).session.Officer
+	unit := r.URL.Query().Get("unit")
+	if unit == "" && !o.HasRole(tandem.RoleAuditor) {
+		unit = o.Unit
+	}
+	// Twelve whole weeks ending today.
+	today := h.clock.Now().UTC().Truncate(24 * time.Hour)
+	start := today.AddDate(0, 0, -7*weeks+1)
+	d := complianceData{From: start.Format(tandem.DateLayout), To: today.Format(tandem.DateLayout), Unit: unit, Rules: tandem.Rules}
+	total := tandem.ComplianceFilter{From: d.From, To: d.To, Unit: unit}
+	var err error
+	if d.Total, err = h.svc.Compliance.Compliance(ctx, total); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	for i := 0; i < weeks; i++ {
+		f := start.AddDate(0, 0, 7*i)
+		t := f.AddDate(0, 0, 6)
+		c, err := h.svc.Compliance.Compliance(ctx, tandem.ComplianceFilter{From: f.Format(tandem.DateLayout), To: t.Format(tandem.DateLayout), Unit: unit})
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		wf := tandem.ComplianceFilter{From: c.From, To: c.To, Unit: unit}
+		d.Weeks = append(d.Weeks, week{From: c.From, To: c.To, Label: f.Format("2 Jan"), C: c, Links: links(wf)})
+	}
+	d.Links = links(total)
+	d.Chart = lineChart(d.Weeks)
+	d.AlertBars = alertBars(d.Total)
+	officers, err := h.svc.Officers.ListOfficers(ctx)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	for _, off := range officers {
+		if !off.HasRole(tandem.RoleHandler) || (unit != "" && off.Unit != unit) {
+			continue
+		}
+		f := total
+		f.OfficerID = off.ID
+		c, err := h.svc.Compliance.Compliance(ctx, f)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		d.Handlers = append(d.Handlers, handlerRow{Officer: off, C: c, Links: links(f)})
+	}
+	h.render(w, r, http.StatusOK, "compliance", view{Title: "Compliance", Nav: "compliance", Data: d})
+}
+
+func (h *Handler) complianceContacts(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	f := tandem.ComplianceFilter{From: q.Get("from"), To: q.Get("to"), Unit: q.Get("unit"), OfficerID: q.Get("officer_id")}
+	m := tandem.Measure(q.Get("measure"))
+	cs, err := h.svc.Compliance.ComplianceContacts(r.Context(), f, m)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	names, err := h.officerNames(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.render(w, r, http.StatusOK, "compliance_contacts", view{Title: "Contacts behind the count", Nav: "compliance",
+		Data: struct {
+			Filter   tandem.ComplianceFilter
+			Measure  string
+			Contacts []*tandem.ContactRecord
+			Names    map[string]string
+		}{f, strings.ReplaceAll(string(m), "_", " "), cs, names}})
+}
+
+// series of the line chart: what share of each week's contacts or meetings
+// kept a rule.
+type series struct {
+	Name  string
+	Color string
+	Dash  string
+	Value func(c *tandem.Compliance) (int, int)
+}
+
+var chartSeries = []series{
+	{"Contacts documented within 24 hours", "#1f4e8c", "", func(c *tandem.Compliance) (int, int) { return c.DocumentedWithin24h, c.Contacts }},
+	{"Meetings with two officers", "#a11d1d", "6 4", func(c *tandem.Compliance) (int, int) { return c.MeetingsWithTwoOfficers, c.Meetings }},
+	{"Meetings with an officer of the source's gender", "#1d6b38", "2 3", func(c *tandem.Compliance) (int, int) { return c.MeetingsWithSameGenderOfficer, c.Meetings }},
+}
+
+// lineChart draws the weekly shares as an SVG line chart, server-side: a
+// manager reads the trend at a glance, with no script and no fetch.
+func lineChart(ws []week) template.HTML {
+	const W, H, left, right, top, bottom = 720, 260, 48, 16, 16, 40
+	pw, ph := float64(W-left-right), float64(H-top-bottom)
+	x := func(i int) float64 { return float64(left) + pw*float64(i)/float64(max(len(ws)-1, 1)) }
+	y := func(p float64) float64 { return float64(top) + ph*(1-p) }
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %d %d" role="img" aria-labelledby="chart-title chart-desc"><title id="chart-title">Weekly compliance, last %d weeks</title><desc id="chart-desc">`, W, H, len(ws))
+	for _, s := range chartSeries {
+		fmt.Fprintf(&b, "%s: ", template.HTMLEscapeString(s.Name))
+		for i, w := range ws {
+			n, of := s.Value(w.C)
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "week of %s %s", w.Label, pct(n, of))
+		}
+		b.WriteString(". ")
+	}
+	b.WriteString(`</desc>`)
+	for _, p := range []float64{0, .25, .5, .75, 1} {
+		fmt.Fprintf(&b, `<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="#dde2e8"/><text x="%d" y="%.1f" text-anchor="end">%d%%</text>`, left, W-right, y(p), y(p), left-6, y(p)+4, int(p*100))
+	}
+	for i, w := range ws {
+		if i%2 == 0 || i == len(ws)-1 {
+			fmt.Fprintf(&b, `<text x="%.1f" y="%d" text-anchor="middle">%s</text>`, x(i), H-bottom+18, template.HTMLEscapeString(w.Label))
+		}
+	}
+	for _, s := range chartSeries {
+		var pts []string
+		for i, w := range ws {
+			n, of := s.Value(w.C)
+			if of == 0 {
+				continue
+			}
+			pts = append(pts, fmt.Sprintf("%.1f,%.1f", x(i), y(float64(n)/float64(of))))
+		}
+		dash := ""
+		if s.Dash != "" {
+			dash = fmt.Sprintf(` stroke-dasharray="%s"`, s.Dash)
+		}
+		fmt.Fprintf(&b, `<polyline fill="none" stroke="%s" stroke-width="2.5"%s points="%s"/>`, s.Color, dash, strings.Join(pts, " "))
+		for _, p := range pts {
+			xy := strings.SplitN(p, ",", 2)
+			fmt.Fprintf(&b, `<circle cx="%s" cy="%s" r="3.5" fill="%s"/>`, xy[0], xy[1], s.Color)
+		}
+	}
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String())
+}
+
+// alertBars draws the open alerts by rule as horizontal bars.
+func alertBars(c *tandem.Compliance) template.HTML {
+	const W, row, label = 720, 26, 290
+	most := 1
+	for _, r := range tandem.Rules {
+		most = max(most, c.OpenAlerts[r])
+	}
+	H := row*len(tandem.Rules) + 10
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %d %d" role="img" aria-labelledby="bars-title"><title id="bars-title">Open alerts by rule</title>`, W, H)
+	for i, r := range tandem.Rules {
+		n := c.OpenAlerts[r]
+		yy := 5 + i*row
+		wd := float64(W-label-60) * float64(n) / float64(most)
+		color := "#a11d1d"
+		if n == 0 {
+			color = "#c9d0d8"
+		}
+		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="end">%s</text><rect x="%d" y="%d" width="%.1f" height="%d" fill="%s"/><text x="%.1f" y="%d">%d</text>`,
+			label-8, yy+16, template.HTMLEscapeString(ruleName(r)), label, yy+4, max(wd, 2), row-10, color, float64(label)+max(wd, 2)+6, yy+16, n)
+	}
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String())
+}

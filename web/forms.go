@@ -1,0 +1,237 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"tandem"
+)
+
+// formTime reads a datetime-local field, which carries no zone: Tandem's
+// forms say the time is UTC.
+func formTime(r *http.Request, field string) (time.Time, error) {
+	v := strings.TrimSpace(r.PostFormValue(field))
+	if v == "" {
+		return time.Time{}, tandem.Invalid(field, "give the date and time")
+	}
+	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02T15:04:05", time.RFC3339} {
+		if t, err := time.ParseInLocation(layout, v, time.UTC); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, tandem.Invalid(field, "the date and time could not be read: use the picker, or write 2026-11-26T14:30")
+}
+
+func formValue(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("2006-01-02T15:04")
+}
+
+// officerChoice is an officer offered on a form.
+type officerChoice struct {
+	Officer  *tandem.Officer
+	Selected bool
+}
+
+// officerChoices offers the officers of the source's unit who can attend:
+// accredited first, then the others (a fact must be recordable even when
+// it broke the rules).
+func (h *Handler) officerChoices(r *http.Request, unit string, selected []string) (accredited, others []officerChoice, err error) {
+	os, err := h.svc.Officers.ListOfficers(r.Context())
+	if err != nil {
+		return nil, nil, err
+	}
+	sel := map[string]bool{}
+	for _, id := range selected {
+		sel[id] = true
+	}
+	for _, o := range os {
+		if o.Unit != unit || !o.HasAnyRole(tandem.RoleHandler, tandem.RoleController) {
+			continue
+		}
+		c := officerChoice{Officer: o, Selected: sel[o.ID]}
+		if o.Accredited {
+			accredited = append(accredited, c)
+		} else {
+			others = append(others, c)
+		}
+	}
+	return accredited, others, nil
+}
+
+type indicatorChoice struct {
+	Indicator tandem.Indicator
+	Name      string
+	Checked   bool
+}
+
+func indicatorChoices(checked []tandem.Indicator) []indicatorChoice {
+	on := map[tandem.Indicator]bool{}
+	for _, i := range checked {
+		on[i] = true
+	}
+	out := make([]indicatorChoice, 0, len(tandem.Indicators))
+	for _, i := range tandem.Indicators {
+		out = append(out, indicatorChoice{Indicator: i, Name: indicatorName(i), Checked: on[i]})
+	}
+	return out
+}
+
+// contactForm is the "Record a contact" form's state.
+type contactForm struct {
+	Source     *tandem.Source
+	Kind       string
+	OccurredAt string
+	Duration   string
+	Location   string
+	Summary    string
+	MeetingID  string
+	Officers   []officerChoice
+	Others     []officerChoice
+	Indicators []indicatorChoice
+	Findings   []tandem.Finding
+	Checked    bool
+	Error      string
+	ErrorField string
+}
+
+func (h *Handler) contactNew(w http.ResponseWriter, r *http.Request) {
+	src, err := h.svc.Sources.FindSource(r.Context(), r.PathValue("id"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	me := state(r).session.Officer
+	f := contactForm{Source: src, Kind: "meeting", OccurredAt: formValue(h.clock.Now().Truncate(time.Minute)), MeetingID: r.URL.Query().Get("meeting")}
+	selected := []string{me.ID}
+	if f.MeetingID != "" {
+		ms, err := h.svc.Contacts.ListMeetings(r.Context(), src.ID)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		for _, m := range ms {
+			if m.ID == f.MeetingID {
+				f.OccurredAt, f.Location, selected = formValue(m.PlannedFor), m.Location, m.OfficerIDs
+			}
+		}
+	}
+	if f.Officers, f.Others, err = h.officerChoices(r, src.Unit, selected); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	f.Indicators = indicatorChoices(nil)
+	h.render(w, r, http.StatusOK, "contact_new", view{Title: "Record a contact · " + src.Reference, Nav: "sources", Data: f})
+}
+
+// readContact reads the form into a request and the form's state.
+func (h *Handler) readContact(r *http.Request, src *tandem.Source) (tandem.ContactCreate, contactForm, error) {
+	f := contactForm{Source: src, Kind: r.PostFormValue("kind"), OccurredAt: r.PostFormValue("occurred_at"), Duration: r.PostFormValue("duration_minutes"),
+		Location: r.PostFormValue("location"), Summary: r.PostFormValue("summary"), MeetingID: r.PostFormValue("meeting_id")}
+	c := tandem.ContactCreate{Kind: tandem.ContactKind(f.Kind), Location: f.Location, Summary: f.Summary, MeetingID: f.MeetingID, OfficerIDs: r.PostForm["officer_ids"]}
+	for _, i := range r.PostForm["indicators"] {
+		c.Indicators = append(c.Indicators, tandem.Indicator(i))
+	}
+	var err error
+	if f.Officers, f.Others, err = h.officerChoices(r, src.Unit, c.OfficerIDs); err != nil {
+		return c, f, err
+	}
+	f.Indicators = indicatorChoices(c.Indicators)
+	if f.Duration != "" {
+		n, err := strconv.Atoi(strings.TrimSpace(f.Duration))
+		if err != nil {
+			return c, f, tandem.Invalid("duration_minutes", "the duration is a whole number of minutes")
+		}
+		c.DurationMinutes = &n
+	}
+	at, err := formTime(r, "occurred_at")
+	if err != nil {
+		return c, f, err
+	}
+	c.OccurredAt = at
+	return c, f, nil
+}
+
+func (h *Handler) contactSave(w http.ResponseWriter, r *http.Request) {
+	src, err := h.svc.Sources.FindSource(r.Context(), r.PathValue("id"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	c, f, err := h.readContact(r, src)
+	if err == nil && r.PostFormValue("check") != "" {
+		// Without JavaScript: the "Check against the rules" button.
+		f.Findings, err = h.svc.Contacts.PreviewContact(r.Context(), src.ID, c)
+		f.Checked = err == nil
+		if err == nil {
+			h.render(w, r, http.StatusOK, "contact_new", view{Title: "Record a contact · " + src.Reference, Nav: "sources", Data: f})
+			return
+		}
+	}
+	if err == nil {
+		var saved *tandem.Contact
+		saved, err = h.svc.Contacts.RecordContact(r.Context(), src.ID, c)
+		if err == nil {
+			h.render(w, r, http.StatusCreated, "saved", view{Title: "Contact recorded", Nav: "sources", Data: savedData{
+				What: "Contact recorded", Source: src, Findings: saved.Findings, Late: saved.Late}})
+			return
+		}
+	}
+	if c := tandem.ErrorCode(err); c != tandem.EINVALID && c != tandem.ECONFLICT {
+		h.fail(w, r, err)
+		return
+	}
+	f.Error = tandem.ErrorMessage(err)
+	if e, ok := err.(*tandem.Error); ok {
+		f.ErrorField = e.Field
+	}
+	h.render(w, r, http.StatusBadRequest, "contact_new", view{Title: "Record a contact · " + src.Reference, Nav: "sources", Data: f})
+}
+
+type savedData struct {
+	What     string
+	Source   *tandem.Source
+	Findings []tandem.Finding
+	Late     bool
+}
+
+// contactPreview answers the form's script with the findings as HTML.
+func (h *Handler) contactPreview(w http.ResponseWriter, r *http.Request) {
+	src, err := h.svc.Sources.FindSource(r.Context(), r.PathValue("id"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	c, _, err := h.readContact(r, src)
+	var fs []tandem.Finding
+	if err == nil {
+		fs, err = h.svc.Contacts.PreviewContact(r.Context(), src.ID, c)
+	}
+	h.renderPreview(w, r, fs, err)
+}
+
+type previewData struct {
+	Findings []tandem.Finding
+	Problem  string
+}
+
+func (h *Handler) renderPreview(w http.ResponseWriter, r *http.Request, fs []tandem.Finding, err error) {
+	d := previewData{Findings: fs}
+	if err != nil {
+		switch tandem.ErrorCode(err) {
+		case tandem.EINVALID, tandem.ECONFLICT:
+			d.Problem = tandem.ErrorMessage(err)
+		default:
+			h.fail(w, r, err)
+			return
+		}
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if err := h.pages.byName["error"].ExecuteTemplate(w, "preview", d); err != nil {
+		h.log.ErrorContext(r.Context(), "render preview", "error", err.Error())
+	}
+}

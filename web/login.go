@@ -1,0 +1,217 @@
+package web
+
+import (
+	"bytes"
+	"crypto/subtle"
+	"encoding/base64"
+	"image/png"
+	"net/http"
+	"strings"
+
+	"github.com/pquerna/otp/totp"
+
+	"tandem"
+)
+
+// loginCookie carries the sign-in form's CSRF token before there is a
+// session (double submit: the cookie and the form must agree).
+const loginCookie = "tandem_login"
+
+type loginData struct {
+	Username string
+	Next     string
+	Error    string
+	Token    string
+}
+
+func (h *Handler) loginShow(w http.ResponseWriter, r *http.Request) {
+	if sess, _ := h.session(r); sess != nil && sess.Complete() {
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+		return
+	}
+	h.showLogin(w, r, http.StatusOK, loginData{Next: safeNext(r.URL.Query().Get("next"))})
+}
+
+func (h *Handler) showLogin(w http.ResponseWriter, r *http.Request, status int, d loginData) {
+	d.Token = randomNonce()
+	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: d.Token, Path: "/login", HttpOnly: true,
+		Secure: r.TLS != nil || h.SecureCookies, SameSite: http.SameSiteStrictMode, MaxAge: 3600})
+	h.render(w, r, status, "login", view{Title: "Sign in", Data: d})
+}
+
+func (h *Handler) loginSubmit(w http.ResponseWriter, r *http.Request) {
+	c, err := r.Cookie(loginCookie)
+	form := r.PostFormValue("login_token")
+	if err != nil || form == "" || subtle.ConstantTimeCompare([]byte(c.Value), []byte(form)) != 1 {
+		h.showLogin(w, r, http.StatusForbidden, loginData{Error: "The sign-in form had expired. Please try again."})
+		return
+	}
+	username := strings.TrimSpace(r.PostFormValue("username"))
+	next := safeNext(r.PostFormValue("next"))
+	token, sess, err := h.svc.Sessions.SignIn(r.Context(), username, r.PostFormValue("password"))
+	if tandem.ErrorCode(err) == tandem.EUNAUTHORIZED {
+		h.showLogin(w, r, http.StatusUnauthorized, loginData{Username: username, Next: next,
+			Error: "The username or password is wrong, or the account is locked. After five failed attempts an administrator must unlock the account."})
+		return
+	} else if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	// A new session at every sign-in: any session id planted before it is
+	// worthless.
+	h.setSessionCookie(w, r, token, int(tandem.SessionAbsolute.Seconds()))
+	switch {
+	case sess.Complete():
+		http.Redirect(w, r, next, http.StatusSeeOther)
+	case sess.Enrolled:
+		http.Redirect(w, r, "/login/second-factor?next="+urlEscape(next), http.StatusSeeOther)
+	default:
+		http.Redirect(w, r, "/login/enrol?next="+urlEscape(next), http.StatusSeeOther)
+	}
+}
+
+// safeNext keeps a post-login redirect on this site.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.Contains(next, "\\") {
+		return "/"
+	}
+	return next
+}
+
+// pending returns the session of a user who has given the password but not
+// yet the second factor.
+func (h *Handler) pending(w http.ResponseWriter, r *http.Request) (*tandem.Session, string, bool) {
+	sess, token := h.session(r)
+	if sess == nil {
+		http.Redirect(w, r, "/login", http.StatusSeeOther)
+		return nil, "", false
+	}
+	st := state(r)
+	st.token = token
+	if r.Method == http.MethodPost && !validCSRF(r, sess.CSRFToken) {
+		h.errorPage(w, r, http.StatusForbidden, "Form expired", "This form was not sent from your current session. Go back, reload the page and try again.")
+		return nil, "", false
+	}
+	return sess, token, true
+}
+
+type secondFactorData struct {
+	Next   string
+	Error  string
+	CSRF   string
+	Secret string
+	QR     string
+	URL    string
+}
+
+func (h *Handler) secondFactorShow(w http.ResponseWriter, r *http.Request) {
+	sess, _, ok := h.pending(w, r)
+	if !ok {
+		return
+	}
+	if sess.Complete() {
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+		return
+	}
+	if !sess.Enrolled {
+		http.Redirect(w, r, "/login/enrol", http.StatusSeeOther)
+		return
+	}
+	h.render(w, r, http.StatusOK, "second_factor", view{Title: "Second factor", Data: secondFactorData{Next: safeNext(r.URL.Query().Get("next")), CSRF: sess.CSRFToken}})
+}
+
+func (h *Handler) secondFactorSubmit(w http.ResponseWriter, r *http.Request) {
+	sess, token, ok := h.pending(w, r)
+	if !ok {
+		return
+	}
+	next := safeNext(r.PostFormValue("next"))
+	err := h.svc.Sessions.VerifySecondFactor(r.Context(), token, r.PostFormValue("code"))
+	if err != nil {
+		if c := tandem.ErrorCode(err); c != tandem.EINVALID && c != tandem.ECONFLICT {
+			h.fail(w, r, err)
+			return
+		}
+		h.render(w, r, http.StatusUnauthorized, "second_factor", view{Title: "Second factor", Data: secondFactorData{Next: next, CSRF: sess.CSRFToken, Error: tandem.ErrorMessage(err)}})
+		return
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+func (h *Handler) enrolShow(w http.ResponseWriter, r *http.Request) {
+	sess, _, ok := h.pending(w, r)
+	if !ok {
+		return
+	}
+	if sess.Complete() || sess.Enrolled {
+		http.Redirect(w, r, "/login/second-factor", http.StatusSeeOther)
+		return
+	}
+	key, err := totp.Generate(totp.GenerateOpts{Issuer: "Tandem", AccountName: sess.Officer.Username})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.showEnrol(w, r, http.StatusOK, sess, key.Secret(), key.URL(), safeNext(r.URL.Query().Get("next")), "")
+}
+
+func (h *Handler) showEnrol(w http.ResponseWriter, r *http.Request, status int, sess *tandem.Session, secret, keyURL, next, msg string) {
+	d := secondFactorData{Next: next, CSRF: sess.CSRFToken, Secret: secret, URL: keyURL, Error: msg}
+	if img, err := qrImage(keyURL); err == nil {
+		d.QR = img
+	}
+	h.render(w, r, status, "enrol", view{Title: "Set up your second factor", Data: d})
+}
+
+// qrImage renders the otpauth URL as a QR code, as a data: URL: the server
+// draws it, nothing is fetched from anywhere.
+func qrImage(keyURL string) (string, error) {
+	key, err := otpKey(keyURL)
+	if err != nil {
+		return "", err
+	}
+	img, err := key.Image(220, 220)
+	if err != nil {
+		return "", err
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		return "", err
+	}
+	return "data:image/png;base64," + base64.StdEncoding.EncodeToString(buf.Bytes()), nil
+}
+
+func (h *Handler) enrolSubmit(w http.ResponseWriter, r *http.Request) {
+	sess, token, ok := h.pending(w, r)
+	if !ok {
+		return
+	}
+	secret := strings.TrimSpace(r.PostFormValue("secret"))
+	next := safeNext(r.PostFormValue("next"))
+	keyURL := r.PostFormValue("url")
+	if secret == "" {
+		http.Redirect(w, r, "/login/enrol", http.StatusSeeOther)
+		return
+	}
+	err := h.svc.Sessions.EnrolSecondFactor(r.Context(), token, secret, r.PostFormValue("code"))
+	if tandem.ErrorCode(err) == tandem.EINVALID {
+		h.showEnrol(w, r, http.StatusUnauthorized, sess, secret, keyURL, next, tandem.ErrorMessage(err))
+		return
+	} else if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
+	st := state(r)
+	if st.token != "" {
+		if err := h.svc.Sessions.SignOut(r.Context(), st.token); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+	}
+	h.setSessionCookie(w, r, "", -1)
+	http.Redirect(w, r, "/login?done=Signed+out.", http.StatusSeeOther)
+}

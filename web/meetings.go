@@ -1,0 +1,121 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"tandem"
+)
+
+type meetingForm struct {
+	Source        *tandem.Source
+	PlannedFor    string
+	Location      string
+	Justification string
+	Officers      []officerChoice
+	Others        []officerChoice
+	Findings      []tandem.Finding
+	Refused       bool
+	Checked       bool
+	CanOverride   bool
+	Error         string
+	ErrorField    string
+}
+
+func (h *Handler) canOverride(r *http.Request, src *tandem.Source) bool {
+	o := state(r).session.Officer
+	return o.HasRole(tandem.RoleController) && o.Unit == src.Unit
+}
+
+func (h *Handler) meetingNew(w http.ResponseWriter, r *http.Request) {
+	src, err := h.svc.Sources.FindSource(r.Context(), r.PathValue("id"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	var selected []string
+	for _, a := range src.Handlers {
+		selected = append(selected, a.OfficerID)
+	}
+	f := meetingForm{Source: src, PlannedFor: formValue(h.clock.Now().Add(24 * 3600e9).Truncate(3600e9)), CanOverride: h.canOverride(r, src)}
+	if f.Officers, f.Others, err = h.officerChoices(r, src.Unit, selected); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.render(w, r, http.StatusOK, "meeting_new", view{Title: "Plan a meeting · " + src.Reference, Nav: "sources", Data: f})
+}
+
+func (h *Handler) readMeeting(r *http.Request, src *tandem.Source) (tandem.MeetingCreate, meetingForm, error) {
+	f := meetingForm{Source: src, PlannedFor: r.PostFormValue("planned_for"), Location: r.PostFormValue("location"),
+		Justification: strings.TrimSpace(r.PostFormValue("override_justification")), CanOverride: h.canOverride(r, src)}
+	c := tandem.MeetingCreate{Location: f.Location, OfficerIDs: r.PostForm["officer_ids"], OverrideJustification: f.Justification}
+	var err error
+	if f.Officers, f.Others, err = h.officerChoices(r, src.Unit, c.OfficerIDs); err != nil {
+		return c, f, err
+	}
+	c.PlannedFor, err = formTime(r, "planned_for")
+	return c, f, err
+}
+
+func (h *Handler) meetingSave(w http.ResponseWriter, r *http.Request) {
+	src, err := h.svc.Sources.FindSource(r.Context(), r.PathValue("id"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	c, f, err := h.readMeeting(r, src)
+	title := "Plan a meeting · " + src.Reference
+	if err == nil && r.PostFormValue("check") != "" {
+		f.Findings, err = h.svc.Contacts.PreviewMeeting(r.Context(), src.ID, c)
+		if err == nil {
+			f.Checked = true
+			h.render(w, r, http.StatusOK, "meeting_new", view{Title: title, Nav: "sources", Data: f})
+			return
+		}
+	}
+	if err == nil {
+		var m *tandem.Meeting
+		m, err = h.svc.Contacts.PlanMeeting(r.Context(), src.ID, c)
+		if err == nil {
+			what := "Meeting planned for " + when(m.PlannedFor)
+			if len(m.Findings) > 0 {
+				what += " under your override"
+			}
+			h.render(w, r, http.StatusCreated, "saved", view{Title: "Meeting planned", Nav: "sources", Data: savedData{What: what, Source: src, Findings: m.Findings}})
+			return
+		}
+	}
+	switch tandem.ErrorCode(err) {
+	case tandem.EPOLICY, tandem.EFORBIDDEN:
+		e, _ := err.(*tandem.Error)
+		if e == nil || len(e.Findings) == 0 {
+			h.fail(w, r, err)
+			return
+		}
+		f.Findings, f.Refused = e.Findings, true
+		f.Error = e.Message
+		h.render(w, r, http.StatusUnprocessableEntity, "meeting_new", view{Title: title, Nav: "sources", Data: f})
+	case tandem.EINVALID, tandem.ECONFLICT:
+		f.Error = tandem.ErrorMessage(err)
+		if e, ok := err.(*tandem.Error); ok {
+			f.ErrorField = e.Field
+		}
+		h.render(w, r, http.StatusBadRequest, "meeting_new", view{Title: title, Nav: "sources", Data: f})
+	default:
+		h.fail(w, r, err)
+	}
+}
+
+func (h *Handler) meetingPreview(w http.ResponseWriter, r *http.Request) {
+	src, err := h.svc.Sources.FindSource(r.Context(), r.PathValue("id"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	c, _, err := h.readMeeting(r, src)
+	var fs []tandem.Finding
+	if err == nil {
+		fs, err = h.svc.Contacts.PreviewMeeting(r.Context(), src.ID, c)
+	}
+	h.renderPreview(w, r, fs, err)
+}

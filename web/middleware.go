@@ -1,0 +1,170 @@
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"tandem"
+)
+
+// requestState is what the middleware learns about a request: its CSP
+// nonce and, once signed in, its session.
+type requestState struct {
+	nonce   string
+	session *tandem.Session
+	token   string
+	demo    bool
+}
+
+type stateKey struct{}
+
+func state(r *http.Request) *requestState {
+	s, _ := r.Context().Value(stateKey{}).(*requestState)
+	return s
+}
+
+const sessionCookie = "tandem_session"
+
+// middleware is what every page passes: a request id, a nonce, the security
+// headers (set before anything is written, so error pages carry them too),
+// recovery from panics, and one log line.
+func (h *Handler) middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := h.clock.Now()
+		id := tandem.RequestIDFromContext(r.Context())
+		if id == "" {
+			id = randomHex(8)
+		}
+		st := &requestState{nonce: randomNonce()}
+		ctx := context.WithValue(tandem.NewContextWithRequestID(r.Context(), id), stateKey{}, st)
+		r = r.WithContext(ctx)
+		hd := w.Header()
+		hd.Set("X-Request-Id", id)
+		hd.Set("Content-Security-Policy", fmt.Sprintf("default-src 'none'; script-src 'nonce-%s'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'", st.nonce))
+		hd.Set("X-Content-Type-Options", "nosniff")
+		hd.Set("Referrer-Policy", "no-referrer")
+		hd.Set("X-Frame-Options", "DENY")
+		hd.Set("Cross-Origin-Opener-Policy", "same-origin")
+		if !strings.HasPrefix(r.URL.Path, "/static/") {
+			// Pages carry source data: no copy in any cache.
+			hd.Set("Cache-Control", "no-store")
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
+		sw := &statusWriter{ResponseWriter: w}
+		defer func() {
+			if p := recover(); p != nil {
+				h.log.ErrorContext(ctx, "panic", "request_id", id, "panic", fmt.Sprint(p))
+				if sw.status == 0 {
+					h.errorPage(sw, r, http.StatusInternalServerError, "Something went wrong", "The request could not be completed. Quote reference "+id+" to your administrator.")
+				}
+			}
+			h.log.InfoContext(ctx, "page", "request_id", id, "method", r.Method, "path", r.URL.Path, "status", sw.status, "took", h.clock.Now().Sub(start))
+		}()
+		if demo, err := h.svc.Sessions.IsDemo(ctx); err == nil {
+			st.demo = demo
+		}
+		next.ServeHTTP(sw, r)
+	})
+}
+
+// signedIn wraps a page that needs a complete session (password and second
+// factor) and, when roles are given, one of them. Every POST must carry the
+// session's CSRF token.
+func (h *Handler) signedIn(roles []tandem.Role, next func(w http.ResponseWriter, r *http.Request)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		sess, token := h.session(r)
+		if sess == nil {
+			h.toLogin(w, r)
+			return
+		}
+		if !sess.Complete() {
+			http.Redirect(w, r, "/login/second-factor", http.StatusSeeOther)
+			return
+		}
+		st := state(r)
+		st.session, st.token = sess, token
+		r = r.WithContext(tandem.NewContextWithOfficer(r.Context(), sess.Officer))
+		if r.Method == http.MethodPost && !validCSRF(r, sess.CSRFToken) {
+			h.errorPage(w, r, http.StatusForbidden, "Form expired", "This form was not sent from your current session. Go back, reload the page and try again.")
+			return
+		}
+		if len(roles) > 0 && !sess.Officer.HasAnyRole(roles...) {
+			h.errorPage(w, r, http.StatusForbidden, "Not allowed", "Your roles do not give access to this page.")
+			return
+		}
+		next(w, r)
+	}
+}
+
+// session returns the request's live session, if any.
+func (h *Handler) session(r *http.Request) (*tandem.Session, string) {
+	c, err := r.Cookie(sessionCookie)
+	if err != nil || c.Value == "" {
+		return nil, ""
+	}
+	sess, err := h.svc.Sessions.Session(r.Context(), c.Value)
+	if err != nil {
+		return nil, ""
+	}
+	return sess, c.Value
+}
+
+func (h *Handler) toLogin(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet {
+		h.errorPage(w, r, http.StatusUnauthorized, "Signed out", "Your session has ended. Sign in again; what you were sending was not saved.")
+		return
+	}
+	next := r.URL.RequestURI()
+	http.Redirect(w, r, "/login?next="+url.QueryEscape(next), http.StatusSeeOther)
+}
+
+func validCSRF(r *http.Request, want string) bool {
+	got := r.PostFormValue("csrf")
+	if got == "" {
+		got = r.Header.Get("X-CSRF-Token")
+	}
+	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+}
+
+func (h *Handler) setSessionCookie(w http.ResponseWriter, r *http.Request, token string, maxAge int) {
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: token, Path: "/", HttpOnly: true,
+		Secure: r.TLS != nil || h.SecureCookies, SameSite: http.SameSiteStrictMode, MaxAge: maxAge})
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func randomNonce() string {
+	b := make([]byte, 18)
+	_, _ = rand.Read(b)
+	return base64.RawStdEncoding.EncodeToString(b)
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}

@@ -1,0 +1,230 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+
+	"tandem"
+)
+
+//go:embed all:templates
+var templateFS embed.FS
+
+// pages holds each page's template, parsed at start-up with the layout and
+// the shared partials.
+type pages struct {
+	byName map[string]*template.Template
+}
+
+func parsePages(a *assets) (*pages, error) {
+	funcs := template.FuncMap{
+		"asset":         a.URL,
+		"when":          when,
+		"date":          func(t time.Time) string { return t.Format("2 Jan 2006") },
+		"ruleName":      ruleName,
+		"indicatorName": indicatorName,
+		"join":          strings.Join,
+		"pct":           pct,
+		"add":           func(a, b int) int { return a + b },
+		"hasRole":       func(o *tandem.Officer, r string) bool { return o != nil && o.HasRole(tandem.Role(r)) },
+		"duration":      humanDuration,
+		"findingsView":  func(fs []tandem.Finding) previewData { return previewData{Findings: fs} },
+		"list":          func(xs ...string) []string { return xs },
+		"sub":           func(a, b int) int { return a - b },
+		"sumAlerts": func(c *tandem.Compliance) int {
+			n := 0
+			for _, v := range c.OpenAlerts {
+				n += v
+			}
+			return n
+		},
+	}
+	base, err := template.New("base").Funcs(funcs).ParseFS(templateFS, "templates/_*.html")
+	if err != nil {
+		return nil, fmt.Errorf("web: templates: %w", err)
+	}
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	p := &pages{byName: map[string]*template.Template{}}
+	for _, n := range names {
+		file := path.Base(n)
+		if strings.HasPrefix(file, "_") {
+			continue
+		}
+		t, err := template.Must(base.Clone()).ParseFS(templateFS, n)
+		if err != nil {
+			return nil, fmt.Errorf("web: template %s: %w", file, err)
+		}
+		p.byName[strings.TrimSuffix(file, ".html")] = t
+	}
+	return p, nil
+}
+
+// view is what every page's template receives.
+type view struct {
+	Title   string
+	Nav     string
+	Officer *tandem.Officer
+	CSRF    string
+	Nonce   string
+	Demo    bool
+	Flash   string
+	Now     time.Time
+	Data    any
+}
+
+// render writes a page. It renders into a buffer first, so that a failing
+// template gives a clean error page, never half a page.
+func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, name string, v view) {
+	t, ok := h.pages.byName[name]
+	if !ok {
+		h.fail(w, r, fmt.Errorf("web: no page %q", name))
+		return
+	}
+	st := state(r)
+	if st != nil {
+		v.Nonce = st.nonce
+		if st.session != nil {
+			v.Officer = st.session.Officer
+			v.CSRF = st.session.CSRFToken
+		}
+		v.Demo = st.demo
+	}
+	if v.Flash == "" {
+		v.Flash = r.URL.Query().Get("done")
+	}
+	v.Now = h.clock.Now()
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
+		h.log.ErrorContext(r.Context(), "render", "page", name, "error", err.Error(), "request_id", tandem.RequestIDFromContext(r.Context()))
+		if status < 500 {
+			h.errorPage(w, r, http.StatusInternalServerError, "Something went wrong", "The page could not be shown. Quote reference "+tandem.RequestIDFromContext(r.Context())+" to your administrator.")
+		}
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = buf.WriteTo(w)
+}
+
+// errorPage shows an error as a page, with the security headers the
+// middleware set.
+func (h *Handler) errorPage(w http.ResponseWriter, r *http.Request, status int, title, message string) {
+	t := h.pages.byName["error"]
+	v := view{Title: title, Data: message, Now: h.clock.Now()}
+	if st := state(r); st != nil {
+		v.Nonce, v.Demo = st.nonce, st.demo
+		if st.session != nil && st.session.Complete() {
+			v.Officer = st.session.Officer
+			v.CSRF = st.session.CSRFToken
+		}
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(status)
+		fmt.Fprintln(w, title)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = buf.WriteTo(w)
+}
+
+// fail shows err: a user's error as what it says, an internal one as a
+// reference to the log.
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	id := tandem.RequestIDFromContext(r.Context())
+	switch tandem.ErrorCode(err) {
+	case tandem.ENOTFOUND:
+		h.errorPage(w, r, http.StatusNotFound, "Not found", "There is nothing here, or nothing you may see.")
+	case tandem.EFORBIDDEN:
+		h.errorPage(w, r, http.StatusForbidden, "Not allowed", tandem.ErrorMessage(err))
+	case tandem.EUNAUTHORIZED:
+		http.Redirect(w, r, "/login", http.StatusSeeOther)
+	case tandem.EINVALID, tandem.ECONFLICT, tandem.EPOLICY, tandem.ETOOLARGE:
+		h.errorPage(w, r, http.StatusBadRequest, "That did not work", tandem.ErrorMessage(err))
+	default:
+		h.log.ErrorContext(r.Context(), "internal error", "request_id", id, "error", err.Error())
+		h.errorPage(w, r, http.StatusInternalServerError, "Something went wrong", "The request could not be completed. Quote reference "+id+" to your administrator.")
+	}
+}
+
+func when(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("Mon 2 Jan 2006, 15:04") + " UTC"
+}
+
+func pct(n, of int) string {
+	if of == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%d%%", (n*100+of/2)/of)
+}
+
+func humanDuration(d time.Duration) string {
+	neg := d < 0
+	if neg {
+		d = -d
+	}
+	h := int(d / time.Hour)
+	m := int(d % time.Hour / time.Minute)
+	s := fmt.Sprintf("%d h %02d min", h, m)
+	if h == 0 {
+		s = fmt.Sprintf("%d min", m)
+	} else if h >= 48 {
+		s = fmt.Sprintf("%d days", h/24)
+	}
+	if neg {
+		return s + " ago"
+	}
+	return s
+}
+
+var ruleNames = map[tandem.Rule]string{
+	tandem.RuleTwoOfficers:      "Two officers",
+	tandem.RuleSameGender:       "Officer of the source's gender",
+	tandem.RuleDocumented24h:    "Documented within 24 hours",
+	tandem.RuleTrainedOfficer:   "Trained officer",
+	tandem.RuleTwoHandlers:      "Two handlers",
+	tandem.RuleRelationshipRisk: "Relationship risk",
+	tandem.RuleBreakGlass:       "Identity revealed outside the team",
+	tandem.RuleUndocumentedCall: "Undocumented call",
+}
+
+func ruleName(r tandem.Rule) string {
+	if n, ok := ruleNames[r]; ok {
+		return n
+	}
+	return string(r)
+}
+
+var indicatorNames = map[tandem.Indicator]string{
+	tandem.IndicatorOutOfHours:              "Contact out of hours",
+	tandem.IndicatorPersonalChannel:         "Personal phone or social media",
+	tandem.IndicatorGiftOrFavour:            "Gift or favour",
+	tandem.IndicatorSexualisedLanguage:      "Sexualised language",
+	tandem.IndicatorPhysicalContact:         "Physical contact",
+	tandem.IndicatorRequestsSpecificOfficer: "Asks for one particular officer",
+	tandem.IndicatorSocialContact:           "Social contact",
+	tandem.IndicatorAttractionExpressed:     "Attraction expressed",
+	tandem.IndicatorOtherBoundary:           "Other boundary issue",
+}
+
+func indicatorName(i tandem.Indicator) string {
+	if n, ok := indicatorNames[i]; ok {
+		return n
+	}
+	return string(i)
+}

@@ -1,0 +1,73 @@
+package web
+
+import (
+	"net/http"
+
+	"tandem"
+)
+
+var (
+	anyRole     []tandem.Role
+	handling    = []tandem.Role{tandem.RoleHandler, tandem.RoleController}
+	readers     = []tandem.Role{tandem.RoleHandler, tandem.RoleController, tandem.RoleAuthorisingOfficer, tandem.RoleAuditor}
+	overseers   = []tandem.Role{tandem.RoleController, tandem.RoleAuthorisingOfficer, tandem.RoleAuditor}
+	controllers = []tandem.Role{tandem.RoleController}
+	staff       = []tandem.Role{tandem.RoleAdmin, tandem.RoleController}
+	adminOnly   = []tandem.Role{tandem.RoleAdmin}
+	auditors    = []tandem.Role{tandem.RoleAuditor}
+)
+
+// routes lists every page of the web UI.
+func (h *Handler) routes() {
+	m := h.mux
+	m.HandleFunc("GET /static/", h.assets.serve)
+
+	m.HandleFunc("GET /login", h.loginShow)
+	m.HandleFunc("POST /login", h.loginSubmit)
+	m.HandleFunc("GET /login/second-factor", h.secondFactorShow)
+	m.HandleFunc("POST /login/second-factor", h.secondFactorSubmit)
+	m.HandleFunc("GET /login/enrol", h.enrolShow)
+	m.HandleFunc("POST /login/enrol", h.enrolSubmit)
+	m.HandleFunc("POST /logout", h.signedIn(anyRole, h.logout))
+
+	m.HandleFunc("GET /{$}", h.signedIn(anyRole, h.home))
+	m.HandleFunc("GET /sources", h.signedIn(readers, h.sourceList))
+	m.HandleFunc("GET /sources/{id}", h.signedIn(readers, h.sourceShow))
+	m.HandleFunc("POST /sources/{id}/identity", h.signedIn(readers, h.identityReveal))
+	m.HandleFunc("GET /sources/{id}/contacts/new", h.signedIn(handling, h.contactNew))
+	m.HandleFunc("POST /sources/{id}/contacts", h.signedIn(handling, h.contactSave))
+	m.HandleFunc("POST /sources/{id}/contacts/preview", h.signedIn(handling, h.contactPreview))
+	m.HandleFunc("GET /sources/{id}/meetings/new", h.signedIn(handling, h.meetingNew))
+	m.HandleFunc("POST /sources/{id}/meetings", h.signedIn(handling, h.meetingSave))
+	m.HandleFunc("POST /sources/{id}/meetings/preview", h.signedIn(handling, h.meetingPreview))
+	m.HandleFunc("GET /sources/{id}/risks/new", h.signedIn(handling, h.riskNew))
+	m.HandleFunc("POST /sources/{id}/risks", h.signedIn(handling, h.riskSave))
+
+	m.HandleFunc("GET /alerts", h.signedIn(readers, h.alertList))
+	m.HandleFunc("POST /alerts/{id}/acknowledge", h.signedIn(controllers, h.alertAcknowledge))
+	m.HandleFunc("GET /compliance", h.signedIn(overseers, h.complianceShow))
+	m.HandleFunc("GET /compliance/contacts", h.signedIn(overseers, h.complianceContacts))
+	m.HandleFunc("GET /officers", h.signedIn(staff, h.officerList))
+	m.HandleFunc("POST /officers/{id}/training", h.signedIn(staff, h.trainingSave))
+	m.HandleFunc("POST /officers/{id}/unlock", h.signedIn(adminOnly, h.officerUnlock))
+	m.HandleFunc("GET /audit", h.signedIn(auditors, h.auditShow))
+
+	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		h.errorPage(w, r, http.StatusNotFound, "Not found", "There is no such page.")
+	})
+}
+
+// home sends each officer to the page their day starts with.
+func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
+	o := state(r).session.Officer
+	to := "/sources"
+	switch {
+	case o.HasRole(tandem.RoleController):
+		to = "/alerts"
+	case o.HasRole(tandem.RoleAdmin):
+		to = "/officers"
+	case o.HasRole(tandem.RoleAuditor):
+		to = "/compliance"
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+}

@@ -1,0 +1,258 @@
+package web
+
+import (
+	"net/http"
+	"sort"
+	"time"
+
+	"tandem"
+	"tandem/policy"
+)
+
+// clockItem is one thing still to document, with the time left.
+type clockItem struct {
+	What     string
+	Deadline time.Time
+	Left     time.Duration
+	// Class is "red" in the last four hours and after, "due" in the last 12.
+	Class string
+	Link  string
+}
+
+// redWithin is when the documentation clock turns red.
+const redWithin = 4 * time.Hour
+
+func clockClass(left time.Duration) string {
+	switch {
+	case left <= redWithin:
+		return "red"
+	case left <= 12*time.Hour:
+		return "due"
+	}
+	return ""
+}
+
+type sourceRow struct {
+	Source  *tandem.Source
+	Next    *tandem.Meeting
+	ToWrite []clockItem
+}
+
+func (h *Handler) sourceList(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	srcs, err := h.svc.Sources.ListSources(ctx)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	settings, err := h.svc.Settings(ctx)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	now := h.clock.Now()
+	rows := make([]sourceRow, 0, len(srcs))
+	for _, s := range srcs {
+		ms, err := h.svc.Contacts.ListMeetings(ctx, s.ID)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		row := sourceRow{Source: s}
+		row.Next, row.ToWrite = meetingClock(ms, now, settings, s.ID)
+		rows = append(rows, row)
+	}
+	// Most urgent first: what is closest to (or past) its deadline, then
+	// the sources with most open alerts.
+	sort.SliceStable(rows, func(i, j int) bool {
+		a, b := rows[i], rows[j]
+		if (len(a.ToWrite) > 0) != (len(b.ToWrite) > 0) {
+			return len(a.ToWrite) > 0
+		}
+		if len(a.ToWrite) > 0 && a.ToWrite[0].Left != b.ToWrite[0].Left {
+			return a.ToWrite[0].Left < b.ToWrite[0].Left
+		}
+		return a.Source.OpenAlerts > b.Source.OpenAlerts
+	})
+	title := "Sources"
+	if o := state(r).session.Officer; o.HasRole(tandem.RoleHandler) {
+		title = "My sources"
+	}
+	h.render(w, r, http.StatusOK, "sources", view{Title: title, Nav: "sources", Data: rows})
+}
+
+// meetingClock returns a source's next planned meeting and its past planned
+// meetings still to document, most urgent first.
+func meetingClock(ms []*tandem.Meeting, now time.Time, s policy.Settings, sourceID string) (*tandem.Meeting, []clockItem) {
+	var next *tandem.Meeting
+	var items []clockItem
+	for _, m := range ms {
+		if m.Status != tandem.MeetingPlanned {
+			continue
+		}
+		if m.PlannedFor.After(now) {
+			if next == nil || m.PlannedFor.Before(next.PlannedFor) {
+				next = m
+			}
+			continue
+		}
+		deadline := policy.DocumentationDeadline(m.PlannedFor, s)
+		left := deadline.Sub(now)
+		items = append(items, clockItem{What: "Meeting of " + when(m.PlannedFor), Deadline: deadline, Left: left, Class: clockClass(left),
+			Link: "/sources/" + sourceID + "/contacts/new?meeting=" + m.ID})
+	}
+	sort.Slice(items, func(i, j int) bool { return items[i].Left < items[j].Left })
+	return next, items
+}
+
+// entry is one line of a source's timeline.
+type entry struct {
+	At       time.Time
+	Kind     string
+	Title    string
+	Body     string
+	Class    string
+	Findings []tandem.Finding
+	Contact  *tandem.Contact
+	Alert    *tandem.Alert
+	Risk     *tandem.Risk
+	Meeting  *tandem.Meeting
+}
+
+type sourceData struct {
+	Source      *tandem.Source
+	Assignments []*tandem.Assignment
+	Timeline    []entry
+	OpenAlerts  []*tandem.Alert
+	Next        *tandem.Meeting
+	ToWrite     []clockItem
+	Names       map[string]string
+	Identity    *tandem.Identity
+	RevealError string
+	CanRecord   bool
+	CanControl  bool
+	MoreLink    string
+}
+
+func (h *Handler) sourceShow(w http.ResponseWriter, r *http.Request) {
+	h.showSource(w, r, http.StatusOK, nil, "")
+}
+
+func (h *Handler) showSource(w http.ResponseWriter, r *http.Request, status int, identity *tandem.Identity, revealErr string) {
+	ctx := r.Context()
+	id := r.PathValue("id")
+	src, err := h.svc.Sources.FindSource(ctx, id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d := sourceData{Source: src, Identity: identity, RevealError: revealErr}
+	if d.Assignments, err = h.svc.Sources.ListAssignments(ctx, id); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	ms, err := h.svc.Contacts.ListMeetings(ctx, id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	page, err := h.svc.Contacts.ListContacts(ctx, id, 100, "")
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	risks, err := h.svc.Risks.ListRisks(ctx, id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	alerts, err := h.svc.Alerts.ListAlerts(ctx, tandem.AlertFilter{SourceID: id})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	settings, err := h.svc.Settings(ctx)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d.Names, err = h.officerNames(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	now := h.clock.Now()
+	d.Next, d.ToWrite = meetingClock(ms, now, settings, id)
+	for _, c := range page.Contacts {
+		cls := ""
+		for _, f := range c.Findings {
+			if f.Severity == tandem.SeverityBreach {
+				cls = "breach"
+				break
+			}
+			cls = "warning"
+		}
+		d.Timeline = append(d.Timeline, entry{At: c.OccurredAt, Kind: "contact", Title: contactTitle(c), Body: c.Summary, Class: cls, Findings: c.Findings, Contact: c})
+	}
+	for _, m := range ms {
+		if m.Status == tandem.MeetingPlanned {
+			d.Timeline = append(d.Timeline, entry{At: m.PlannedFor, Kind: "meeting", Title: "Meeting planned at " + m.Location, Meeting: m})
+		}
+	}
+	for _, rk := range risks {
+		d.Timeline = append(d.Timeline, entry{At: rk.RecordedAt, Kind: "risk", Title: "Risk register: " + string(rk.Category), Body: rk.Description, Risk: rk})
+	}
+	for _, a := range alerts {
+		if a.Status == tandem.AlertOpen {
+			d.OpenAlerts = append(d.OpenAlerts, a)
+		}
+		d.Timeline = append(d.Timeline, entry{At: a.RaisedAt, Kind: "alert", Title: ruleName(a.Rule), Body: a.Message, Class: string(a.Severity), Alert: a})
+	}
+	sort.SliceStable(d.Timeline, func(i, j int) bool { return d.Timeline[i].At.After(d.Timeline[j].At) })
+	if page.Next != nil {
+		d.MoreLink = "/api/v1/sources/" + id + "/contacts?after=" + *page.Next
+	}
+	o := state(r).session.Officer
+	for _, a := range d.Assignments {
+		if a.Current() && a.OfficerID == o.ID && a.Role.CountsAsHandler() {
+			d.CanRecord = true
+		}
+	}
+	if o.HasRole(tandem.RoleController) && o.Unit == src.Unit {
+		d.CanRecord, d.CanControl = true, true
+	}
+	h.render(w, r, status, "source", view{Title: src.Reference, Nav: "sources", Data: d})
+}
+
+func contactTitle(c *tandem.Contact) string {
+	t := map[tandem.ContactKind]string{tandem.KindMeeting: "Meeting", tandem.KindPhone: "Phone call", tandem.KindMessage: "Message", tandem.KindOther: "Contact"}[c.Kind]
+	if c.Location != "" {
+		t += " at " + c.Location
+	}
+	return t
+}
+
+// officerNames maps officer ids to names, for the pages.
+func (h *Handler) officerNames(r *http.Request) (map[string]string, error) {
+	os, err := h.svc.Officers.ListOfficers(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[string]string, len(os))
+	for _, o := range os {
+		m[o.ID] = o.Name
+	}
+	return m, nil
+}
+
+func (h *Handler) identityReveal(w http.ResponseWriter, r *http.Request) {
+	id, err := h.svc.Sources.RevealIdentity(r.Context(), r.PathValue("id"), r.PostFormValue("reason"))
+	switch tandem.ErrorCode(err) {
+	case "":
+		h.showSource(w, r, http.StatusOK, id, "")
+	case tandem.EINVALID:
+		h.showSource(w, r, http.StatusBadRequest, nil, tandem.ErrorMessage(err))
+	default:
+		h.fail(w, r, err)
+	}
+}

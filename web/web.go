@@ -1,0 +1,63 @@
+// Package web serves Tandem's pages: server-rendered HTML from embedded
+// templates, readable without JavaScript, with small progressive scripts
+// only where they help. The pages call the same services as the API; the
+// rules and the data come from there, never re-implemented in a template.
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+
+	"tandem"
+	"tandem/policy"
+)
+
+// Services are what the pages call.
+type Services struct {
+	Sessions   tandem.SessionService
+	Officers   tandem.OfficerService
+	Sources    tandem.SourceService
+	Contacts   tandem.ContactService
+	Risks      tandem.RiskService
+	Alerts     tandem.AlertService
+	Compliance tandem.ComplianceService
+	Audit      tandem.AuditService
+	// Settings returns the rules' numbers (the documentation clock needs
+	// the limit).
+	Settings func(ctx context.Context) (policy.Settings, error)
+}
+
+// Handler serves the web UI.
+type Handler struct {
+	svc    Services
+	log    *slog.Logger
+	clock  tandem.Clock
+	pages  *pages
+	assets *assets
+	mux    *http.ServeMux
+	// SecureCookies marks cookies Secure; on unless served over plain HTTP
+	// on a loopback address.
+	SecureCookies bool
+}
+
+// New returns the web UI's handler. It parses every template now, so a
+// broken template stops the program at start-up, not a user at run time.
+func New(svc Services, log *slog.Logger, clock tandem.Clock) (*Handler, error) {
+	a, err := loadAssets()
+	if err != nil {
+		return nil, err
+	}
+	p, err := parsePages(a)
+	if err != nil {
+		return nil, err
+	}
+	h := &Handler{svc: svc, log: log, clock: clock, pages: p, assets: a, mux: http.NewServeMux()}
+	h.routes()
+	return h, nil
+}
+
+// ServeHTTP serves a page through the middleware every page passes.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h.middleware(h.mux).ServeHTTP(w, r)
+}
