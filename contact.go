@@ -134,10 +134,12 @@ type Amendment struct {
 	Location        *string      `json:"location,omitempty"`
 	OfficerIDs      []string     `json:"officer_ids,omitempty"`
 	Summary         *string      `json:"summary,omitempty"`
-	Indicators      []Indicator  `json:"indicators,omitempty"`
-	AmendedAt       time.Time    `json:"amended_at"`
-	AmendedBy       string       `json:"amended_by"`
-	Findings        []Finding    `json:"findings"`
+	// Indicators replaces the contact's indicators when not null; an empty
+	// list clears them.
+	Indicators []Indicator `json:"indicators"`
+	AmendedAt  time.Time   `json:"amended_at"`
+	AmendedBy  string      `json:"amended_by"`
+	Findings   []Finding   `json:"findings"`
 }
 
 // Apply returns the contact as amended by a, leaving c unchanged.

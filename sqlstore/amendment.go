@@ -18,7 +18,9 @@ type amendmentChanges struct {
 	Location        *string             `json:"location,omitempty"`
 	OfficerIDs      []string            `json:"officer_ids,omitempty"`
 	Summary         *string             `json:"summary,omitempty"`
-	Indicators      []tandem.Indicator  `json:"indicators,omitempty"`
+	// Indicators is a pointer so that clearing them (an empty list) is
+	// told apart from leaving them alone (absent).
+	Indicators *[]tandem.Indicator `json:"indicators,omitempty"`
 }
 
 // AmendContact adds a correction to a contact. The contact itself never
@@ -109,7 +111,10 @@ func (s *Store) AmendContact(ctx context.Context, sourceID, contactID string, a 
 		out = &a
 		out.ID, out.ContactID, out.AmendedAt, out.AmendedBy, out.Findings = newID(), contactID, tx.now, o.ID, nonNilFindings(findings)
 		changes := amendmentChanges{Kind: a.Kind, OccurredAt: a.OccurredAt, DurationMinutes: a.DurationMinutes, Location: a.Location,
-			OfficerIDs: a.OfficerIDs, Summary: a.Summary, Indicators: a.Indicators}
+			OfficerIDs: a.OfficerIDs, Summary: a.Summary}
+		if a.Indicators != nil {
+			changes.Indicators = &a.Indicators
+		}
 		if _, err := tx.exec(`INSERT INTO amendments (id, contact_id, reason, changes, amended_at, amended_by, findings) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 			out.ID, contactID, out.Reason, jsonText(changes), ts(tx.now), o.ID, jsonText(out.Findings)); err != nil {
 			return err
@@ -157,8 +162,11 @@ func (tx *Tx) amendments(contactID string) ([]*tandem.Amendment, error) {
 		if err := fromJSON(changes, &ch); err != nil {
 			return nil, err
 		}
-		a.Kind, a.OccurredAt, a.DurationMinutes, a.Location, a.OfficerIDs, a.Summary, a.Indicators =
-			ch.Kind, ch.OccurredAt, ch.DurationMinutes, ch.Location, ch.OfficerIDs, ch.Summary, ch.Indicators
+		a.Kind, a.OccurredAt, a.DurationMinutes, a.Location, a.OfficerIDs, a.Summary =
+			ch.Kind, ch.OccurredAt, ch.DurationMinutes, ch.Location, ch.OfficerIDs, ch.Summary
+		if ch.Indicators != nil {
+			a.Indicators = append([]tandem.Indicator{}, *ch.Indicators...)
+		}
 		a.AmendedAt = parseTS(amended)
 		if err := fromJSON(findings, &a.Findings); err != nil {
 			return nil, err
