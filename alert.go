@@ -95,10 +95,19 @@ type ContactRecord struct {
 	SourceReference string `json:"source_reference"`
 }
 
+// ComplianceReport is a period's compliance as a whole, week by week (from
+// the period's first day), and by officer, counted in one pass.
+type ComplianceReport struct {
+	Total     *Compliance
+	Weeks     []*Compliance
+	ByOfficer map[string]*Compliance
+}
+
 // ComplianceService counts compliance, and lists the contacts behind each
 // count.
 type ComplianceService interface {
 	Compliance(ctx context.Context, f ComplianceFilter) (*Compliance, error)
+	ComplianceReport(ctx context.Context, f ComplianceFilter) (*ComplianceReport, error)
 	ComplianceContacts(ctx context.Context, f ComplianceFilter, m Measure) ([]*ContactRecord, error)
 }
 

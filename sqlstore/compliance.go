@@ -85,21 +85,30 @@ func (s *Store) complianceContacts(ctx context.Context, f tandem.ComplianceFilte
 	})
 }
 
+func newCompliance(from, to, unit string) *tandem.Compliance {
+	c := &tandem.Compliance{From: from, To: to, Unit: unit, OpenAlerts: map[tandem.Rule]int{}}
+	for _, r := range tandem.Rules {
+		c.OpenAlerts[r] = 0
+	}
+	return c
+}
+
+// count adds one contact's measures to c.
+func count(c *tandem.Compliance, m map[tandem.Measure]bool) {
+	c.Contacts++
+	c.DocumentedWithin24h += b2i(m[tandem.MeasureDocumentedOnTime])
+	c.Meetings += b2i(m[tandem.MeasureMeetings])
+	c.MeetingsWithTwoOfficers += b2i(m[tandem.MeasureTwoOfficers])
+	c.MeetingsWithSameGenderOfficer += b2i(m[tandem.MeasureSameGenderOfficer])
+}
+
 // Compliance counts, over a period, the contacts of the sources the caller
 // may see and how many kept the rules, from the findings the rules gave when
 // each was recorded (as amended), and the alerts open now.
 func (s *Store) Compliance(ctx context.Context, f tandem.ComplianceFilter) (*tandem.Compliance, error) {
-	out := &tandem.Compliance{From: f.From, To: f.To, Unit: f.Unit, OpenAlerts: map[tandem.Rule]int{}}
-	for _, r := range tandem.Rules {
-		out.OpenAlerts[r] = 0
-	}
+	out := newCompliance(f.From, f.To, f.Unit)
 	err := s.complianceContacts(ctx, f, func(tx *Tx, c counted) error {
-		m := c.measures
-		out.Contacts++
-		out.DocumentedWithin24h += b2i(m[tandem.MeasureDocumentedOnTime])
-		out.Meetings += b2i(m[tandem.MeasureMeetings])
-		out.MeetingsWithTwoOfficers += b2i(m[tandem.MeasureTwoOfficers])
-		out.MeetingsWithSameGenderOfficer += b2i(m[tandem.MeasureSameGenderOfficer])
+		count(out, c.measures)
 		return nil
 	}, func(tx *Tx, src *sourceRow) error {
 		as, err := tx.alerts(`a.source_id = ? AND a.status = ?`, src.ID, tandem.AlertOpen)
@@ -117,6 +126,60 @@ func (s *Store) Compliance(ctx context.Context, f tandem.ComplianceFilter) (*tan
 		return nil, err
 	}
 	return out, nil
+}
+
+// ComplianceReport counts the period as a whole, week by week and by
+// officer, walking the contacts once: the compliance page's figures.
+func (s *Store) ComplianceReport(ctx context.Context, f tandem.ComplianceFilter) (*tandem.ComplianceReport, error) {
+	from, err1 := time.Parse(tandem.DateLayout, f.From)
+	to, err2 := time.Parse(tandem.DateLayout, f.To)
+	if err1 != nil || err2 != nil || to.Before(from) {
+		// complianceContacts names the field at fault.
+		return nil, s.complianceContacts(ctx, f, func(*Tx, counted) error { return nil }, nil)
+	}
+	r := &tandem.ComplianceReport{Total: newCompliance(f.From, f.To, f.Unit), ByOfficer: map[string]*tandem.Compliance{}}
+	for d := from; !d.After(to); d = d.AddDate(0, 0, 7) {
+		end := d.AddDate(0, 0, 6)
+		if end.After(to) {
+			end = to
+		}
+		r.Weeks = append(r.Weeks, newCompliance(d.Format(tandem.DateLayout), end.Format(tandem.DateLayout), f.Unit))
+	}
+	officer := func(id string) *tandem.Compliance {
+		c, ok := r.ByOfficer[id]
+		if !ok {
+			c = newCompliance(f.From, f.To, f.Unit)
+			r.ByOfficer[id] = c
+		}
+		return c
+	}
+	err := s.complianceContacts(ctx, f, func(tx *Tx, c counted) error {
+		count(r.Total, c.measures)
+		day := c.contact.OccurredAt.UTC().Truncate(24 * time.Hour)
+		if w := int(day.Sub(from).Hours()) / (24 * 7); w >= 0 && w < len(r.Weeks) {
+			count(r.Weeks[w], c.measures)
+		}
+		for _, id := range effective(c.contact).OfficerIDs {
+			count(officer(id), c.measures)
+		}
+		return nil
+	}, func(tx *Tx, src *sourceRow) error {
+		as, err := tx.alerts(`a.source_id = ? AND a.status = ?`, src.ID, tandem.AlertOpen)
+		if err != nil {
+			return err
+		}
+		for _, a := range as {
+			r.Total.OpenAlerts[a.Rule]++
+			for _, id := range a.OfficerIDs {
+				officer(id).OpenAlerts[a.Rule]++
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
 }
 
 // ComplianceContacts lists the contacts behind one compliance count,

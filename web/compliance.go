@@ -73,21 +73,16 @@ func (h *Handler) complianceShow(w http.ResponseWriter, r *http.Request) {
 	start := today.AddDate(0, 0, -7*weeks+1)
 	d := complianceData{From: start.Format(tandem.DateLayout), To: today.Format(tandem.DateLayout), Unit: unit, Rules: tandem.Rules}
 	total := tandem.ComplianceFilter{From: d.From, To: d.To, Unit: unit}
-	var err error
-	if d.Total, err = h.svc.Compliance.Compliance(ctx, total); err != nil {
+	rep, err := h.svc.Compliance.ComplianceReport(ctx, total)
+	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	for i := 0; i < weeks; i++ {
-		f := start.AddDate(0, 0, 7*i)
-		t := f.AddDate(0, 0, 6)
-		c, err := h.svc.Compliance.Compliance(ctx, tandem.ComplianceFilter{From: f.Format(tandem.DateLayout), To: t.Format(tandem.DateLayout), Unit: unit})
-		if err != nil {
-			h.fail(w, r, err)
-			return
-		}
-		wf := tandem.ComplianceFilter{From: c.From, To: c.To, Unit: unit}
-		d.Weeks = append(d.Weeks, week{From: c.From, To: c.To, Label: f.Format("2 Jan"), C: c, Links: links(wf)})
+	d.Total = rep.Total
+	for _, c := range rep.Weeks {
+		f, _ := time.Parse(tandem.DateLayout, c.From)
+		d.Weeks = append(d.Weeks, week{From: c.From, To: c.To, Label: f.Format("2 Jan"), C: c,
+			Links: links(tandem.ComplianceFilter{From: c.From, To: c.To, Unit: unit})})
 	}
 	d.Links = links(total)
 	d.Chart = lineChart(d.Weeks)
@@ -101,13 +96,12 @@ func (h *Handler) complianceShow(w http.ResponseWriter, r *http.Request) {
 		if !off.HasRole(tandem.RoleHandler) || (unit != "" && off.Unit != unit) {
 			continue
 		}
+		c, ok := rep.ByOfficer[off.ID]
+		if !ok {
+			c = &tandem.Compliance{From: d.From, To: d.To, Unit: unit, OpenAlerts: map[tandem.Rule]int{}}
+		}
 		f := total
 		f.OfficerID = off.ID
-		c, err := h.svc.Compliance.Compliance(ctx, f)
-		if err != nil {
-			h.fail(w, r, err)
-			return
-		}
 		d.Handlers = append(d.Handlers, handlerRow{Officer: off, C: c, Links: links(f)})
 	}
 	h.render(w, r, http.StatusOK, "compliance", view{Title: "Compliance", Nav: "compliance", Data: d})
