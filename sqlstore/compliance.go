@@ -57,21 +57,20 @@ func (s *Store) complianceContacts(ctx context.Context, f tandem.ComplianceFilte
 				if f.OfficerID != "" && !contains(e.OfficerIDs, f.OfficerID) {
 					continue
 				}
-				m := map[tandem.Measure]bool{tandem.MeasureContacts: true}
-				m[tandem.MeasureLate] = c.Late
-				m[tandem.MeasureDocumentedOnTime] = !c.Late
+				// The latest evaluation of the contact: its last amendment's
+				// findings, or its own. Late stays late for ever.
+				findings := c.Findings
+				if n := len(c.Amendments); n > 0 {
+					findings = c.Amendments[n-1].Findings
+				}
+				late, two, gender := c.Late, true, true
+				for _, f := range findings {
+					late = late || f.Rule == tandem.RuleDocumented24h
+					two = two && f.Rule != tandem.RuleTwoOfficers
+					gender = gender && f.Rule != tandem.RuleSameGender
+				}
+				m := map[tandem.Measure]bool{tandem.MeasureContacts: true, tandem.MeasureLate: late, tandem.MeasureDocumentedOnTime: !late}
 				if e.Kind == tandem.KindMeeting {
-					// The latest evaluation of the contact: its last
-					// amendment's findings, or its own.
-					findings := c.Findings
-					if n := len(c.Amendments); n > 0 {
-						findings = c.Amendments[n-1].Findings
-					}
-					two, gender := true, true
-					for _, f := range findings {
-						two = two && f.Rule != tandem.RuleTwoOfficers
-						gender = gender && f.Rule != tandem.RuleSameGender
-					}
 					m[tandem.MeasureMeetings] = true
 					m[tandem.MeasureTwoOfficers], m[tandem.MeasureSoloMeetings] = two, !two
 					m[tandem.MeasureSameGenderOfficer], m[tandem.MeasureNoSameGender] = gender, !gender
