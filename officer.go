@@ -3,7 +3,10 @@ package tandem
 import (
 	"context"
 	"regexp"
+	"sort"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Role is a set of duties an officer holds.
@@ -30,6 +33,8 @@ func ValidRole(r Role) bool {
 	}
 	return false
 }
+
+var usernamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
 
 var genderPattern = regexp.MustCompile(`^[a-z][a-z_-]{0,31}$`)
 
@@ -120,9 +125,67 @@ type OfficerService interface {
 	ListTraining(ctx context.Context, officerID string) ([]*Training, error)
 }
 
+// ValidTokenTTL checks how long an API token is to live: more than 0 and
+// at most 90 days.
+func ValidTokenTTL(ttl time.Duration) error {
+	if ttl <= 0 || ttl > 90*24*time.Hour {
+		return Invalid("ttl", "a token lives more than 0 and at most 90 days (2160h)")
+	}
+	return nil
+}
+
 // TokenService issues and checks API bearer tokens. Only a hash of each
 // token is stored.
 type TokenService interface {
 	IssueToken(ctx context.Context, username string, ttl time.Duration) (string, error)
 	Authenticate(ctx context.Context, token string) (*Officer, error)
+}
+
+// Validate checks a request to create an officer and tidies it (trimmed
+// text, sorted roles). The error names the field at fault.
+func (c *OfficerCreate) Validate() error {
+	c.Username = strings.TrimSpace(c.Username)
+	c.Name = strings.TrimSpace(c.Name)
+	c.Unit = strings.TrimSpace(c.Unit)
+	switch {
+	case !usernamePattern.MatchString(c.Username):
+		return Invalid("username", "a username is 1 to 64 lowercase letters, digits, dots, dashes or underscores")
+	case c.Name == "" || utf8.RuneCountInString(c.Name) > 200:
+		return Invalid("name", "a name is required (at most 200 characters)")
+	case !ValidGender(c.Gender):
+		return Invalid("gender", "gender must be female, male or another lowercase word")
+	case len(c.Roles) == 0:
+		return Invalid("roles", "at least one role is required")
+	}
+	seen := map[Role]bool{}
+	for _, r := range c.Roles {
+		if !ValidRole(r) {
+			return Invalid("roles", "unknown role %q: roles are admin, handler, controller, authorising_officer, auditor", r)
+		}
+		if seen[r] {
+			return Invalid("roles", "role %s is listed twice", r)
+		}
+		seen[r] = true
+	}
+	if seen[RoleAdmin] && len(c.Roles) > 1 {
+		return Invalid("roles", "an administrator holds no other role (separation of duties)")
+	}
+	if !seen[RoleAdmin] && c.Unit == "" {
+		return Invalid("unit", "a unit is required for every officer but an administrator")
+	}
+	sort.Slice(c.Roles, func(i, j int) bool { return c.Roles[i] < c.Roles[j] })
+	if c.WorkPhones == nil {
+		c.WorkPhones = []string{}
+	}
+	for i, p := range c.WorkPhones {
+		p = strings.TrimSpace(p)
+		if p == "" || len(p) > 32 {
+			return Invalid("work_phones", "work phone %d is empty or too long", i+1)
+		}
+		c.WorkPhones[i] = p
+	}
+	if c.Password != "" && utf8.RuneCountInString(c.Password) < 10 {
+		return Invalid("password", "a password has at least 10 characters")
+	}
+	return nil
 }

@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"math"
-	"regexp"
-	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -15,14 +13,12 @@ import (
 	"tandem/policy"
 )
 
-var usernamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
-
 // CreateOfficer creates an officer account. Only an administrator may.
 func (s *Store) CreateOfficer(ctx context.Context, c tandem.OfficerCreate) (*tandem.Officer, error) {
 	if _, err := requireRole(ctx, tandem.RoleAdmin); err != nil {
 		return nil, err
 	}
-	if err := validateOfficer(&c); err != nil {
+	if err := c.Validate(); err != nil {
 		return nil, err
 	}
 	hash := ""
@@ -57,53 +53,6 @@ func (s *Store) CreateOfficer(ctx context.Context, c tandem.OfficerCreate) (*tan
 		return nil, err
 	}
 	return s.officer(ctx, id)
-}
-
-func validateOfficer(c *tandem.OfficerCreate) error {
-	c.Username = strings.TrimSpace(c.Username)
-	c.Name = strings.TrimSpace(c.Name)
-	c.Unit = strings.TrimSpace(c.Unit)
-	switch {
-	case !usernamePattern.MatchString(c.Username):
-		return tandem.Invalid("username", "a username is 1 to 64 lowercase letters, digits, dots, dashes or underscores")
-	case c.Name == "" || utf8.RuneCountInString(c.Name) > 200:
-		return tandem.Invalid("name", "a name is required (at most 200 characters)")
-	case !tandem.ValidGender(c.Gender):
-		return tandem.Invalid("gender", "gender must be female, male or another lowercase word")
-	case len(c.Roles) == 0:
-		return tandem.Invalid("roles", "at least one role is required")
-	}
-	seen := map[tandem.Role]bool{}
-	for _, r := range c.Roles {
-		if !tandem.ValidRole(r) {
-			return tandem.Invalid("roles", "unknown role %q: roles are admin, handler, controller, authorising_officer, auditor", r)
-		}
-		if seen[r] {
-			return tandem.Invalid("roles", "role %s is listed twice", r)
-		}
-		seen[r] = true
-	}
-	if seen[tandem.RoleAdmin] && len(c.Roles) > 1 {
-		return tandem.Invalid("roles", "an administrator holds no other role (separation of duties)")
-	}
-	if !seen[tandem.RoleAdmin] && c.Unit == "" {
-		return tandem.Invalid("unit", "a unit is required for every officer but an administrator")
-	}
-	sort.Slice(c.Roles, func(i, j int) bool { return c.Roles[i] < c.Roles[j] })
-	if c.WorkPhones == nil {
-		c.WorkPhones = []string{}
-	}
-	for i, p := range c.WorkPhones {
-		p = strings.TrimSpace(p)
-		if p == "" || len(p) > 32 {
-			return tandem.Invalid("work_phones", "work phone %d is empty or too long", i+1)
-		}
-		c.WorkPhones[i] = p
-	}
-	if c.Password != "" && utf8.RuneCountInString(c.Password) < 10 {
-		return tandem.Invalid("password", "a password has at least 10 characters")
-	}
-	return nil
 }
 
 // FindOfficer returns an officer with their accreditation as of now.

@@ -11,8 +11,8 @@ import (
 // IssueToken creates an API bearer token for the officer with the username
 // and returns it. Only its hash is stored; the token itself is shown once.
 func (s *Store) IssueToken(ctx context.Context, username string, ttl time.Duration) (string, error) {
-	if ttl <= 0 || ttl > 90*24*time.Hour {
-		return "", tandem.Invalid("ttl", "a token lives more than 0 and at most 90 days (2160h)")
+	if err := tandem.ValidTokenTTL(ttl); err != nil {
+		return "", err
 	}
 	token, err := passwd.NewToken()
 	if err != nil {

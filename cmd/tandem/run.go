@@ -187,6 +187,18 @@ func (m *Main) open(ctx context.Context, g *globals, log *slog.Logger) (*sqlstor
 	return m.openWithClock(ctx, g, log, m.Clock)
 }
 
+// openExisting opens a data folder that must already hold Tandem's
+// database: a command that only reads or issues (token issue, audit verify)
+// never creates one.
+func (m *Main) openExisting(ctx context.Context, g *globals, log *slog.Logger) (*sqlstore.Store, error) {
+	if g.database == "" {
+		if _, err := os.Stat(filepath.Join(g.data, "tandem.db")); err != nil {
+			return nil, usagef("--data: %s holds no Tandem database; start with tandem serve or tandem user add", g.data)
+		}
+	}
+	return m.open(ctx, g, log)
+}
+
 func (m *Main) openWithClock(ctx context.Context, g *globals, log *slog.Logger, clock tandem.Clock) (*sqlstore.Store, error) {
 	if g.database != "" {
 		return nil, usagef("--database: PostgreSQL is not supported by this build yet; leave it unset to use the embedded database")

@@ -49,6 +49,10 @@ func (m *Main) userAdd(ctx context.Context, g *globals, args []string) error {
 		}
 		c.Password = line
 	}
+	// Bad input is refused before the data folder is touched.
+	if err := c.Validate(); err != nil {
+		return err
+	}
 	store, err := m.open(ctx, g, m.logger())
 	if err != nil {
 		return err
@@ -72,7 +76,10 @@ func (m *Main) tokenIssue(ctx context.Context, g *globals, args []string) error 
 	if *username == "" {
 		return usagef("token issue: --username is required")
 	}
-	store, err := m.open(ctx, g, m.logger())
+	if err := tandem.ValidTokenTTL(*ttl); err != nil {
+		return err
+	}
+	store, err := m.openExisting(ctx, g, m.logger())
 	if err != nil {
 		return err
 	}
@@ -90,7 +97,7 @@ func (m *Main) auditVerify(ctx context.Context, g *globals, args []string) error
 	if err := m.parse(fs, g, args); err != nil {
 		return err
 	}
-	store, err := m.open(ctx, g, m.logger())
+	store, err := m.openExisting(ctx, g, m.logger())
 	if err != nil {
 		return err
 	}
