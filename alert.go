@@ -18,17 +18,18 @@ const (
 
 // Alert is a rule's breach or warning, raised for a controller to see.
 type Alert struct {
-	ID              string      `json:"id"`
-	Rule            Rule        `json:"rule"`
-	Severity        Severity    `json:"severity"`
-	SourceID        string      `json:"source_id"`
-	SourceReference string      `json:"source_reference"`
-	ContactID       string      `json:"contact_id,omitempty"`
-	MeetingID       string      `json:"meeting_id,omitempty"`
-	OfficerIDs      []string    `json:"officer_ids"`
-	RaisedAt        time.Time   `json:"raised_at"`
-	Status          AlertStatus `json:"status"`
-	Message         string      `json:"message"`
+	ID              string   `json:"id"`
+	Rule            Rule     `json:"rule"`
+	Severity        Severity `json:"severity"`
+	SourceID        string   `json:"source_id"`
+	SourceReference string   `json:"source_reference"`
+	// ContactID is "" when the alert arose from no contact.
+	ContactID  string      `json:"contact_id"`
+	MeetingID  string      `json:"meeting_id,omitempty"`
+	OfficerIDs []string    `json:"officer_ids"`
+	RaisedAt   time.Time   `json:"raised_at"`
+	Status     AlertStatus `json:"status"`
+	Message    string      `json:"message"`
 	// State is true for a state alert (resolves itself), false for an event.
 	State          bool       `json:"state"`
 	AcknowledgedAt *time.Time `json:"acknowledged_at,omitempty"`

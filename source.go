@@ -99,6 +99,9 @@ type SourceService interface {
 	ListSources(ctx context.Context) ([]*Source, error)
 	UpdateSource(ctx context.Context, id string, u SourceUpdate) (*Source, error)
 	RevealIdentity(ctx context.Context, id, reason string) (*Identity, error)
+	// LogRefusedReveal records an attempt to reveal refused before it
+	// reached RevealIdentity (a request that could not be read), with why.
+	LogRefusedReveal(ctx context.Context, id, reason, why string) error
 	Assign(ctx context.Context, sourceID, officerID string, role AssignmentRole) (*Assignment, error)
 	EndAssignment(ctx context.Context, sourceID, assignmentID string) error
 	ListAssignments(ctx context.Context, sourceID string) ([]*Assignment, error)

@@ -85,7 +85,7 @@ func (s *Server) contactList(w http.ResponseWriter, r *http.Request) error {
 	limit := 0
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
-		if err != nil {
+		if err != nil || n < 1 {
 			return tandem.Invalid("limit", "limit must be a whole number between 1 and 200")
 		}
 		limit = n

@@ -57,7 +57,7 @@ func decodeError(err error) error {
 		if field == "" {
 			return tandem.Errorf(tandem.EINVALID, "the body must be a JSON object")
 		}
-		return tandem.Invalid(field, "%s must be %s", field, jsonType(typ.Type.String()))
+		return tandem.Invalid(field, "%s: expected %s, got a JSON %s", field, jsonType(typ.Type.String()), typ.Value)
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 		return tandem.Invalid(name, "unknown field %q", name)

@@ -1,6 +1,9 @@
 package http
 
 import (
+	"bytes"
+	"encoding/json"
+	"io"
 	"net/http"
 
 	"tandem"
@@ -88,8 +91,26 @@ type identityRequest struct {
 }
 
 func (s *Server) sourceIdentity(w http.ResponseWriter, r *http.Request) error {
+	// Every attempt is logged, even one whose body cannot be read: keep the
+	// body to salvage the reason it gives, for the log only.
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		derr := decodeError(err)
+		if lerr := s.Sources.LogRefusedReveal(r.Context(), r.PathValue("id"), "", tandem.ErrorMessage(derr)); lerr != nil {
+			return lerr
+		}
+		return derr
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
 	var req identityRequest
 	if err := decode(r, &req); err != nil {
+		var loose struct {
+			Reason string `json:"reason"`
+		}
+		_ = json.Unmarshal(body, &loose) // best effort: the log says what it can
+		if lerr := s.Sources.LogRefusedReveal(r.Context(), r.PathValue("id"), loose.Reason, "the request could not be read: "+tandem.ErrorMessage(err)); lerr != nil {
+			return lerr
+		}
 		return err
 	}
 	id, err := s.Sources.RevealIdentity(r.Context(), r.PathValue("id"), deref(req.Reason))

@@ -309,7 +309,7 @@ func (s *Store) RevealIdentity(ctx context.Context, id, reason string) (*tandem.
 	if err != nil {
 		return nil, err
 	}
-	reason = strings.TrimSpace(reason)
+	reason = clip(strings.TrimSpace(reason), 1000)
 	var identity *tandem.Identity
 	var refusal error
 	err = s.update(ctx, func(tx *Tx) error {
@@ -357,4 +357,23 @@ func (s *Store) RevealIdentity(ctx context.Context, id, reason string) (*tandem.
 		return nil, refusal
 	}
 	return identity, nil
+}
+
+// LogRefusedReveal records a reveal refused before it could be judged, so
+// that every attempt is in the trail.
+func (s *Store) LogRefusedReveal(ctx context.Context, id, reason, why string) error {
+	if _, err := requireOfficer(ctx); err != nil {
+		return err
+	}
+	return s.update(ctx, func(tx *Tx) error {
+		return tx.note("source.identity.refuse", "source", id, fmt.Sprintf("refused: %s; reason given: %s", why, clip(strings.TrimSpace(reason), 1000)))
+	})
+}
+
+// clip shortens s to at most n characters, for the audit trail.
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n]) + "…"
 }
