@@ -2,11 +2,11 @@ package web
 
 import (
 	"bytes"
-	"net/url"
 	"crypto/subtle"
 	"encoding/base64"
 	"image/png"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/pquerna/otp/totp"
