@@ -157,7 +157,8 @@ func (l *loader) history(i int, spec sourceSpec, start time.Time) []event {
 
 	// The next planned meeting, for sources whose handlers are all fit to go.
 	if s.co != "" && s.co != "handler.d" && s.handler != "handler.d" && spec.story != "nogender" && spec.story != "overdue" {
-		at := l.now.Add(time.Duration(20+l.rnd.Intn(96)) * time.Hour).Truncate(time.Hour)
+		// In working hours, one to four days ahead.
+		at := l.now.Truncate(24*time.Hour).AddDate(0, 0, 1+l.rnd.Intn(4)).Add(time.Duration(10+l.rnd.Intn(7)) * time.Hour)
 		add(l.now.Add(-2*time.Hour), func(ctx context.Context) error {
 			_, err := l.store.PlanMeeting(l.as(ctx, s.handler), s.id, tandem.MeetingCreate{PlannedFor: at, Location: "Agreed location " + string(rune('A'+i)),
 				OfficerIDs: []string{l.ids[s.handler].ID, l.ids[s.co].ID}})

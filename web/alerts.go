@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 	"sort"
 	"time"
 
@@ -14,7 +15,23 @@ type alertRow struct {
 	Names []string
 }
 
+// trouble is one source's share of the listed alerts: where a controller
+// should look first.
+type trouble struct {
+	SourceID  string
+	Reference string
+	Breaches  int
+	Warnings  int
+	Rules     []tandem.Rule
+	Officers  []string
+	Oldest    time.Time
+	// Relationship is true when a relationship risk is among them: the
+	// warning sign this system exists to surface.
+	Relationship bool
+}
+
 type alertsData struct {
+	Trouble   []*trouble
 	Rows      []alertRow
 	Status    string
 	Rule      string
@@ -72,6 +89,7 @@ func (h *Handler) showAlerts(w http.ResponseWriter, r *http.Request, status int,
 		d.Rows = append(d.Rows, row)
 		d.Counts[string(a.Severity)]++
 	}
+	d.Trouble = troubles(d.Rows)
 	// Breaches before warnings; the oldest first within each: what has
 	// waited longest is looked at first.
 	sort.SliceStable(d.Rows, func(i, j int) bool {
@@ -95,4 +113,44 @@ func (h *Handler) alertAcknowledge(w http.ResponseWriter, r *http.Request) {
 	default:
 		h.fail(w, r, err)
 	}
+}
+
+// troubles groups alerts by source, relationship risks and most breaches
+// first.
+func troubles(rows []alertRow) []*trouble {
+	by := map[string]*trouble{}
+	var out []*trouble
+	for _, r := range rows {
+		a := r.Alert
+		t, ok := by[a.SourceID]
+		if !ok {
+			t = &trouble{SourceID: a.SourceID, Reference: a.SourceReference, Oldest: a.RaisedAt}
+			by[a.SourceID] = t
+			out = append(out, t)
+		}
+		if a.Severity == tandem.SeverityBreach {
+			t.Breaches++
+		} else {
+			t.Warnings++
+		}
+		if !slices.Contains(t.Rules, a.Rule) {
+			t.Rules = append(t.Rules, a.Rule)
+		}
+		for _, n := range r.Names {
+			if n != "" && !slices.Contains(t.Officers, n) {
+				t.Officers = append(t.Officers, n)
+			}
+		}
+		if a.RaisedAt.Before(t.Oldest) {
+			t.Oldest = a.RaisedAt
+		}
+		t.Relationship = t.Relationship || a.Rule == tandem.RuleRelationshipRisk
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Relationship != out[j].Relationship {
+			return out[i].Relationship
+		}
+		return out[i].Breaches+out[i].Warnings > out[j].Breaches+out[j].Warnings
+	})
+	return out
 }

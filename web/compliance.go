@@ -148,12 +148,24 @@ var chartSeries = []series{
 // lineChart draws the weekly shares as an SVG line chart, server-side: a
 // manager reads the trend at a glance, with no script and no fetch.
 func lineChart(ws []week) template.HTML {
-	const W, H, left, right, top, bottom = 720, 260, 48, 16, 16, 40
+	const W, H, left, right, top, bottom = 720, 260, 48, 32, 16, 40
 	pw, ph := float64(W-left-right), float64(H-top-bottom)
+	// The scale starts at 50%, or lower in 25% steps when a week fell
+	// lower: compliance lives near the top, and the dips must show.
+	floor := 0.5
+	for _, s := range chartSeries {
+		for _, w := range ws {
+			if n, of := s.Value(w.C); of > 0 {
+				for float64(n)/float64(of) < floor {
+					floor -= 0.25
+				}
+			}
+		}
+	}
 	x := func(i int) float64 { return float64(left) + pw*float64(i)/float64(max(len(ws)-1, 1)) }
-	y := func(p float64) float64 { return float64(top) + ph*(1-p) }
+	y := func(p float64) float64 { return float64(top) + ph*(1-(p-floor)/(1-floor)) }
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %d %d" role="img" aria-labelledby="chart-title chart-desc"><title id="chart-title">Weekly compliance, last %d weeks</title><desc id="chart-desc">`, W, H, len(ws))
+	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %d %d" role="img" aria-labelledby="chart-title chart-desc"><title id="chart-title">Weekly compliance, last %d weeks (scale from %d%%)</title><desc id="chart-desc">`, W, H, len(ws), int(floor*100))
 	for _, s := range chartSeries {
 		fmt.Fprintf(&b, "%s: ", template.HTMLEscapeString(s.Name))
 		for i, w := range ws {
@@ -166,7 +178,7 @@ func lineChart(ws []week) template.HTML {
 		b.WriteString(". ")
 	}
 	b.WriteString(`</desc>`)
-	for _, p := range []float64{0, .25, .5, .75, 1} {
+	for p := floor; p <= 1.0001; p += (1 - floor) / 4 {
 		fmt.Fprintf(&b, `<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="#dde2e8"/><text x="%d" y="%.1f" text-anchor="end">%d%%</text>`, left, W-right, y(p), y(p), left-6, y(p)+4, int(p*100))
 	}
 	for i, w := range ws {

@@ -38,6 +38,12 @@ func parsePages(a *assets) (*pages, error) {
 		"findingsView":  func(fs []tandem.Finding) previewData { return previewData{Findings: fs} },
 		"list":          func(xs ...string) []string { return xs },
 		"sub":           func(a, b int) int { return a - b },
+		"abs": func(d time.Duration) time.Duration {
+			if d < 0 {
+				return -d
+			}
+			return d
+		},
 		"sumAlerts": func(c *tandem.Compliance) int {
 			n := 0
 			for _, v := range c.OpenAlerts {
