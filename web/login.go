@@ -216,13 +216,16 @@ func (h *Handler) enrolSubmit(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
+// logout ends the session, complete or only half signed in (password
+// given, second factor not yet).
 func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
-	st := state(r)
-	if st.token != "" {
-		if err := h.svc.Sessions.SignOut(r.Context(), st.token); err != nil {
-			h.fail(w, r, err)
-			return
-		}
+	_, token, ok := h.pending(w, r)
+	if !ok {
+		return
+	}
+	if err := h.svc.Sessions.SignOut(r.Context(), token); err != nil {
+		h.fail(w, r, err)
+		return
 	}
 	h.setSessionCookie(w, r, "", -1)
 	http.Redirect(w, r, "/login?done=Signed+out.", http.StatusSeeOther)

@@ -28,7 +28,7 @@ func (h *Handler) routes() {
 	m.HandleFunc("POST /login/second-factor", h.secondFactorSubmit)
 	m.HandleFunc("GET /login/enrol", h.enrolShow)
 	m.HandleFunc("POST /login/enrol", h.enrolSubmit)
-	m.HandleFunc("POST /logout", h.signedIn(anyRole, h.logout))
+	m.HandleFunc("POST /logout", h.logout)
 
 	m.HandleFunc("GET /{$}", h.signedIn(anyRole, h.home))
 	m.HandleFunc("GET /sources", h.signedIn(readers, h.sourceList))

@@ -36,8 +36,9 @@ type Handler struct {
 	pages  *pages
 	assets *assets
 	mux    *http.ServeMux
-	// SecureCookies marks cookies Secure; on unless served over plain HTTP
-	// on a loopback address.
+	// SecureCookies marks cookies Secure even when a request arrives over
+	// plain HTTP, as behind a proxy that ends TLS. Requests over TLS always
+	// get Secure cookies.
 	SecureCookies bool
 }
 

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net"
 	"strings"
 	"sync"
 	"time"
@@ -61,6 +62,12 @@ func (m *Main) serve(ctx context.Context, g *globals, args []string) error {
 	addr, err := srv.Listen(*listen)
 	if err != nil {
 		return usagef("--listen: %v", err)
+	}
+	// Off a loopback address Tandem must sit behind TLS: its cookies are
+	// marked Secure, and a browser sends them over HTTPS only.
+	if tcp, ok := addr.(*net.TCPAddr); ok && !tcp.IP.IsLoopback() {
+		ui.SecureCookies = true
+		fmt.Fprintln(m.Stderr, "tandem: serving beyond this machine: cookies are Secure, so put Tandem behind a proxy that ends TLS")
 	}
 	url := "http://" + addr.String()
 	fmt.Fprintf(m.Stdout, "Tandem is serving at %s (API at %s%s)\n", url, url, tandemhttp.APIBase)
