@@ -274,9 +274,9 @@ func (s *Store) ListAlerts(ctx context.Context, f tandem.AlertFilter) ([]*tandem
 	return out, err
 }
 
-// AcknowledgeAlert records a controller's acknowledgement of an alert, with
-// a justification. An event alert then leaves the open list; a state alert
-// still resolves only when the rule is met.
+// AcknowledgeAlert records a controller's acknowledgement of an event
+// alert, with a justification; it then leaves the open list. A state alert
+// cannot be acknowledged: it resolves only when the rule is met.
 func (s *Store) AcknowledgeAlert(ctx context.Context, id, justification string) (*tandem.Alert, error) {
 	o, err := requireRole(ctx, tandem.RoleController)
 	if err != nil {
@@ -307,6 +307,12 @@ func (s *Store) AcknowledgeAlert(ctx context.Context, id, justification string) 
 		}
 		if a.Status != tandem.AlertOpen {
 			return tandem.Errorf(tandem.ECONFLICT, "the alert is already %s", a.Status)
+		}
+		if a.State {
+			// A state alert says something is wrong now; only putting it
+			// right closes it (DOMAIN: only a risk entry closes a
+			// relationship-risk alert).
+			return tandem.Errorf(tandem.ECONFLICT, "a %s alert cannot be acknowledged: it closes itself when the rule is met again", a.Rule)
 		}
 		if _, err := tx.exec(`UPDATE alerts SET status = ?, acknowledged_at = ?, acknowledged_by = ?, justification = ? WHERE id = ?`,
 			tandem.AlertAcknowledged, ts(tx.now), o.ID, justification, id); err != nil {

@@ -42,6 +42,7 @@ type alertsData struct {
 	Officers  []*tandem.Officer
 	CanAck    bool
 	Counts    map[string]int
+	Names     map[string]string
 	Error     string
 }
 
@@ -80,6 +81,7 @@ func (h *Handler) showAlerts(w http.ResponseWriter, r *http.Request, status int,
 	for _, o := range d.Officers {
 		names[o.ID] = o.Name
 	}
+	d.Names = names
 	now := h.clock.Now()
 	for _, a := range alerts {
 		row := alertRow{Alert: a, Age: now.Sub(a.RaisedAt)}
@@ -107,7 +109,7 @@ func (h *Handler) alertAcknowledge(w http.ResponseWriter, r *http.Request) {
 	_, err := h.svc.Alerts.AcknowledgeAlert(r.Context(), r.PathValue("id"), r.PostFormValue("justification"))
 	switch tandem.ErrorCode(err) {
 	case "":
-		http.Redirect(w, r, "/alerts?done=Alert+acknowledged.", http.StatusSeeOther)
+		http.Redirect(w, r, "/alerts?done=alert_acknowledged", http.StatusSeeOther)
 	case tandem.EINVALID, tandem.ECONFLICT:
 		h.showAlerts(w, r, http.StatusBadRequest, tandem.ErrorMessage(err))
 	default:

@@ -176,8 +176,9 @@ func (h *Handler) contactSave(w http.ResponseWriter, r *http.Request) {
 		var saved *tandem.Contact
 		saved, err = h.svc.Contacts.RecordContact(r.Context(), src.ID, c)
 		if err == nil {
-			h.render(w, r, http.StatusCreated, "saved", view{Title: "Contact recorded", Nav: "sources", Data: savedData{
-				What: "Contact recorded", Source: src, Findings: saved.Findings, Late: saved.Late}})
+			// Post/Redirect/Get: a reload shows the record, never records
+			// the contact twice.
+			http.Redirect(w, r, "/sources/"+src.ID+"/contacts/"+saved.ID+"?saved=1", http.StatusSeeOther)
 			return
 		}
 	}
@@ -192,11 +193,43 @@ func (h *Handler) contactSave(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, http.StatusBadRequest, "contact_new", view{Title: "Record a contact · " + src.Reference, Nav: "sources", Data: f})
 }
 
-type savedData struct {
-	What     string
-	Source   *tandem.Source
-	Findings []tandem.Finding
-	Late     bool
+// contactShow shows one contact as recorded, with its amendments, the
+// rules' findings and the alerts it raised.
+func (h *Handler) contactShow(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	src, err := h.svc.Sources.FindSource(ctx, r.PathValue("id"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	c, err := h.svc.Contacts.FindContact(ctx, src.ID, r.PathValue("cid"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	alerts, err := h.svc.Alerts.ListAlerts(ctx, tandem.AlertFilter{SourceID: src.ID})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	var mine []*tandem.Alert
+	for _, a := range alerts {
+		if a.ContactID == c.ID {
+			mine = append(mine, a)
+		}
+	}
+	names, err := h.officerNames(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.render(w, r, http.StatusOK, "contact", view{Title: contactTitle(c) + " · " + src.Reference, Nav: "sources", Data: struct {
+		Source  *tandem.Source
+		Contact *tandem.Contact
+		Alerts  []*tandem.Alert
+		Names   map[string]string
+		Saved   bool
+	}{src, c, mine, names, r.URL.Query().Get("saved") == "1"}})
 }
 
 // contactPreview answers the form's script with the findings as HTML.
@@ -207,6 +240,11 @@ func (h *Handler) contactPreview(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c, _, err := h.readContact(r, src)
+	if c.Summary == "" {
+		// The rules do not read the summary: check the rest while the
+		// handler is still writing it.
+		c.Summary = "(summary not written yet)"
+	}
 	var fs []tandem.Finding
 	if err == nil {
 		fs, err = h.svc.Contacts.PreviewContact(r.Context(), src.ID, c)

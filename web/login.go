@@ -228,5 +228,5 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.setSessionCookie(w, r, "", -1)
-	http.Redirect(w, r, "/login?done=Signed+out.", http.StatusSeeOther)
+	http.Redirect(w, r, "/login?done=signed_out", http.StatusSeeOther)
 }

@@ -77,11 +77,7 @@ func (h *Handler) meetingSave(w http.ResponseWriter, r *http.Request) {
 		var m *tandem.Meeting
 		m, err = h.svc.Contacts.PlanMeeting(r.Context(), src.ID, c)
 		if err == nil {
-			what := "Meeting planned for " + when(m.PlannedFor)
-			if len(m.Findings) > 0 {
-				what += " under your override"
-			}
-			h.render(w, r, http.StatusCreated, "saved", view{Title: "Meeting planned", Nav: "sources", Data: savedData{What: what, Source: src, Findings: m.Findings}})
+			http.Redirect(w, r, "/sources/"+src.ID+"/meetings/"+m.ID+"?saved=1", http.StatusSeeOther)
 			return
 		}
 	}
@@ -118,4 +114,41 @@ func (h *Handler) meetingPreview(w http.ResponseWriter, r *http.Request) {
 		fs, err = h.svc.Contacts.PreviewMeeting(r.Context(), src.ID, c)
 	}
 	h.renderPreview(w, r, fs, err)
+}
+
+// meetingShow shows one planned meeting, with the findings of a plan made
+// under a controller's override.
+func (h *Handler) meetingShow(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	src, err := h.svc.Sources.FindSource(ctx, r.PathValue("id"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	ms, err := h.svc.Contacts.ListMeetings(ctx, src.ID)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	var m *tandem.Meeting
+	for _, x := range ms {
+		if x.ID == r.PathValue("mid") {
+			m = x
+		}
+	}
+	if m == nil {
+		h.fail(w, r, tandem.NotFound("meeting"))
+		return
+	}
+	names, err := h.officerNames(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.render(w, r, http.StatusOK, "meeting", view{Title: "Meeting · " + src.Reference, Nav: "sources", Data: struct {
+		Source  *tandem.Source
+		Meeting *tandem.Meeting
+		Names   map[string]string
+		Saved   bool
+	}{src, m, names, r.URL.Query().Get("saved") == "1"}})
 }

@@ -74,7 +74,7 @@ func (h *Handler) trainingSave(w http.ResponseWriter, r *http.Request) {
 		ExpiresOn: r.PostFormValue("expires_on")})
 	switch tandem.ErrorCode(err) {
 	case "":
-		http.Redirect(w, r, "/officers?done=Training+recorded.", http.StatusSeeOther)
+		http.Redirect(w, r, "/officers?done=training_recorded", http.StatusSeeOther)
 	case tandem.EINVALID:
 		msg := tandem.ErrorMessage(err)
 		if e, ok := err.(*tandem.Error); ok && e.Field != "" {
@@ -90,7 +90,7 @@ func (h *Handler) officerUnlock(w http.ResponseWriter, r *http.Request) {
 	err := h.svc.Sessions.UnlockAccount(r.Context(), r.PathValue("id"))
 	switch tandem.ErrorCode(err) {
 	case "":
-		http.Redirect(w, r, "/officers?done=Account+unlocked.", http.StatusSeeOther)
+		http.Redirect(w, r, "/officers?done=account_unlocked", http.StatusSeeOther)
 	case tandem.ECONFLICT:
 		h.showOfficers(w, r, http.StatusConflict, tandem.ErrorMessage(err))
 	default:

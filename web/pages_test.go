@@ -161,9 +161,14 @@ func TestContactForm_ShowsTheRulesFindings(t *testing.T) {
 	}
 
 	before := len(a.alerts(tandem.AlertFilter{Status: tandem.AlertOpen, Rule: tandem.RuleTwoOfficers, SourceID: s.ID}))
-	saved := ha.post("/sources/"+s.ID+"/contacts", form)
-	if saved.status != http.StatusCreated {
-		t.Fatalf("record: %d %s", saved.status, saved.alert())
+	posted := ha.post("/sources/"+s.ID+"/contacts", form)
+	if posted.status != http.StatusSeeOther {
+		t.Fatalf("record: %d %s; want 303 to the recorded contact", posted.status, posted.alert())
+	}
+	// Post/Redirect/Get: the record's own page lists the findings.
+	saved := ha.get(posted.location())
+	if saved.status != http.StatusOK || !strings.Contains(saved.body, "Recorded. It breaks") {
+		t.Fatalf("the recorded contact's page: %d %s", saved.status, saved.alert())
 	}
 	page, err := a.store.ListContacts(as(a.ha), s.ID, 10, "")
 	if err != nil || len(page.Contacts) != 1 {
@@ -202,8 +207,12 @@ func TestContactForm_RulesNumbersComeFromSettings(t *testing.T) {
 	if p := ha.post("/sources/"+s.ID+"/contacts/preview", form); hasRule(p.findings(), tandem.RuleTwoOfficers) {
 		t.Errorf("preview lists TWO_OFFICERS with min_officers 1: %v", p.findings())
 	}
-	if p := ha.post("/sources/"+s.ID+"/contacts", form); p.status != http.StatusCreated || hasRule(p.findings(), tandem.RuleTwoOfficers) {
-		t.Errorf("record: %d %v; want 201 without TWO_OFFICERS", p.status, p.findings())
+	p := ha.post("/sources/"+s.ID+"/contacts", form)
+	if p.status != http.StatusSeeOther {
+		t.Fatalf("record: %d %s; want 303", p.status, p.alert())
+	}
+	if saved := ha.get(p.location()); hasRule(saved.findings(), tandem.RuleTwoOfficers) || !strings.Contains(saved.body, "No rule broken") {
+		t.Errorf("recorded contact lists %v; want no TWO_OFFICERS", saved.findings())
 	}
 }
 
@@ -247,7 +256,7 @@ func TestMeetingPlan_RefusedUnlessControllerOverrides(t *testing.T) {
 		{"handler, one officer", ha, plan(ha, ""), http.StatusUnprocessableEntity, 0, "Refused", false},
 		{"handler, one officer, with a justification", ha, plan(ha, "The co-handler is on leave that week."), http.StatusUnprocessableEntity, 0, "Refused", false},
 		{"controller, one officer, no justification", ctrl, plan(ctrl, ""), http.StatusUnprocessableEntity, 0, "Refused", false},
-		{"controller override with a justification", ctrl, plan(ctrl, "Source in danger; the second officer waits in the car."), http.StatusCreated, 1, "under your override", true},
+		{"controller override with a justification", ctrl, plan(ctrl, "Source in danger; the second officer waits in the car."), http.StatusSeeOther, 1, "under your override", true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -255,6 +264,9 @@ func TestMeetingPlan_RefusedUnlessControllerOverrides(t *testing.T) {
 			p := tc.b.post("/sources/"+s.ID+"/meetings", tc.form)
 			if p.status != tc.status {
 				t.Fatalf("status %d; want %d\n%s", p.status, tc.status, p.alert())
+			}
+			if p.status == http.StatusSeeOther {
+				p = tc.b.get(p.location()) // the planned meeting's own page
 			}
 			if !hasRule(p.findings(), tandem.RuleTwoOfficers) {
 				t.Errorf("the page lists %v; want TWO_OFFICERS", p.findings())

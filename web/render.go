@@ -38,6 +38,8 @@ func parsePages(a *assets) (*pages, error) {
 		"findingsView":  func(fs []tandem.Finding) previewData { return previewData{Findings: fs} },
 		"list":          func(xs ...string) []string { return xs },
 		"sub":           func(a, b int) int { return a - b },
+		"roleName":      roleName,
+		"fixFor":        fixFor,
 		"abs": func(d time.Duration) time.Duration {
 			if d < 0 {
 				return -d
@@ -106,7 +108,8 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 		v.Demo = st.demo
 	}
 	if v.Flash == "" {
-		v.Flash = r.URL.Query().Get("done")
+		// A fixed message per code: a link cannot put words on the page.
+		v.Flash = flashes[r.URL.Query().Get("done")]
 	}
 	v.Now = h.clock.Now()
 	var buf bytes.Buffer
@@ -233,4 +236,37 @@ func indicatorName(i tandem.Indicator) string {
 		return n
 	}
 	return string(i)
+}
+
+// roleName writes an assignment or account role as people say it.
+func roleName(r any) string {
+	switch s := fmt.Sprint(r); s {
+	case "co_handler":
+		return "co-handler"
+	case "authorising_officer":
+		return "authorising officer"
+	default:
+		return s
+	}
+}
+
+// fixFor says what closes a state alert.
+func fixFor(r tandem.Rule) string {
+	switch r {
+	case tandem.RuleTwoHandlers:
+		return "assign a second handler"
+	case tandem.RuleRelationshipRisk:
+		return "record a relationship risk entry with its mitigation"
+	case tandem.RuleTrainedOfficer:
+		return "the officer's training brought up to date, or the officer taken off the source"
+	}
+	return "the rule met again"
+}
+
+var flashes = map[string]string{
+	"signed_out":         "Signed out.",
+	"risk_recorded":      "Risk entry recorded.",
+	"alert_acknowledged": "Alert acknowledged.",
+	"training_recorded":  "Training recorded.",
+	"account_unlocked":   "Account unlocked.",
 }

@@ -64,7 +64,7 @@ func (h *Handler) riskSave(w http.ResponseWriter, r *http.Request) {
 	_, err = h.svc.Risks.CreateRisk(r.Context(), src.ID, tandem.RiskCreate{Category: tandem.RiskCategory(f.Category), Description: f.Description,
 		Likelihood: l, Impact: i, Mitigation: f.Mitigation, ReviewBy: f.ReviewBy, ContactID: f.ContactID})
 	if err == nil {
-		http.Redirect(w, r, "/sources/"+src.ID+"?done=Risk+entry+recorded.", http.StatusSeeOther)
+		http.Redirect(w, r, "/sources/"+src.ID+"?done=risk_recorded", http.StatusSeeOther)
 		return
 	}
 	if tandem.ErrorCode(err) != tandem.EINVALID {

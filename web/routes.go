@@ -37,9 +37,11 @@ func (h *Handler) routes() {
 	m.HandleFunc("GET /sources/{id}/contacts/new", h.signedIn(handling, h.contactNew))
 	m.HandleFunc("POST /sources/{id}/contacts", h.signedIn(handling, h.contactSave))
 	m.HandleFunc("POST /sources/{id}/contacts/preview", h.signedIn(handling, h.contactPreview))
+	m.HandleFunc("GET /sources/{id}/contacts/{cid}", h.signedIn(readers, h.contactShow))
 	m.HandleFunc("GET /sources/{id}/meetings/new", h.signedIn(handling, h.meetingNew))
 	m.HandleFunc("POST /sources/{id}/meetings", h.signedIn(handling, h.meetingSave))
 	m.HandleFunc("POST /sources/{id}/meetings/preview", h.signedIn(handling, h.meetingPreview))
+	m.HandleFunc("GET /sources/{id}/meetings/{mid}", h.signedIn(readers, h.meetingShow))
 	m.HandleFunc("GET /sources/{id}/risks/new", h.signedIn(handling, h.riskNew))
 	m.HandleFunc("POST /sources/{id}/risks", h.signedIn(handling, h.riskSave))
 

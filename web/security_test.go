@@ -76,8 +76,8 @@ func TestCSRF_PostWithoutTheSessionsTokenIsRefused(t *testing.T) {
 		{"contact preview without csrf", ha, "/sources/" + s.ID + "/contacts/preview", contact(""), contacts, http.StatusForbidden, 0},
 		{"meeting preview without csrf", ha, "/sources/" + s.ID + "/meetings/preview", plan, meetings, http.StatusForbidden, 0},
 		{"meeting without csrf", ha, "/sources/" + s.ID + "/meetings", plan, meetings, http.StatusForbidden, 0},
-		{"contact with the session's token", ha, "/sources/" + s.ID + "/contacts", contact(ha.csrf()), contacts, http.StatusCreated, 1},
-		{"meeting with the session's token", ha, "/sources/" + s.ID + "/meetings", withCSRF(plan, ha.csrf()), meetings, http.StatusCreated, 1},
+		{"contact with the session's token", ha, "/sources/" + s.ID + "/contacts", contact(ha.csrf()), contacts, http.StatusSeeOther, 1},
+		{"meeting with the session's token", ha, "/sources/" + s.ID + "/meetings", withCSRF(plan, ha.csrf()), meetings, http.StatusSeeOther, 1},
 		{"acknowledge with the session's token", ctrl, "/alerts/" + alert.ID + "/acknowledge", ack(ctrl.csrf()), openAlerts, http.StatusSeeOther, -1},
 	}
 	for _, tc := range cases {
