@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -36,9 +37,12 @@ func (h *Handler) auditShow(w http.ResponseWriter, r *http.Request) {
 	} else {
 		d.Verified = summary
 	}
-	// Read pages until 200 matching entries are found or the trail ends.
+	// Without a starting point, the newest 200 matching entries, newest
+	// first: what an inspector opens the page for. With after_seq, the 200
+	// that follow it, in order.
+	newest := q.Get("after_seq") == ""
 	after := d.After
-	for len(d.Events) < 200 {
+	for {
 		es, err := h.svc.Audit.ListAudit(ctx, after, 1000)
 		if err != nil {
 			h.fail(w, r, err)
@@ -48,15 +52,20 @@ func (h *Handler) auditShow(w http.ResponseWriter, r *http.Request) {
 			after = e.Seq
 			if (d.Action == "" || strings.Contains(e.Action, d.Action)) && (d.Actor == "" || e.Actor == d.Actor) {
 				d.Events = append(d.Events, e)
-				if len(d.Events) == 200 {
-					d.Next = e.Seq
-					break
+				if newest && len(d.Events) > 200 {
+					d.Events = d.Events[1:]
 				}
 			}
 		}
-		if len(es) < 1000 {
+		if len(es) < 1000 || (!newest && len(d.Events) >= 200) {
 			break
 		}
+	}
+	if newest {
+		slices.Reverse(d.Events)
+	} else if len(d.Events) > 200 {
+		d.Events = d.Events[:200]
+		d.Next = d.Events[199].Seq
 	}
 	if d.Names, err = h.officerNames(r); err != nil {
 		h.fail(w, r, err)

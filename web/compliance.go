@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"math"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -178,8 +179,12 @@ func lineChart(ws []week) template.HTML {
 		b.WriteString(". ")
 	}
 	b.WriteString(`</desc>`)
-	for p := floor; p <= 1.0001; p += (1 - floor) / 4 {
-		fmt.Fprintf(&b, `<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="#dde2e8"/><text x="%d" y="%.1f" text-anchor="end">%d%%</text>`, left, W-right, y(p), y(p), left-6, y(p)+4, int(p*100))
+	step := 0.25
+	if floor >= 0.5 {
+		step = 0.1
+	}
+	for p := floor; p <= 1.0001; p += step {
+		fmt.Fprintf(&b, `<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="#dde2e8"/><text x="%d" y="%.1f" text-anchor="end">%d%%</text>`, left, W-right, y(p), y(p), left-6, y(p)+4, int(math.Round(p*100)))
 	}
 	for i, w := range ws {
 		if i%2 == 0 || i == len(ws)-1 {

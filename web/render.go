@@ -39,6 +39,7 @@ func parsePages(a *assets) (*pages, error) {
 		"list":          func(xs ...string) []string { return xs },
 		"sub":           func(a, b int) int { return a - b },
 		"roleName":      roleName,
+		"shareClass":    shareClass,
 		"fixFor":        fixFor,
 		"abs": func(d time.Duration) time.Duration {
 			if d < 0 {
@@ -269,4 +270,16 @@ var flashes = map[string]string{
 	"alert_acknowledged": "Alert acknowledged.",
 	"training_recorded":  "Training recorded.",
 	"account_unlocked":   "Account unlocked.",
+}
+
+// shareClass colours a compliance share: green only when every contact kept
+// the rule, amber from 95%, red below.
+func shareClass(n, of int) string {
+	switch {
+	case of == 0 || n == of:
+		return "ok-text"
+	case n*100 >= of*95:
+		return "warn-text"
+	}
+	return "breach-text"
 }

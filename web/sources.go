@@ -36,6 +36,10 @@ type sourceRow struct {
 	Source  *tandem.Source
 	Next    *tandem.Meeting
 	ToWrite []clockItem
+	// Relationship is true while a relationship-risk alert is open.
+	Relationship bool
+	// Unaccredited names the source's handlers who are not accredited.
+	Unaccredited map[string]bool
 }
 
 func (h *Handler) sourceList(w http.ResponseWriter, r *http.Request) {
@@ -50,6 +54,26 @@ func (h *Handler) sourceList(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
+	open, err := h.svc.Alerts.ListAlerts(ctx, tandem.AlertFilter{Status: tandem.AlertOpen, Rule: tandem.RuleRelationshipRisk})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	relationship := map[string]bool{}
+	for _, a := range open {
+		relationship[a.SourceID] = true
+	}
+	officers, err := h.svc.Officers.ListOfficers(ctx)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	unaccredited := map[string]bool{}
+	for _, o := range officers {
+		if !o.Accredited {
+			unaccredited[o.ID] = true
+		}
+	}
 	now := h.clock.Now()
 	rows := make([]sourceRow, 0, len(srcs))
 	for _, s := range srcs {
@@ -58,7 +82,7 @@ func (h *Handler) sourceList(w http.ResponseWriter, r *http.Request) {
 			h.fail(w, r, err)
 			return
 		}
-		row := sourceRow{Source: s}
+		row := sourceRow{Source: s, Relationship: relationship[s.ID], Unaccredited: unaccredited}
 		row.Next, row.ToWrite = meetingClock(ms, now, settings, s.ID)
 		rows = append(rows, row)
 	}
