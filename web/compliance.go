@@ -2,8 +2,8 @@ package web
 
 import (
 	"fmt"
-	"math"
 	"html/template"
+	"math"
 	"net/http"
 	"net/url"
 	"strings"
