@@ -13,11 +13,15 @@ const (
 	RuleRelationshipRisk Rule = "RELATIONSHIP_RISK"
 	RuleBreakGlass       Rule = "BREAK_GLASS"
 	RuleUndocumentedCall Rule = "UNDOCUMENTED_CALL"
+	// RuleDeconfliction is raised when a person registered as a source
+	// matches another source (same name and date of birth), so that the
+	// controllers of both can deconflict without seeing each other's file.
+	RuleDeconfliction Rule = "DECONFLICTION"
 )
 
 // Rules lists every rule, in a stable order.
 var Rules = []Rule{RuleTwoOfficers, RuleSameGender, RuleDocumented24h, RuleTrainedOfficer,
-	RuleTwoHandlers, RuleRelationshipRisk, RuleBreakGlass, RuleUndocumentedCall}
+	RuleTwoHandlers, RuleRelationshipRisk, RuleBreakGlass, RuleUndocumentedCall, RuleDeconfliction}
 
 // ValidRule reports whether r is one of Rules.
 func ValidRule(r Rule) bool {

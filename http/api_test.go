@@ -153,7 +153,7 @@ func newFixture(t *testing.T) *fixture {
 		return tc.now
 	})
 	logger := slog.New(slog.NewTextHandler(f.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	store, err := sqlstore.OpenSQLite(f.ctx, filepath.Join(t.TempDir(), "tandem.db"), sqlstore.WithClock(clock), sqlstore.WithLogger(logger))
+	store, err := sqlstore.OpenSQLite(f.ctx, filepath.Join(t.TempDir(), "tandem.db"), sqlstore.WithClock(clock), sqlstore.WithLogger(logger), sqlstore.WithMasterKey(testMasterKey))
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
@@ -1388,3 +1388,6 @@ func without(body map[string]any, key string) map[string]any {
 	delete(out, key)
 	return out
 }
+
+// testMasterKey is the master key of the test stores.
+var testMasterKey = []byte("tandem-test-master-key-32-bytes!")

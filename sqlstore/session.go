@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/base64"
+	"fmt"
 	"strings"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 
 	"tandem"
 	"tandem/passwd"
+	"tandem/seal"
 )
 
 // dummyHash is checked when the username is unknown, so that an unknown
@@ -238,13 +240,18 @@ func (s *Store) VerifySecondFactor(ctx context.Context, token, code string) erro
 		if err != nil {
 			return err
 		}
-		var secret string
-		if err := tx.queryRow(`SELECT secret FROM second_factors WHERE officer_id = ? AND exempt = 0`, sess.OfficerID).Scan(&secret); err != nil {
+		var sealed string
+		if err := tx.queryRow(`SELECT secret FROM second_factors WHERE officer_id = ? AND exempt = 0`, sess.OfficerID).Scan(&sealed); err != nil {
 			if isNoRows(err) {
 				return tandem.Errorf(tandem.ECONFLICT, "no second factor is enrolled for this account")
 			}
 			return err
 		}
+		plain, err := s.keys.secondFactors.Open(sealed, seal.FieldAD("officer", sess.OfficerID, "totp_secret", 1))
+		if err != nil {
+			return fmt.Errorf("the second-factor secret of officer %s does not open: %w", sess.OfficerID, err)
+		}
+		secret := string(plain)
 		step := matchStep(secret, code, tx.now)
 		if step < 0 || !tx.freshStep(sess.OfficerID, step) {
 			refused = true
@@ -301,7 +308,8 @@ func (s *Store) EnrolSecondFactor(ctx context.Context, token, secret, code strin
 			return nil
 		}
 		id := newID()
-		if _, err := tx.exec(`INSERT INTO second_factors (id, officer_id, secret, exempt, enrolled_at) VALUES (?, ?, ?, 0, ?)`, id, sess.OfficerID, secret, ts(tx.now)); err != nil {
+		sealed := s.keys.secondFactors.Seal([]byte(secret), seal.FieldAD("officer", sess.OfficerID, "totp_secret", 1))
+		if _, err := tx.exec(`INSERT INTO second_factors (id, officer_id, secret, exempt, enrolled_at) VALUES (?, ?, ?, 0, ?)`, id, sess.OfficerID, sealed, ts(tx.now)); err != nil {
 			return err
 		}
 		if err := tx.record("account.second_factor_enrol", "second_factor", id, ""); err != nil {

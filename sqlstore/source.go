@@ -8,14 +8,70 @@ import (
 
 	"tandem"
 	"tandem/policy"
+	"tandem/seal"
 )
 
-// sourceRow is a source as stored, identity and all. It never leaves this
-// package whole: callers get a *tandem.Source, and the identity only
-// through RevealIdentity.
+// sourceRow is a source as stored. Its identity fields are sealed text,
+// opened only by RevealIdentity: callers get a *tandem.Source.
 type sourceRow struct {
 	tandem.Source
-	identity tandem.Identity
+	sealed sealedIdentity
+}
+
+// sealedIdentity is a source's identity as stored: each field sealed under
+// the source's data key, bound to the source, the field and the key
+// version.
+type sealedIdentity struct {
+	LegalName, Aliases, DateOfBirth, Address, PhoneNumbers, RecruitmentCircumstances string
+}
+
+// identityFields lists the sealed fields by column, in one place.
+func (si *sealedIdentity) fields() []struct {
+	column string
+	value  *string
+} {
+	return []struct {
+		column string
+		value  *string
+	}{
+		{"legal_name", &si.LegalName}, {"aliases", &si.Aliases}, {"date_of_birth", &si.DateOfBirth},
+		{"address", &si.Address}, {"phone_numbers", &si.PhoneNumbers}, {"recruitment_circumstances", &si.RecruitmentCircumstances},
+	}
+}
+
+// sealIdentity seals each field of an identity for a source.
+func sealIdentity(k *seal.Key, sourceID string, version int, id tandem.Identity) sealedIdentity {
+	plain := map[string]string{
+		"legal_name": id.LegalName, "aliases": jsonText(id.Aliases), "date_of_birth": id.DateOfBirth,
+		"address": id.Address, "phone_numbers": jsonText(id.PhoneNumbers), "recruitment_circumstances": id.RecruitmentCircumstances,
+	}
+	var si sealedIdentity
+	for _, f := range si.fields() {
+		*f.value = k.Seal([]byte(plain[f.column]), seal.FieldAD("source", sourceID, f.column, version))
+	}
+	return si
+}
+
+// open opens a sealed identity. A field that does not open means the
+// record was tampered with: the error says so, never what it held.
+func (si sealedIdentity) open(k *seal.Key, sourceID string, version int) (*tandem.Identity, error) {
+	plain := map[string]string{}
+	for _, f := range si.fields() {
+		b, err := k.Open(*f.value, seal.FieldAD("source", sourceID, f.column, version))
+		if err != nil {
+			return nil, errIntegrity(sourceID, f.column)
+		}
+		plain[f.column] = string(b)
+	}
+	id := &tandem.Identity{LegalName: plain["legal_name"], DateOfBirth: plain["date_of_birth"], Address: plain["address"],
+		RecruitmentCircumstances: plain["recruitment_circumstances"]}
+	if err := fromJSON(plain["aliases"], &id.Aliases); err != nil {
+		return nil, errIntegrity(sourceID, "aliases")
+	}
+	if err := fromJSON(plain["phone_numbers"], &id.PhoneNumbers); err != nil {
+		return nil, errIntegrity(sourceID, "phone_numbers")
+	}
+	return id, nil
 }
 
 func (r *sourceRow) facts() policy.SourceFacts {
@@ -33,16 +89,11 @@ func (tx *Tx) sources(where string, args ...any) ([]*sourceRow, error) {
 	var out []*sourceRow
 	for rows.Next() {
 		var r sourceRow
-		var aliases, phones, created string
+		var created string
+		si := &r.sealed
 		if err := rows.Scan(&r.ID, &r.Reference, &r.Gender, &r.RequiredOfficerGender, &r.Status, &r.Unit,
-			&r.identity.LegalName, &aliases, &r.identity.DateOfBirth, &r.identity.Address, &phones,
-			&r.RecruitedOn, &r.identity.RecruitmentCircumstances, &created); err != nil {
-			return nil, err
-		}
-		if err := fromJSON(aliases, &r.identity.Aliases); err != nil {
-			return nil, err
-		}
-		if err := fromJSON(phones, &r.identity.PhoneNumbers); err != nil {
+			&si.LegalName, &si.Aliases, &si.DateOfBirth, &si.Address, &si.PhoneNumbers,
+			&r.RecruitedOn, &si.RecruitmentCircumstances, &created); err != nil {
 			return nil, err
 		}
 		r.CreatedAt = parseTS(created)
@@ -85,14 +136,30 @@ func (s *Store) CreateSource(ctx context.Context, c tandem.SourceCreate) (*tande
 			return err
 		}
 		id = newID()
-		_, err = tx.exec(`INSERT INTO sources (`+sourceColumns+`, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			id, ref, c.Gender, "", tandem.StatusProspective, c.Unit, c.Identity.LegalName, jsonText(c.Identity.Aliases),
-			c.Identity.DateOfBirth, c.Identity.Address, jsonText(c.Identity.PhoneNumbers), c.RecruitedOn,
-			c.Identity.RecruitmentCircumstances, ts(tx.now), tx.actorID())
+		// The data key first: the identity reaches the database sealed,
+		// never in clear, not even in the write-ahead log.
+		key, version, saveKey, err := tx.newSourceKey(id)
 		if err != nil {
 			return err
 		}
+		si := sealIdentity(key, id, version, c.Identity)
+		_, err = tx.exec(`INSERT INTO sources (`+sourceColumns+`, created_by, person_digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			id, ref, c.Gender, "", tandem.StatusProspective, c.Unit, si.LegalName, si.Aliases,
+			si.DateOfBirth, si.Address, si.PhoneNumbers, c.RecruitedOn,
+			si.RecruitmentCircumstances, ts(tx.now), tx.actorID(), tx.personDigest(c.Identity))
+		if err != nil {
+			return err
+		}
+		if err := saveKey(); err != nil {
+			return err
+		}
+		if err := tx.indexPhones(id, c.Identity.PhoneNumbers); err != nil {
+			return err
+		}
 		if err := tx.record("source.create", "source", id, ""); err != nil {
+			return err
+		}
+		if err := tx.deconflict(id, c.Unit); err != nil {
 			return err
 		}
 		if o.HasRole(tandem.RoleHandler) {
@@ -347,7 +414,16 @@ func (s *Store) RevealIdentity(ctx context.Context, id, reason string) (*tandem.
 		} else if err := tx.note("source.identity.reveal", "source", id, reason); err != nil {
 			return err
 		}
-		identity = &r.identity
+		key, version, err := tx.sourceKey(r.ID)
+		if err == nil {
+			identity, err = r.sealed.open(key, r.ID, version)
+		}
+		if err != nil {
+			// The attempt and its failure stay on the record: tampering
+			// with a sealed identity is itself evidence.
+			identity, refusal = nil, err
+			return tx.note("source.identity.integrity_failure", "source", id, tandem.ErrorMessage(err))
+		}
 		return nil
 	})
 	if err != nil {

@@ -33,6 +33,9 @@ type Store struct {
 	dialect Dialect
 	clock   tandem.Clock
 	log     *slog.Logger
+
+	masterMaterial []byte
+	keys           *keys
 }
 
 // Option configures a Store.
@@ -64,7 +67,9 @@ func OpenSQLite(ctx context.Context, path string, opts ...Option) (*Store, error
 		return q.Encode()
 	}
 	base := "file:" + (&url.URL{Path: path}).EscapedPath()
-	write, err := sql.Open("sqlite", base+"?"+pragmas("journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)", "busy_timeout(10000)")+"&_txlock=immediate")
+	//   secure_delete(1) (writer): deleted or overwritten content is zeroed,
+	//     not left in free pages of the file.
+	write, err := sql.Open("sqlite", base+"?"+pragmas("journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)", "busy_timeout(10000)", "secure_delete(1)")+"&_txlock=immediate")
 	if err != nil {
 		return nil, err
 	}
@@ -80,6 +85,10 @@ func OpenSQLite(ctx context.Context, path string, opts ...Option) (*Store, error
 	s := newStore(write, read, SQLite{}, opts)
 	// Migrate before any reader opens, so the file is in WAL mode first.
 	if err := s.migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if err := s.openKeys(ctx); err != nil {
 		s.Close()
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/url"
 	"path/filepath"
@@ -53,7 +54,7 @@ func openSQLite(t *testing.T, clock tandem.Clock) *database {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "tandem.db")
 	reopen := func(c tandem.Clock) (*sqlstore.Store, error) {
-		return sqlstore.OpenSQLite(context.Background(), path, sqlstore.WithClock(c), sqlstore.WithLogger(slog.New(slog.DiscardHandler)))
+		return sqlstore.OpenSQLite(context.Background(), path, sqlstore.WithClock(c), sqlstore.WithLogger(slog.New(slog.DiscardHandler)), sqlstore.WithMasterKey(testMasterKey))
 	}
 	s, err := reopen(clock)
 	if err != nil {
@@ -95,6 +96,9 @@ type env struct {
 
 	admin, controller, auditor *tandem.Officer
 	ha, hb, hc, south          *tandem.Officer
+	// registered counts the sources made, so each is a different person
+	// (the same person twice raises DECONFLICTION).
+	registered int
 }
 
 func newEnv(t *testing.T, open opener) *env {
@@ -155,8 +159,9 @@ func (e *env) train(o *tandem.Officer, expiresOn string) *tandem.Training {
 // handler) or a controller.
 func (e *env) source(by *tandem.Officer, gender string) *tandem.Source {
 	e.t.Helper()
+	e.registered++
 	s, err := e.store.CreateSource(e.as(by), tandem.SourceCreate{Gender: gender, Unit: by.Unit, RecruitedOn: "2025-01-06",
-		Identity: tandem.Identity{LegalName: "Jane Roe", Aliases: []string{"JR"}, DateOfBirth: "1990-05-01", Address: "1 High Street",
+		Identity: tandem.Identity{LegalName: "Jane Roe", Aliases: []string{"JR"}, DateOfBirth: fmt.Sprintf("1990-05-%02d", e.registered%28+1), Address: "1 High Street",
 			PhoneNumbers: []string{"+447700900123"}, RecruitmentCircumstances: "walked in"}})
 	if err != nil {
 		e.t.Fatalf("create source: %v", err)
@@ -332,3 +337,6 @@ func sortedRules(rs ...tandem.Rule) []tandem.Rule {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// testMasterKey is the master key of the test stores.
+var testMasterKey = []byte("tandem-test-master-key-32-bytes!")

@@ -113,7 +113,7 @@ type app struct {
 func openStore(tb testing.TB, clock tandem.Clock) *sqlstore.Store {
 	tb.Helper()
 	s, err := sqlstore.OpenSQLite(context.Background(), filepath.Join(tb.TempDir(), "tandem.db"),
-		sqlstore.WithClock(clock), sqlstore.WithLogger(slog.New(slog.DiscardHandler)))
+		sqlstore.WithClock(clock), sqlstore.WithLogger(slog.New(slog.DiscardHandler)), sqlstore.WithMasterKey([]byte("tandem-test-master-key-32-bytes!")))
 	if err != nil {
 		tb.Fatalf("open SQLite store: %v", err)
 	}

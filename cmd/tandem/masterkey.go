@@ -8,6 +8,18 @@ import (
 	"os"
 )
 
+// readMasterKey reads a master key file: exactly 32 bytes.
+func readMasterKey(flag, path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, usagef("%s: cannot read %s: %v", flag, path, errors.Unwrap(err))
+	}
+	if len(b) != 32 {
+		return nil, usagef("%s: %s holds %d bytes; a master key is exactly 32", flag, path, len(b))
+	}
+	return b, nil
+}
+
 // ensureMasterKey creates the master key file on first start (32 random
 // bytes, mode 0600) and checks an existing one.
 func (m *Main) ensureMasterKey(g *globals) error {

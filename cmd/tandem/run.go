@@ -59,6 +59,7 @@ commands:
   user add --username U --name "N" --gender G --roles R1,R2 [--unit UNIT] [--dedicated] [--password-stdin]
   token issue --username U [--ttl DURATION]
   audit verify                        check the audit trail and every record
+  keys rotate --new-master-key FILE   re-wrap every key under a new master key
 `
 
 // Run runs the command in args and returns the exit code. Every error
@@ -148,7 +149,7 @@ func (m *Main) run(ctx context.Context, args []string) error {
 		return usagef("no command given; %s", strings.SplitN(usage, "\n", 2)[0])
 	}
 	cmd, rest := rest[0], rest[1:]
-	if (cmd == "user" || cmd == "token" || cmd == "audit") && len(rest) > 0 {
+	if (cmd == "user" || cmd == "token" || cmd == "audit" || cmd == "keys") && len(rest) > 0 {
 		cmd, rest = cmd+" "+rest[0], rest[1:]
 	}
 	switch cmd {
@@ -160,6 +161,8 @@ func (m *Main) run(ctx context.Context, args []string) error {
 		return m.tokenIssue(ctx, &g, rest)
 	case "audit verify":
 		return m.auditVerify(ctx, &g, rest)
+	case "keys rotate":
+		return m.keysRotate(ctx, &g, rest)
 	case "help", "-h", "--help":
 		fmt.Fprint(m.Stdout, usage)
 		return nil
@@ -209,8 +212,14 @@ func (m *Main) openWithClock(ctx context.Context, g *globals, log *slog.Logger, 
 	if err := m.ensureMasterKey(g); err != nil {
 		return nil, err
 	}
-	s, err := sqlstore.OpenSQLite(ctx, filepath.Join(g.data, "tandem.db"), sqlstore.WithClock(clock), sqlstore.WithLogger(log))
+	key, err := readMasterKey("--master-key", g.masterKey)
 	if err != nil {
+		return nil, err
+	}
+	s, err := sqlstore.OpenSQLite(ctx, filepath.Join(g.data, "tandem.db"), sqlstore.WithClock(clock), sqlstore.WithLogger(log), sqlstore.WithMasterKey(key))
+	if errors.Is(err, sqlstore.ErrWrongMasterKey) {
+		return nil, usagef("--master-key: %v", err)
+	} else if err != nil {
 		return nil, fmt.Errorf("open the database in %s: %w", g.data, err)
 	}
 	return s, nil
