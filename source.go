@@ -96,6 +96,9 @@ func (a *Assignment) Current() bool { return a.EndedAt == nil }
 type SourceService interface {
 	CreateSource(ctx context.Context, c SourceCreate) (*Source, error)
 	FindSource(ctx context.Context, id string) (*Source, error)
+	// ViewSource is FindSource for a person opening the source's file: the
+	// look is logged (who, when, which source).
+	ViewSource(ctx context.Context, id string) (*Source, error)
 	ListSources(ctx context.Context) ([]*Source, error)
 	UpdateSource(ctx context.Context, id string, u SourceUpdate) (*Source, error)
 	RevealIdentity(ctx context.Context, id, reason string) (*Identity, error)

@@ -51,7 +51,7 @@ func (s *Server) sourceList(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) sourceGet(w http.ResponseWriter, r *http.Request) error {
-	src, err := s.Sources.FindSource(r.Context(), r.PathValue("id"))
+	src, err := s.Sources.ViewSource(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
 	}

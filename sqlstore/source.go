@@ -261,6 +261,23 @@ func (s *Store) FindSource(ctx context.Context, id string) (*tandem.Source, erro
 	return out, err
 }
 
+// ViewSource returns a source the caller may see and logs the look: the
+// Data Protection Act's "consultation" of a record.
+func (s *Store) ViewSource(ctx context.Context, id string) (*tandem.Source, error) {
+	var out *tandem.Source
+	err := s.update(ctx, func(tx *Tx) error {
+		r, _, err := tx.visibleSource(id)
+		if err != nil {
+			return err
+		}
+		if out, err = tx.present(r); err != nil {
+			return err
+		}
+		return tx.note("source.view", "source", id, "")
+	})
+	return out, err
+}
+
 // present returns the source as callers see it: no identity, with its
 // current handlers and its count of open alerts.
 func (tx *Tx) present(r *sourceRow) (*tandem.Source, error) {

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"sort"
+	"strings"
 	"time"
 
 	"tandem"
@@ -153,24 +154,38 @@ type sourceData struct {
 	Names       map[string]string
 	Identity    *tandem.Identity
 	RevealError string
-	CanRecord   bool
-	CanControl  bool
-	MoreLink    string
+	// NeedCode asks for a fresh second-factor code before a reveal.
+	NeedCode   bool
+	Reason     string
+	CanRecord  bool
+	CanControl bool
+	MoreLink   string
 }
 
 func (h *Handler) sourceShow(w http.ResponseWriter, r *http.Request) {
 	h.showSource(w, r, http.StatusOK, nil, "")
 }
 
+// showSourceForCode shows the source file asking for a fresh second-factor
+// code before the identity is revealed, keeping the reason given.
+func (h *Handler) showSourceForCode(w http.ResponseWriter, r *http.Request, status int, reason, problem string) {
+	h.showSourceWith(w, r, status, func(d *sourceData) { d.NeedCode, d.Reason, d.RevealError = true, reason, problem })
+}
+
 func (h *Handler) showSource(w http.ResponseWriter, r *http.Request, status int, identity *tandem.Identity, revealErr string) {
+	h.showSourceWith(w, r, status, func(d *sourceData) { d.Identity, d.RevealError = identity, revealErr })
+}
+
+func (h *Handler) showSourceWith(w http.ResponseWriter, r *http.Request, status int, set func(d *sourceData)) {
 	ctx := r.Context()
 	id := r.PathValue("id")
-	src, err := h.svc.Sources.FindSource(ctx, id)
+	src, err := h.svc.Sources.ViewSource(ctx, id)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	d := sourceData{Source: src, Identity: identity, RevealError: revealErr}
+	d := sourceData{Source: src}
+	set(&d)
 	if d.Assignments, err = h.svc.Sources.ListAssignments(ctx, id); err != nil {
 		h.fail(w, r, err)
 		return
@@ -269,8 +284,30 @@ func (h *Handler) officerNames(r *http.Request) (map[string]string, error) {
 	return m, nil
 }
 
+// freshFactor is how recent the second factor must be to reveal an
+// identity: a session left open on a desk does not open a source's file.
+const freshFactor = 5 * time.Minute
+
 func (h *Handler) identityReveal(w http.ResponseWriter, r *http.Request) {
-	id, err := h.svc.Sources.RevealIdentity(r.Context(), r.PathValue("id"), r.PostFormValue("reason"))
+	st := state(r)
+	sess := st.session
+	reason := r.PostFormValue("reason")
+	if !sess.Exempt && (sess.SecondFactorAt == nil || h.clock.Now().Sub(*sess.SecondFactorAt) > freshFactor) {
+		code := strings.TrimSpace(r.PostFormValue("code"))
+		if code == "" {
+			h.showSourceForCode(w, r, http.StatusOK, reason, "")
+			return
+		}
+		if err := h.svc.Sessions.VerifySecondFactor(r.Context(), st.token, code); err != nil {
+			if tandem.ErrorCode(err) != tandem.EINVALID {
+				h.fail(w, r, err)
+				return
+			}
+			h.showSourceForCode(w, r, http.StatusUnauthorized, reason, tandem.ErrorMessage(err))
+			return
+		}
+	}
+	id, err := h.svc.Sources.RevealIdentity(r.Context(), r.PathValue("id"), reason)
 	switch tandem.ErrorCode(err) {
 	case "":
 		h.showSource(w, r, http.StatusOK, id, "")
