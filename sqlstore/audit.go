@@ -94,6 +94,8 @@ func (tx *Tx) appendAudit(action, objectType, objectID, reason, recordHash strin
 	if err != nil {
 		return fmt.Errorf("audit: append: %w", err)
 	}
+	tx.appended++
+	tx.lastSeq = e.Seq
 	return nil
 }
 
@@ -222,8 +224,18 @@ func scanAuditEvent(rows *sql.Rows) (*tandem.AuditEvent, error) {
 // the hash its latest entry recorded: a row edited, inserted or deleted
 // straight in the database is named.
 func (s *Store) VerifyAudit(ctx context.Context) (string, error) {
+	// The checkpoints first: while walking the chain, keep the hash of
+	// each checkpointed entry only.
+	cps, err := s.readCheckpoints()
+	if err != nil {
+		return "", err
+	}
+	hashes := map[int64]string{}
+	for _, c := range cps {
+		hashes[c.Seq] = ""
+	}
 	chain := audit.NewChain()
-	err := s.view(ctx, func(tx *Tx) error {
+	err = s.view(ctx, func(tx *Tx) error {
 		const page = 5000
 		var after int64
 		for {
@@ -244,6 +256,9 @@ func (s *Store) VerifyAudit(ctx context.Context) (string, error) {
 					rows.Close()
 					return err
 				}
+				if _, ok := hashes[e.Seq]; ok {
+					hashes[e.Seq] = e.Hash
+				}
 				after, n = e.Seq, n+1
 			}
 			rows.Close()
@@ -259,11 +274,20 @@ func (s *Store) VerifyAudit(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	var headSeq int64
 	head := "empty"
 	if h := chain.Head(); h != nil {
+		headSeq = h.Seq
 		head = fmt.Sprintf("head %d %s", h.Seq, h.Hash[:16])
 	}
-	return fmt.Sprintf("audit trail intact: %d entries, every record matches its latest entry (%s)", chain.Count(), head), nil
+	if err := s.verifyCheckpoints(cps, hashes, headSeq); err != nil {
+		return "", err
+	}
+	held := ""
+	if s.checkpoints != nil {
+		held = fmt.Sprintf(", %d signed checkpoints hold", len(cps))
+	}
+	return fmt.Sprintf("audit trail intact: %d entries, every record matches its latest entry%s (%s)", chain.Count(), held, head), nil
 }
 
 func (tx *Tx) verifyRecords(chain *audit.Chain) error {

@@ -36,6 +36,7 @@ type Store struct {
 
 	masterMaterial []byte
 	keys           *keys
+	checkpoints    *checkpoints
 }
 
 // Option configures a Store.
@@ -103,13 +104,23 @@ func newStore(write, read *sql.DB, d Dialect, opts []Option) *Store {
 	return s
 }
 
-// Close closes the database.
+// Close writes a last checkpoint when the chain moved since the last one,
+// and closes the database.
 func (s *Store) Close() error {
+	cpErr := s.Checkpoint(context.Background(), true)
 	err := s.write.Close()
 	if s.read != s.write {
 		if e := s.read.Close(); err == nil {
 			err = e
 		}
+	}
+	if s.checkpoints != nil {
+		if e := s.checkpoints.log.Close(); err == nil {
+			err = e
+		}
+	}
+	if err == nil {
+		err = cpErr
 	}
 	return err
 }

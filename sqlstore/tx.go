@@ -23,6 +23,10 @@ type Tx struct {
 	// actor is the officer on whose behalf the transaction runs (nil for
 	// Tandem itself, as in the sweep).
 	actor *tandem.Officer
+	// appended counts the audit entries this transaction wrote, and
+	// lastSeq is the last one's number.
+	appended int
+	lastSeq  int64
 }
 
 // update runs fn in a write transaction and commits it when fn returns nil.
@@ -39,6 +43,13 @@ func (s *Store) update(ctx context.Context, fn func(tx *Tx) error) error {
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
+	}
+	// Every CheckpointEvery entries, a checkpoint; the change is already
+	// durable, so a failure here is logged, not returned.
+	if tx.appended > 0 && tx.lastSeq%CheckpointEvery < int64(tx.appended) {
+		if err := s.Checkpoint(ctx, false); err != nil {
+			s.log.Error("checkpoint", "error", err.Error())
+		}
 	}
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"tandem"
+	"tandem/checkpoint"
 	"tandem/sqlstore"
 )
 
@@ -52,7 +53,7 @@ type checkFailed struct{ msg string }
 
 func (e checkFailed) Error() string { return e.msg }
 
-const usage = `usage: tandem [--data DIR] [--database URL] [--master-key FILE] COMMAND
+const usage = `usage: tandem [--data DIR] [--database URL] [--master-key FILE] [--checkpoint-key FILE] COMMAND
 
 commands:
   serve [--listen ADDR] [--demo]      serve the web UI and the API
@@ -105,15 +106,17 @@ func oneLine(err error) string {
 
 // globals are the settings every command takes (CONTRACT "Where data lives").
 type globals struct {
-	data      string
-	database  string
-	masterKey string
+	data          string
+	database      string
+	masterKey     string
+	checkpointKey string
 }
 
 func (m *Main) globalFlags(fs *flag.FlagSet, g *globals) {
 	fs.StringVar(&g.data, "data", "", "data folder (default $TANDEM_DATA or ./tandem-data)")
 	fs.StringVar(&g.database, "database", "", "PostgreSQL URL instead of the embedded database (default $TANDEM_DATABASE)")
 	fs.StringVar(&g.masterKey, "master-key", "", "master key file (default $TANDEM_MASTER_KEY_FILE or DIR/master.key)")
+	fs.StringVar(&g.checkpointKey, "checkpoint-key", "", "audit checkpoint signing key (default $TANDEM_CHECKPOINT_KEY_FILE or DIR/checkpoint.key)")
 }
 
 // resolve fills unset globals from the environment, then the defaults: a
@@ -133,6 +136,12 @@ func (m *Main) resolve(g *globals) {
 	}
 	if g.masterKey == "" {
 		g.masterKey = filepath.Join(g.data, "master.key")
+	}
+	if g.checkpointKey == "" {
+		g.checkpointKey = m.Getenv("TANDEM_CHECKPOINT_KEY_FILE")
+	}
+	if g.checkpointKey == "" {
+		g.checkpointKey = filepath.Join(g.data, "checkpoint.key")
 	}
 }
 
@@ -216,11 +225,27 @@ func (m *Main) openWithClock(ctx context.Context, g *globals, log *slog.Logger, 
 	if err != nil {
 		return nil, err
 	}
-	s, err := sqlstore.OpenSQLite(ctx, filepath.Join(g.data, "tandem.db"), sqlstore.WithClock(clock), sqlstore.WithLogger(log), sqlstore.WithMasterKey(key))
+	cpKey, _, err := checkpoint.LoadOrCreateKey(g.checkpointKey)
+	if err != nil {
+		return nil, usagef("--checkpoint-key: %v", err)
+	}
+	cpLog, err := checkpoint.OpenLog(filepath.Join(g.data, "audit.checkpoints"))
+	if err != nil {
+		return nil, err
+	}
+	s, err := sqlstore.OpenSQLite(ctx, filepath.Join(g.data, "tandem.db"), sqlstore.WithClock(clock), sqlstore.WithLogger(log),
+		sqlstore.WithMasterKey(key), sqlstore.WithCheckpoints(cpLog, cpKey))
 	if errors.Is(err, sqlstore.ErrWrongMasterKey) {
 		return nil, usagef("--master-key: %v", err)
 	} else if err != nil {
 		return nil, fmt.Errorf("open the database in %s: %w", g.data, err)
+	}
+	// The database files are the owner's alone, whatever the umask.
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		if err := os.Chmod(filepath.Join(g.data, "tandem.db"+suffix), 0o600); err != nil && !errors.Is(err, os.ErrNotExist) {
+			s.Close()
+			return nil, err
+		}
 	}
 	return s, nil
 }

@@ -113,6 +113,10 @@ func (m *Main) sweepLoop(ctx context.Context, store *sqlstore.Store, log *slog.L
 		if err := store.Sweep(ctx); err != nil && ctx.Err() == nil {
 			log.Error("sweep failed", slog.String("error", err.Error()))
 		}
+		// At least every minute, a signed checkpoint of the audit chain.
+		if err := store.Checkpoint(ctx, false); err != nil && ctx.Err() == nil {
+			log.Error("checkpoint failed", slog.String("error", err.Error()))
+		}
 		select {
 		case <-ctx.Done():
 			return
