@@ -211,6 +211,7 @@ var ruleNames = map[tandem.Rule]string{
 	tandem.RuleRelationshipRisk: "Relationship risk",
 	tandem.RuleBreakGlass:       "Identity revealed outside the team",
 	tandem.RuleUndocumentedCall: "Undocumented call",
+	tandem.RuleDeconfliction:    "Same person registered twice",
 }
 
 func ruleName(r tandem.Rule) string {
