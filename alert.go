@@ -26,6 +26,7 @@ type Alert struct {
 	// ContactID is "" when the alert arose from no contact.
 	ContactID  string      `json:"contact_id"`
 	MeetingID  string      `json:"meeting_id,omitempty"`
+	CallID     string      `json:"call_id,omitempty"`
 	OfficerIDs []string    `json:"officer_ids"`
 	RaisedAt   time.Time   `json:"raised_at"`
 	Status     AlertStatus `json:"status"`

@@ -8,6 +8,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"io"
 	"math/rand"
 	"sort"
 	"time"
@@ -90,6 +91,9 @@ type loader struct {
 	now   time.Time
 	rnd   *rand.Rand
 	ids   map[string]*tandem.Officer
+	// calls are the phone system's records of the demo's calls, imported
+	// at the end as a controller would import the PBX's file.
+	calls []*tandem.Call
 }
 
 // event is one thing that happens in the demo's history, at its time.
@@ -155,5 +159,49 @@ func (l *loader) load(ctx context.Context) error {
 		}
 	}
 	l.pin(l.now)
-	return nil
+	return l.importCalls(cli)
+}
+
+// importCalls adds the calls the contacts did not mention — the drifting
+// pair's late-night calls, never written up — and background calls with no
+// source at either end, then imports them all as the PBX's records.
+func (l *loader) importCalls(ctx context.Context) error {
+	barker, kelly := officers[2].phone, sources[0].phone
+	for i := 0; i < 7; i++ {
+		day := l.now.AddDate(0, 0, -3-8*i).Truncate(24 * time.Hour)
+		start := day.Add(time.Duration(21*60+30+l.rnd.Intn(100)) * time.Minute)
+		talk := 25*60 + l.rnd.Intn(50*60)
+		l.calls = append(l.calls, l.call(kelly, barker, start, talk))
+	}
+	for i := 0; i < 40; i++ {
+		o := officers[1+l.rnd.Intn(6)].phone
+		start := l.now.AddDate(0, 0, -l.rnd.Intn(120)).Truncate(24 * time.Hour).Add(time.Duration(9*60+l.rnd.Intn(480)) * time.Minute)
+		l.calls = append(l.calls, l.call(o, fmt.Sprintf("+441632960%03d", 300+l.rnd.Intn(600)), start, 30+l.rnd.Intn(600)))
+	}
+	sort.Slice(l.calls, func(i, j int) bool { return l.calls[i].Start.Before(l.calls[j].Start) })
+	for i, c := range l.calls {
+		c.Line = i + 1
+	}
+	_, err := l.store.ImportCalls(ctx, "asterisk", &callList{calls: l.calls})
+	return err
+}
+
+func (l *loader) call(from, to string, start time.Time, billsec int) *tandem.Call {
+	ring := 3 + l.rnd.Intn(10)
+	return &tandem.Call{Start: start.UTC(), From: from, To: to, Duration: ring + billsec, Billsec: billsec,
+		Key: fmt.Sprintf("demo.%d.%s", start.Unix(), to)}
+}
+
+// callList yields calls from a slice.
+type callList struct {
+	calls []*tandem.Call
+	next  int
+}
+
+func (c *callList) Next() (*tandem.Call, error) {
+	if c.next == len(c.calls) {
+		return nil, io.EOF
+	}
+	c.next++
+	return c.calls[c.next-1], nil
 }

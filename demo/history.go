@@ -249,6 +249,14 @@ func (l *loader) contactEvents(s *source, n int, day time.Time, progress float64
 			Location: location, OfficerIDs: l.officerIDs(officers), Summary: summary, Indicators: indicators, MeetingID: meetingID})
 		return wrap(s, "contact", err)
 	}})
+	if kind == tandem.KindPhone {
+		// The PBX saw the call the handler documented, a minute or two off.
+		from, to := s.spec.phone, phoneOf(officers[0])
+		if l.rnd.Intn(2) == 0 {
+			from, to = to, from
+		}
+		l.calls = append(l.calls, l.call(from, to, at.Add(time.Duration(l.rnd.Intn(5)-2)*time.Minute), *duration*60))
+	}
 	return evs
 }
 
@@ -265,4 +273,14 @@ func wrap(s *source, what string, err error) error {
 		return nil
 	}
 	return fmt.Errorf("demo %s (%s): %w", s.ref, what, err)
+}
+
+// phoneOf returns a demo officer's work phone.
+func phoneOf(username string) string {
+	for _, o := range officers {
+		if o.username == username {
+			return o.phone
+		}
+	}
+	return ""
 }

@@ -26,9 +26,9 @@ func TestNav_EveryPageOpensForEveryRole(t *testing.T) {
 	}{
 		{"handler.a", "/sources", []string{"/sources", "/alerts"},
 			[]string{`main table a[href^="/sources/"]`}},
-		{"controller", "/alerts", []string{"/sources", "/alerts", "/compliance", "/officers"},
+		{"controller", "/alerts", []string{"/sources", "/alerts", "/early-warning", "/compliance", "/officers"},
 			[]string{`main table a[href^="/sources/"]`, `main a[href^="/compliance/contacts"]`}},
-		{"auditor", "/compliance", []string{"/sources", "/alerts", "/compliance", "/audit"},
+		{"auditor", "/compliance", []string{"/sources", "/alerts", "/early-warning", "/compliance", "/audit"},
 			[]string{`main table a[href^="/sources/"]`, `main a[href^="/compliance/contacts"]`}},
 		{"admin", "/officers", []string{"/officers"}, nil},
 	}

@@ -124,6 +124,12 @@ func authzRequests() map[string]authzRequest {
 		}},
 		"GET " + APIBase + "/compliance": {build: path("compliance")},
 		"GET " + APIBase + "/audit":      {build: path("audit")},
+
+		"POST " + APIBase + "/call-records": {build: func(f *fixture) (string, any) {
+			return APIBase + "/call-records?format=csv", "start,from,to,duration_seconds\n"
+		}},
+		"GET " + APIBase + "/sources/{id}/calls": {scoped: true, build: north("calls")},
+		"GET " + APIBase + "/early-warning":      {build: path("early-warning")},
 	}
 }
 

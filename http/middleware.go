@@ -31,7 +31,6 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		h.Set("Cache-Control", "no-store")
 		h.Set("Cross-Origin-Resource-Policy", "same-origin")
 
-		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
 		sw := &statusWriter{ResponseWriter: w}
 		defer func() {
 			if p := recover(); p != nil {
@@ -54,7 +53,12 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 // guard authenticates the caller and checks the route's roles before the
 // handler runs, and writes the handler's error.
 func (s *Server) guard(rt route) http.Handler {
+	limit := rt.MaxBody
+	if limit == 0 {
+		limit = maxBody
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		if !rt.Public {
 			o, err := s.authenticate(r)
 			if err != nil {

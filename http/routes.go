@@ -14,6 +14,8 @@ type route struct {
 	Pattern string
 	Roles   []tandem.Role
 	Public  bool
+	// MaxBody is the largest body the route reads (default 1 MiB).
+	MaxBody int64
 	handle  func(w http.ResponseWriter, r *http.Request) error
 }
 
@@ -26,6 +28,7 @@ var (
 	handling    = []tandem.Role{tandem.RoleHandler, tandem.RoleController}
 	readers     = []tandem.Role{tandem.RoleHandler, tandem.RoleController, tandem.RoleAuthorisingOfficer, tandem.RoleAuditor}
 	overseers   = []tandem.Role{tandem.RoleController, tandem.RoleAuthorisingOfficer, tandem.RoleAuditor}
+	watchers    = []tandem.Role{tandem.RoleController, tandem.RoleAuditor}
 )
 
 // APIBase is the base path of the API.
@@ -63,6 +66,9 @@ func (s *Server) routes() []route {
 		{Method: "POST", Pattern: APIBase + "/alerts/{id}/acknowledge", Roles: controllers, handle: s.alertAcknowledge},
 		{Method: "GET", Pattern: APIBase + "/compliance", Roles: overseers, handle: s.complianceGet},
 		{Method: "GET", Pattern: APIBase + "/audit", Roles: auditors, handle: s.auditList},
+		{Method: "POST", Pattern: APIBase + "/call-records", Roles: controllers, MaxBody: maxCallRecords, handle: s.callRecordsImport},
+		{Method: "GET", Pattern: APIBase + "/sources/{id}/calls", Roles: readers, handle: s.callList},
+		{Method: "GET", Pattern: APIBase + "/early-warning", Roles: watchers, handle: s.earlyWarning},
 	}
 }
 

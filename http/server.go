@@ -26,6 +26,8 @@ type Services struct {
 	Alerts     tandem.AlertService
 	Compliance tandem.ComplianceService
 	Audit      tandem.AuditService
+	Calls      tandem.CallService
+	Warnings   tandem.EarlyWarningService
 	// Ping reports whether the database answers, for /healthz.
 	Ping func(context.Context) error
 }

@@ -7,6 +7,7 @@ package policy
 import (
 	"fmt"
 	"math"
+	"strings"
 	"strconv"
 	"time"
 )
@@ -27,6 +28,9 @@ type Settings struct {
 	// FutureTolerance is how far in the future a contact's time may lie,
 	// to allow for clocks that disagree.
 	FutureTolerance time.Duration
+	// CountryCode is the calling code phone numbers written without one
+	// belong to (44: the United Kingdom).
+	CountryCode string
 }
 
 // DefaultSettings returns CONTRACT's numbers.
@@ -38,11 +42,12 @@ func DefaultSettings() Settings {
 		MinTrainingHours: 70,
 		CallMatchWindow:  30 * time.Minute,
 		FutureTolerance:  5 * time.Minute,
+		CountryCode:      "44",
 	}
 }
 
 // SettingKeys lists the names under which settings are stored.
-var SettingKeys = []string{"min_officers", "min_handlers", "document_within", "min_training_hours", "call_match_window", "future_tolerance"}
+var SettingKeys = []string{"min_officers", "min_handlers", "document_within", "min_training_hours", "call_match_window", "future_tolerance", "country_code"}
 
 // Get returns the stored text of the named setting.
 func (s Settings) Get(key string) (string, bool) {
@@ -59,6 +64,8 @@ func (s Settings) Get(key string) (string, bool) {
 		return s.CallMatchWindow.String(), true
 	case "future_tolerance":
 		return s.FutureTolerance.String(), true
+	case "country_code":
+		return s.CountryCode, true
 	}
 	return "", false
 }
@@ -100,6 +107,11 @@ func (s *Settings) Set(key, value string) error {
 		c.CallMatchWindow, err = positiveDuration()
 	case "future_tolerance":
 		c.FutureTolerance, err = positiveDuration()
+	case "country_code":
+		c.CountryCode = value
+		if len(value) < 1 || len(value) > 3 || strings.Trim(value, "0123456789") != "" || value[0] == '0' {
+			err = fmt.Errorf("%s must be a calling code of 1 to 3 digits, such as 44", key)
+		}
 	default:
 		return fmt.Errorf("unknown setting %q", key)
 	}

@@ -16,6 +16,7 @@ func TestDefaultSettings_AreContractNumbers(t *testing.T) {
 		MinTrainingHours: 70,
 		CallMatchWindow:  30 * time.Minute,
 		FutureTolerance:  5 * time.Minute,
+		CountryCode:      "44",
 	}
 	if got := policy.DefaultSettings(); got != want {
 		t.Errorf("DefaultSettings() = %+v, want %+v", got, want)
@@ -132,6 +133,7 @@ func TestSettingsGetSet_RoundTripEveryKey(t *testing.T) {
 		MinTrainingHours: 72.25,
 		CallMatchWindow:  45 * time.Minute,
 		FutureTolerance:  90 * time.Second,
+		CountryCode:      "1",
 	}
 	for _, from := range []policy.Settings{policy.DefaultSettings(), changed} {
 		for _, key := range policy.SettingKeys {

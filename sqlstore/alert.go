@@ -15,6 +15,7 @@ import (
 type alertRefs struct {
 	contactID  string
 	meetingID  string
+	callID     string
 	officerIDs []string
 }
 
@@ -33,8 +34,8 @@ func (tx *Tx) insertAlert(sourceID string, f tandem.Finding, refs alertRefs, sta
 		ids = []string{}
 	}
 	id := newID()
-	_, err := tx.exec(`INSERT INTO alerts (id, rule, severity, state, state_key, source_id, contact_id, meeting_id, officer_ids, raised_at, status, message, justification) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		id, f.Rule, f.Severity, boolInt(stateKey != ""), stateKey, sourceID, nullString(refs.contactID), nullString(refs.meetingID),
+	_, err := tx.exec(`INSERT INTO alerts (id, rule, severity, state, state_key, source_id, contact_id, meeting_id, call_id, officer_ids, raised_at, status, message, justification) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		id, f.Rule, f.Severity, boolInt(stateKey != ""), stateKey, sourceID, nullString(refs.contactID), nullString(refs.meetingID), nullString(refs.callID),
 		jsonText(ids), ts(tx.now), tandem.AlertOpen, f.Message, "")
 	if err != nil {
 		return err
@@ -191,7 +192,7 @@ func (tx *Tx) reconcileOfficer(officerID string) error {
 	return nil
 }
 
-const alertColumns = `a.id, a.rule, a.severity, a.state, a.source_id, s.reference, a.contact_id, a.meeting_id, a.officer_ids, a.raised_at, a.status, a.message, a.acknowledged_at, a.acknowledged_by, a.justification, a.resolved_at`
+const alertColumns = `a.id, a.rule, a.severity, a.state, a.source_id, s.reference, a.contact_id, a.meeting_id, a.call_id, a.officer_ids, a.raised_at, a.status, a.message, a.acknowledged_at, a.acknowledged_by, a.justification, a.resolved_at`
 
 func (tx *Tx) alerts(where string, args ...any) ([]*tandem.Alert, error) {
 	rows, err := tx.query(`SELECT `+alertColumns+` FROM alerts a JOIN sources s ON s.id = a.source_id WHERE `+where+` ORDER BY a.raised_at DESC, a.id`, args...)
@@ -203,14 +204,14 @@ func (tx *Tx) alerts(where string, args ...any) ([]*tandem.Alert, error) {
 	for rows.Next() {
 		var a tandem.Alert
 		var state int
-		var contact, meeting, ackAt, ackBy, resolved sql.NullString
+		var contact, meeting, call, ackAt, ackBy, resolved sql.NullString
 		var officers, raised string
-		if err := rows.Scan(&a.ID, &a.Rule, &a.Severity, &state, &a.SourceID, &a.SourceReference, &contact, &meeting, &officers,
+		if err := rows.Scan(&a.ID, &a.Rule, &a.Severity, &state, &a.SourceID, &a.SourceReference, &contact, &meeting, &call, &officers,
 			&raised, &a.Status, &a.Message, &ackAt, &ackBy, &a.Justification, &resolved); err != nil {
 			return nil, err
 		}
 		a.State = state == 1
-		a.ContactID, a.MeetingID, a.AcknowledgedBy = contact.String, meeting.String, ackBy.String
+		a.ContactID, a.MeetingID, a.CallID, a.AcknowledgedBy = contact.String, meeting.String, call.String, ackBy.String
 		if err := fromJSON(officers, &a.OfficerIDs); err != nil {
 			return nil, err
 		}

@@ -38,6 +38,8 @@ var auditedTables = []auditedTable{
 	{objectType: "alert", table: "alerts"},
 	{objectType: "setting", table: "settings"},
 	{objectType: "account_lock", table: "account_locks"},
+	{objectType: "call_import", table: "call_imports", children: []childTable{{"calls", "import_id"}}},
+	{objectType: "call_check", table: "call_checks"},
 	{objectType: "second_factor", table: "second_factors"},
 }
 

@@ -190,29 +190,12 @@ func (tx *Tx) contacts(where string, args ...any) ([]*tandem.Contact, error) {
 	}
 	var out []*tandem.Contact
 	for rows.Next() {
-		var c tandem.Contact
-		var occurred, indicators, documented, findings string
-		var duration sql.NullInt64
-		var meeting sql.NullString
-		var late int
-		if err := rows.Scan(&c.ID, &c.SourceID, &c.Kind, &occurred, &duration, &c.Location, &c.Summary, &indicators, &meeting, &documented, &c.DocumentedBy, &late, &findings); err != nil {
+		c, err := scanContact(rows)
+		if err != nil {
 			rows.Close()
 			return nil, err
 		}
-		c.OccurredAt, c.DocumentedAt, c.MeetingID, c.Late = parseTS(occurred), parseTS(documented), meeting.String, late == 1
-		if duration.Valid {
-			d := int(duration.Int64)
-			c.DurationMinutes = &d
-		}
-		if err := fromJSON(indicators, &c.Indicators); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		if err := fromJSON(findings, &c.Findings); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		out = append(out, &c)
+		out = append(out, c)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -227,6 +210,107 @@ func (tx *Tx) contacts(where string, args ...any) ([]*tandem.Contact, error) {
 		}
 	}
 	return out, nil
+}
+
+func scanContact(rows *sql.Rows) (*tandem.Contact, error) {
+	var c tandem.Contact
+	var occurred, indicators, documented, findings string
+	var duration sql.NullInt64
+	var meeting sql.NullString
+	var late int
+	if err := rows.Scan(&c.ID, &c.SourceID, &c.Kind, &occurred, &duration, &c.Location, &c.Summary, &indicators, &meeting, &documented, &c.DocumentedBy, &late, &findings); err != nil {
+		return nil, err
+	}
+	c.OccurredAt, c.DocumentedAt, c.MeetingID, c.Late = parseTS(occurred), parseTS(documented), meeting.String, late == 1
+	if duration.Valid {
+		d := int(duration.Int64)
+		c.DurationMinutes = &d
+	}
+	if err := fromJSON(indicators, &c.Indicators); err != nil {
+		return nil, err
+	}
+	if err := fromJSON(findings, &c.Findings); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// contactsBetween loads every contact that occurred in [from, to), with its
+// officers and amendments, in three queries whatever their number: for the
+// views over a whole unit.
+func (tx *Tx) contactsBetween(from, to time.Time) (map[string][]*tandem.Contact, error) {
+	const window = ` c.occurred_at >= ? AND c.occurred_at < ?`
+	rows, err := tx.query(`SELECT `+prefixed("c.", contactColumns)+` FROM contacts c WHERE`+window+` ORDER BY c.occurred_at, c.id`, ts(from), ts(to))
+	if err != nil {
+		return nil, err
+	}
+	byID := map[string]*tandem.Contact{}
+	bySource := map[string][]*tandem.Contact{}
+	for rows.Next() {
+		c, err := scanContact(rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		c.OfficerIDs = []string{}
+		byID[c.ID] = c
+		bySource[c.SourceID] = append(bySource[c.SourceID], c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows, err = tx.query(`SELECT co.contact_id, co.officer_id FROM contact_officers co JOIN contacts c ON c.id = co.contact_id WHERE`+window+` ORDER BY co.contact_id, co.officer_id`, ts(from), ts(to))
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var cid, oid string
+		if err := rows.Scan(&cid, &oid); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if c := byID[cid]; c != nil {
+			c.OfficerIDs = append(c.OfficerIDs, oid)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows, err = tx.query(`SELECT a.contact_id FROM amendments a JOIN contacts c ON c.id = a.contact_id WHERE`+window+` GROUP BY a.contact_id`, ts(from), ts(to))
+	if err != nil {
+		return nil, err
+	}
+	var amended []string
+	for rows.Next() {
+		var cid string
+		if err := rows.Scan(&cid); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		amended = append(amended, cid)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	// Amendments are rare: one query per amended contact.
+	for _, cid := range amended {
+		if byID[cid].Amendments, err = tx.amendments(cid); err != nil {
+			return nil, err
+		}
+	}
+	return bySource, nil
+}
+
+// prefixed puts a table alias before each column of a list.
+func prefixed(alias, columns string) string {
+	parts := strings.Split(columns, ", ")
+	for i, p := range parts {
+		parts[i] = alias + p
+	}
+	return strings.Join(parts, ", ")
 }
 
 // effective returns the contact as its amendments have corrected it.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"tandem"
+	"tandem/phone"
 	"tandem/seal"
 )
 
@@ -15,11 +16,20 @@ func (tx *Tx) personDigest(id tandem.Identity) string {
 	return tx.store.keys.index.Sum("person", seal.NormalName(id.LegalName)+"|"+id.DateOfBirth)
 }
 
-// indexPhones stores the blind index of each of a source's phone numbers.
+// indexPhones stores the blind index of each of a source's phone numbers,
+// written in E.164 with the force's country code, as call records are.
 func (tx *Tx) indexPhones(sourceID string, phones []string) error {
+	st, err := tx.settings()
+	if err != nil {
+		return err
+	}
 	seen := map[string]bool{}
-	for _, p := range phones {
-		d := tx.store.keys.index.Sum("phone", seal.NormalPhone(p))
+	for i, p := range phones {
+		n, ok := phone.Normalize(p, st.CountryCode)
+		if !ok {
+			return tandem.Invalid("phone_numbers", "phone number %d cannot be read as a phone number", i+1)
+		}
+		d := tx.store.keys.index.Sum("phone", n)
 		if seen[d] {
 			continue
 		}
@@ -66,11 +76,18 @@ func (tx *Tx) deconflict(sourceID, unit string) error {
 
 // SourcesByPhone returns the ids of the sources with a phone number, found
 // by its blind index: how call records are matched to sources.
-func (s *Store) SourcesByPhone(ctx context.Context, phone string) ([]string, error) {
+func (s *Store) SourcesByPhone(ctx context.Context, number string) ([]string, error) {
 	var out []string
 	err := s.view(ctx, func(tx *Tx) error {
-		var err error
-		out, err = tx.ids(`SELECT source_id FROM source_phones WHERE digest = ? ORDER BY source_id`, s.keys.index.Sum("phone", seal.NormalPhone(phone)))
+		st, err := tx.settings()
+		if err != nil {
+			return err
+		}
+		n, ok := phone.Normalize(number, st.CountryCode)
+		if !ok {
+			return nil // what is not a phone number matches no source
+		}
+		out, err = tx.ids(`SELECT source_id FROM source_phones WHERE digest = ? ORDER BY source_id`, s.keys.index.Sum("phone", n))
 		return err
 	})
 	return out, err

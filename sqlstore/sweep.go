@@ -10,6 +10,9 @@ func (s *Store) Sweep(ctx context.Context) error {
 		if err := tx.overdueMeetings(); err != nil {
 			return err
 		}
+		if err := tx.reconcileCalls(); err != nil {
+			return err
+		}
 		ids, err := tx.ids(`SELECT id FROM sources ORDER BY id`)
 		if err != nil {
 			return err

@@ -15,6 +15,7 @@ var (
 	staff       = []tandem.Role{tandem.RoleAdmin, tandem.RoleController}
 	adminOnly   = []tandem.Role{tandem.RoleAdmin}
 	auditors    = []tandem.Role{tandem.RoleAuditor}
+	watchers    = []tandem.Role{tandem.RoleController, tandem.RoleAuditor}
 )
 
 // routes lists every page of the web UI.
@@ -53,6 +54,7 @@ func (h *Handler) routes() {
 	m.HandleFunc("POST /officers/{id}/training", h.signedIn(staff, h.trainingSave))
 	m.HandleFunc("POST /officers/{id}/unlock", h.signedIn(adminOnly, h.officerUnlock))
 	m.HandleFunc("GET /audit", h.signedIn(auditors, h.auditShow))
+	m.HandleFunc("GET /early-warning", h.signedIn(watchers, h.earlyWarning))
 
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		h.errorPage(w, r, http.StatusNotFound, "Not found", "There is no such page.")

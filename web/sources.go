@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"sort"
 	"strings"
@@ -142,6 +143,7 @@ type entry struct {
 	Alert    *tandem.Alert
 	Risk     *tandem.Risk
 	Meeting  *tandem.Meeting
+	Call     *tandem.CallRecord
 }
 
 type sourceData struct {
@@ -238,6 +240,27 @@ func (h *Handler) showSourceWith(w http.ResponseWriter, r *http.Request, status 
 			d.Timeline = append(d.Timeline, entry{At: m.PlannedFor, Kind: "meeting", Title: "Meeting planned at " + m.Location, Meeting: m})
 		}
 	}
+	if h.svc.Calls != nil {
+		cs, err := h.svc.Calls.ListCalls(ctx, id)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		for _, c := range cs {
+			e := entry{At: c.StartedAt, Kind: "call", Title: callTitle(c, d.Names), Call: c}
+			switch {
+			case c.Documented == nil && c.Billsec > 0:
+				e.Body = "Too recent to judge: a contact may still be documented."
+			case c.Documented == nil:
+				e.Body = "Not answered."
+			case *c.Documented:
+				e.Body = "Documented: a phone or message contact covers it."
+			default:
+				e.Body, e.Class = "No contact documented for this call.", "breach"
+			}
+			d.Timeline = append(d.Timeline, e)
+		}
+	}
 	for _, rk := range risks {
 		d.Timeline = append(d.Timeline, entry{At: rk.RecordedAt, Kind: "risk", Title: "Risk register: " + string(rk.Category), Body: rk.Description, Risk: rk})
 	}
@@ -316,4 +339,17 @@ func (h *Handler) identityReveal(w http.ResponseWriter, r *http.Request) {
 	default:
 		h.fail(w, r, err)
 	}
+}
+
+// callTitle writes a call as a controller reads it.
+func callTitle(c *tandem.CallRecord, names map[string]string) string {
+	who := names[c.OfficerID]
+	what := "Call from the source to " + who
+	if c.Direction == "out" {
+		what = "Call from " + who + " to the source"
+	}
+	if c.Billsec > 0 {
+		return fmt.Sprintf("%s, %s (phone records)", what, humanDuration(time.Duration(c.Billsec)*time.Second))
+	}
+	return what + ", not answered (phone records)"
 }

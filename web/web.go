@@ -23,6 +23,8 @@ type Services struct {
 	Alerts     tandem.AlertService
 	Compliance tandem.ComplianceService
 	Audit      tandem.AuditService
+	Calls      tandem.CallService
+	Warnings   tandem.EarlyWarningService
 	// Settings returns the rules' numbers (the documentation clock needs
 	// the limit).
 	Settings func(ctx context.Context) (policy.Settings, error)

@@ -61,6 +61,8 @@ commands:
   token issue --username U [--ttl DURATION]
   audit verify                        check the audit trail and every record
   keys rotate --new-master-key FILE   re-wrap every key under a new master key
+  calls import --format asterisk|csv [--tz ZONE] FILE
+                                      import call records and reconcile them
 `
 
 // Run runs the command in args and returns the exit code. Every error
@@ -158,7 +160,7 @@ func (m *Main) run(ctx context.Context, args []string) error {
 		return usagef("no command given; %s", strings.SplitN(usage, "\n", 2)[0])
 	}
 	cmd, rest := rest[0], rest[1:]
-	if (cmd == "user" || cmd == "token" || cmd == "audit" || cmd == "keys") && len(rest) > 0 {
+	if (cmd == "user" || cmd == "token" || cmd == "audit" || cmd == "keys" || cmd == "calls") && len(rest) > 0 {
 		cmd, rest = cmd+" "+rest[0], rest[1:]
 	}
 	switch cmd {
@@ -172,6 +174,8 @@ func (m *Main) run(ctx context.Context, args []string) error {
 		return m.auditVerify(ctx, &g, rest)
 	case "keys rotate":
 		return m.keysRotate(ctx, &g, rest)
+	case "calls import":
+		return m.callsImport(ctx, &g, rest)
 	case "help", "-h", "--help":
 		fmt.Fprint(m.Stdout, usage)
 		return nil

@@ -1,0 +1,45 @@
+package tandem
+
+import "context"
+
+// Pair is a handler and a source, scored for the warning signs of a
+// relationship going wrong, with the reasons in words.
+type Pair struct {
+	OfficerID       string   `json:"officer_id"`
+	OfficerName     string   `json:"officer_name"`
+	SourceID        string   `json:"source_id"`
+	SourceReference string   `json:"source_reference"`
+	Score           float64  `json:"score"`
+	Reasons         []Reason `json:"reasons"`
+	// Events are the dated facts behind the score, for the pair's timeline.
+	Events []PairEvent `json:"events,omitempty"`
+}
+
+// Reason is one warning sign of a pair: what, how often, its weight, and a
+// sentence a controller reads.
+type Reason struct {
+	Indicator string  `json:"indicator"`
+	Count     int     `json:"count"`
+	Weight    float64 `json:"weight"`
+	// Points is what the reason adds to the score: count × weight for
+	// most, a share or a ratio × weight for some.
+	Points   float64  `json:"points"`
+	Text     string   `json:"text"`
+	Contacts []string `json:"contact_ids,omitempty"`
+	Calls    []string `json:"call_ids,omitempty"`
+}
+
+// PairEvent is a dated fact on a pair's timeline: a contact, a call, a
+// breach.
+type PairEvent struct {
+	At   string `json:"at"`
+	Kind string `json:"kind"` // contact, call, breach
+	// Flagged marks a contact or call that counts toward a reason.
+	Flagged bool   `json:"flagged"`
+	ID      string `json:"id"`
+}
+
+// EarlyWarningService ranks handler–source pairs by their warning signs.
+type EarlyWarningService interface {
+	EarlyWarning(ctx context.Context, days int) ([]*Pair, error)
+}

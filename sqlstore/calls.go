@@ -1,0 +1,345 @@
+package sqlstore
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"tandem"
+	"tandem/phone"
+	"tandem/policy"
+)
+
+// callBatch is how many kept calls are written per transaction: an import
+// of any size holds at most this many in memory.
+const callBatch = 5000
+
+// maxRejected is how many rejected lines an import reports one by one;
+// beyond that they are only counted.
+const maxRejected = 1000
+
+// keptCall is a call the import keeps.
+type keptCall struct {
+	key       string
+	sourceID  string
+	officerID string
+	direction string
+	start     time.Time
+	duration  int
+	billsec   int
+}
+
+// ImportCalls reads call records and keeps those between an officer's work
+// phone and a source's registered number, once each, then reconciles them
+// against the contacts documented. A bad line is rejected with its number
+// and the rest goes in. Only a controller (or the command line) imports.
+func (s *Store) ImportCalls(ctx context.Context, format string, src tandem.CallSource) (*tandem.CallImport, error) {
+	if _, err := requireRole(ctx, tandem.RoleController, tandem.RoleAdmin); err != nil {
+		return nil, err
+	}
+	if o := tandem.OfficerFromContext(ctx); o.HasRole(tandem.RoleAdmin) && o.ID != "cli" {
+		return nil, tandem.Errorf(tandem.EFORBIDDEN, "administrators see no source content: a controller imports call records")
+	}
+	settings, err := s.Settings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	officers, sources, err := s.phoneBook(ctx, settings)
+	if err != nil {
+		return nil, err
+	}
+	res := &tandem.CallImport{Rejected: []tandem.RejectedLine{}}
+	importID := newID()
+	created := false
+	var batch []keptCall
+	flush := func() error {
+		if len(batch) == 0 && created {
+			return nil
+		}
+		err := s.update(ctx, func(tx *Tx) error {
+			if !created {
+				if _, err := tx.exec(`INSERT INTO call_imports (id, format, imported_at, imported_by) VALUES (?, ?, ?, ?)`, importID, format, ts(tx.now), tx.actorID()); err != nil {
+					return err
+				}
+			}
+			for _, c := range batch {
+				res2, err := tx.exec(`INSERT INTO calls (id, import_id, dedup_key, source_id, officer_id, direction, started_at, duration, billsec) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedup_key) DO NOTHING`,
+					newID(), importID, c.key, c.sourceID, c.officerID, c.direction, ts(c.start), c.duration, c.billsec)
+				if err != nil {
+					return err
+				}
+				if n, _ := res2.RowsAffected(); n == 0 {
+					res.Duplicates++
+				} else {
+					res.Imported++
+				}
+			}
+			return tx.record("calls.import", "call_import", importID, format)
+		})
+		if err != nil {
+			return err
+		}
+		created = true
+		batch = batch[:0]
+		return nil
+	}
+	for {
+		c, err := src.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		var le *tandem.CallLineError
+		if errors.As(err, &le) {
+			res.Lines++
+			if len(res.Rejected) < maxRejected {
+				res.Rejected = append(res.Rejected, tandem.RejectedLine{Line: le.Line, Reason: le.Reason})
+			}
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read the call records: %w", err)
+		}
+		res.Lines++
+		kept := keep(c, officers, sources, settings, s.keys)
+		if len(kept) == 0 {
+			res.Ignored++
+			continue
+		}
+		batch = append(batch, kept...)
+		if len(batch) >= callBatch {
+			if err := flush(); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return nil, err
+	}
+	// Reconcile what this import brought, as the sweep would.
+	err = s.update(ctx, func(tx *Tx) error {
+		ids, err := tx.ids(`SELECT id FROM calls WHERE import_id = ?`, importID)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			outcome, err := tx.reconcileCall(id, settings)
+			if err != nil {
+				return err
+			}
+			switch outcome {
+			case callDocumented:
+				res.Matched++
+			case callUndocumented:
+				res.Undocumented++
+				res.AlertsRaised++
+			}
+		}
+		return nil
+	})
+	return res, err
+}
+
+// keep decides what of a call record Tandem keeps: one call per source
+// when one end is an officer's work phone and the other a source's
+// registered number; nothing otherwise.
+func keep(c *tandem.Call, officers map[string]string, sources map[string][]string, st policy.Settings, k *keys) []keptCall {
+	from, okFrom := phone.Normalize(c.From, st.CountryCode)
+	to, okTo := phone.Normalize(c.To, st.CountryCode)
+	if !okFrom || !okTo {
+		return nil
+	}
+	officer, other, direction := officers[from], to, "out"
+	if officer == "" {
+		officer, other, direction = officers[to], from, "in"
+	}
+	if officer == "" || officers[other] != "" {
+		return nil // no officer, or a call between two officers
+	}
+	ids := sources[k.index.Sum("phone", other)]
+	var out []keptCall
+	for _, id := range ids {
+		sum := sha256.Sum256([]byte(c.Key + "|" + id))
+		out = append(out, keptCall{key: hex.EncodeToString(sum[:]), sourceID: id, officerID: officer, direction: direction,
+			start: c.Start.UTC().Truncate(time.Microsecond), duration: c.Duration, billsec: c.Billsec})
+	}
+	return out
+}
+
+// phoneBook returns the officers by work phone and the sources by the blind
+// index of their numbers.
+func (s *Store) phoneBook(ctx context.Context, st policy.Settings) (map[string]string, map[string][]string, error) {
+	officers := map[string]string{}
+	sources := map[string][]string{}
+	err := s.view(ctx, func(tx *Tx) error {
+		os, err := tx.officers(`1 = 1`)
+		if err != nil {
+			return err
+		}
+		for _, o := range os {
+			for _, p := range o.WorkPhones {
+				if n, ok := phone.Normalize(p, st.CountryCode); ok {
+					officers[n] = o.ID
+				}
+			}
+		}
+		rows, err := tx.query(`SELECT source_id, digest FROM source_phones`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id, d string
+			if err := rows.Scan(&id, &d); err != nil {
+				return err
+			}
+			sources[d] = append(sources[d], id)
+		}
+		return rows.Err()
+	})
+	return officers, sources, err
+}
+
+type callOutcome int
+
+const (
+	callPending callOutcome = iota
+	callDocumented
+	callUndocumented
+	callUnanswered
+)
+
+// reconcileCall applies UNDOCUMENTED_CALL to one call, once it is old
+// enough to judge, and records the outcome (and the alert) once.
+func (tx *Tx) reconcileCall(callID string, st policy.Settings) (callOutcome, error) {
+	var checked int
+	if err := tx.queryRow(`SELECT COUNT(*) FROM call_checks WHERE call_id = ?`, callID).Scan(&checked); err != nil {
+		return callPending, err
+	}
+	var c policy.Call
+	var sourceID, started string
+	if err := tx.queryRow(`SELECT source_id, officer_id, started_at, billsec FROM calls WHERE id = ?`, callID).Scan(&sourceID, &c.OfficerID, &started, &c.Billsec); err != nil {
+		return callPending, err
+	}
+	c.Start = parseTS(started)
+	if c.Billsec < 1 {
+		return callUnanswered, nil
+	}
+	contacts, err := tx.contactsNear(sourceID, c.Start, st.CallMatchWindow)
+	if err != nil {
+		return callPending, err
+	}
+	documented := policy.CallDocumented(c, contacts, st)
+	f := policy.UndocumentedCall(c, contacts, tx.now, st)
+	if checked > 0 {
+		if documented {
+			return callDocumented, nil
+		}
+		return callPending, nil // judged before: nothing new
+	}
+	if !documented && f == nil {
+		return callPending, nil // too recent to judge
+	}
+	id := newID()
+	if _, err := tx.exec(`INSERT INTO call_checks (id, call_id, checked_at, documented) VALUES (?, ?, ?, ?)`, id, callID, ts(tx.now), boolInt(documented)); err != nil {
+		return callPending, err
+	}
+	if err := tx.record("call.check", "call_check", id, ""); err != nil {
+		return callPending, err
+	}
+	if documented {
+		return callDocumented, nil
+	}
+	if err := tx.insertAlert(sourceID, *f, alertRefs{officerIDs: []string{c.OfficerID}, callID: callID}, ""); err != nil {
+		return callPending, err
+	}
+	return callUndocumented, nil
+}
+
+// contactsNear returns the source's contacts (as amended) within a window
+// of a moment.
+func (tx *Tx) contactsNear(sourceID string, at time.Time, window time.Duration) ([]policy.ContactAt, error) {
+	// Amendments may move a contact's time: read a day either side, then
+	// let the rule judge the amended times.
+	cs, err := tx.contacts(`source_id = ? AND occurred_at >= ? AND occurred_at <= ?`, sourceID, ts(at.Add(-window-24*time.Hour)), ts(at.Add(window+24*time.Hour)))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]policy.ContactAt, 0, len(cs))
+	for _, c := range cs {
+		e := effective(c)
+		out = append(out, policy.ContactAt{OccurredAt: e.OccurredAt, Kind: e.Kind, OfficerIDs: e.OfficerIDs})
+	}
+	return out, nil
+}
+
+// reconcileCalls judges every answered call old enough and not yet judged:
+// the sweep's part of UNDOCUMENTED_CALL.
+func (tx *Tx) reconcileCalls() error {
+	st, err := tx.settings()
+	if err != nil {
+		return err
+	}
+	ids, err := tx.ids(`SELECT c.id FROM calls c LEFT JOIN call_checks k ON k.call_id = c.id WHERE k.call_id IS NULL AND c.billsec >= 1 AND c.started_at < ? ORDER BY c.started_at`, ts(tx.now.Add(-st.DocumentWithin)))
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if _, err := tx.reconcileCall(id, st); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ListCalls returns a source's calls, newest first, each with whether a
+// contact covers it.
+func (s *Store) ListCalls(ctx context.Context, sourceID string) ([]*tandem.CallRecord, error) {
+	out := []*tandem.CallRecord{}
+	err := s.view(ctx, func(tx *Tx) error {
+		if _, _, err := tx.visibleSource(sourceID); err != nil {
+			return err
+		}
+		st, err := tx.settings()
+		if err != nil {
+			return err
+		}
+		rows, err := tx.query(`SELECT id, source_id, officer_id, direction, started_at, duration, billsec FROM calls WHERE source_id = ? ORDER BY started_at DESC, id`, sourceID)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var c tandem.CallRecord
+			var started string
+			if err := rows.Scan(&c.ID, &c.SourceID, &c.OfficerID, &c.Direction, &started, &c.Duration, &c.Billsec); err != nil {
+				rows.Close()
+				return err
+			}
+			c.StartedAt = parseTS(started)
+			out = append(out, &c)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, c := range out {
+			if c.Billsec < 1 {
+				continue
+			}
+			contacts, err := tx.contactsNear(sourceID, c.StartedAt, st.CallMatchWindow)
+			if err != nil {
+				return err
+			}
+			pc := policy.Call{Start: c.StartedAt, Billsec: c.Billsec, OfficerID: c.OfficerID}
+			documented := policy.CallDocumented(pc, contacts, st)
+			if documented || tx.now.After(policy.DocumentationDeadline(c.StartedAt, st)) {
+				c.Documented = &documented
+			}
+		}
+		return nil
+	})
+	return out, err
+}
