@@ -7,8 +7,8 @@ package policy
 import (
 	"fmt"
 	"math"
-	"strings"
 	"strconv"
+	"strings"
 	"time"
 )
 
