@@ -73,10 +73,12 @@ func (k *Key) Seal(plaintext []byte, ad string) string {
 // Open decrypts a value sealed with the same key and associated data.
 func (k *Key) Open(sealed, ad string) ([]byte, error) {
 	raw, ok := strings.CutPrefix(sealed, prefix)
-	if !ok {
+	if !ok || strings.ContainsAny(raw, "\r\n") {
 		return nil, ErrOpen
 	}
-	b, err := base64.RawStdEncoding.DecodeString(raw)
+	// Strict: a sealed value has exactly one spelling, so a changed
+	// character never still opens.
+	b, err := base64.RawStdEncoding.Strict().DecodeString(raw)
 	if err != nil || len(b) < k.aead.NonceSize()+k.aead.Overhead() {
 		return nil, ErrOpen
 	}
