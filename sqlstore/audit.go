@@ -75,11 +75,6 @@ func (tx *Tx) note(action, objectType, objectID, reason string) error {
 }
 
 func (tx *Tx) appendAudit(action, objectType, objectID, reason, recordHash string) error {
-	if lock := tx.store.dialect.LockAudit(); lock != "" {
-		if _, err := tx.exec(lock); err != nil {
-			return fmt.Errorf("audit: lock: %w", err)
-		}
-	}
 	var prev *tandem.AuditEvent
 	var head tandem.AuditEvent
 	err := tx.queryRow(`SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1`).Scan(&head.Seq, &head.Hash)

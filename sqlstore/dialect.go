@@ -12,8 +12,9 @@ type Dialect interface {
 	Name() string
 	// Rebind rewrites ? placeholders into the database's own.
 	Rebind(query string) string
-	// LockAudit serialises appends to the audit chain within a transaction
-	// ("" when the database already allows one writer at a time).
+	// LockAudit is the statement that makes a write transaction the only
+	// one ("" when the database already allows one writer at a time): it
+	// serialises appends to the audit chain, and every read-then-write.
 	LockAudit() string
 }
 

@@ -17,8 +17,11 @@ func (tx *Tx) personDigest(id tandem.Identity) string {
 }
 
 // indexPhones stores the blind index of each of a source's phone numbers,
-// written in E.164 with the force's country code, as call records are.
-func (tx *Tx) indexPhones(sourceID string, phones []string) error {
+// written in E.164 with the force's country code, as call records are. A
+// number that cannot be read is refused when strict (registration), and
+// left out of the index otherwise (sealing an older version's rows, which
+// must not stop the store from opening).
+func (tx *Tx) indexPhones(sourceID string, phones []string, strict bool) error {
 	st, err := tx.settings()
 	if err != nil {
 		return err
@@ -26,8 +29,10 @@ func (tx *Tx) indexPhones(sourceID string, phones []string) error {
 	seen := map[string]bool{}
 	for i, p := range phones {
 		n, ok := phone.Normalize(p, st.CountryCode)
-		if !ok {
+		if !ok && strict {
 			return tandem.Invalid("phone_numbers", "phone number %d cannot be read as a phone number", i+1)
+		} else if !ok {
+			continue
 		}
 		d := tx.store.keys.index.Sum("phone", n)
 		if seen[d] {
@@ -129,7 +134,7 @@ func (s *Store) sealLegacy(ctx context.Context) error {
 				si.LegalName, si.Aliases, si.DateOfBirth, si.Address, si.PhoneNumbers, si.RecruitmentCircumstances, tx.personDigest(plain), id); err != nil {
 				return err
 			}
-			if err := tx.indexPhones(id, plain.PhoneNumbers); err != nil {
+			if err := tx.indexPhones(id, plain.PhoneNumbers, false); err != nil {
 				return err
 			}
 			if err := tx.record("source.seal", "source", id, "identity sealed at rest"); err != nil {

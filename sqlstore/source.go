@@ -153,7 +153,7 @@ func (s *Store) CreateSource(ctx context.Context, c tandem.SourceCreate) (*tande
 		if err := saveKey(); err != nil {
 			return err
 		}
-		if err := tx.indexPhones(id, c.Identity.PhoneNumbers); err != nil {
+		if err := tx.indexPhones(id, c.Identity.PhoneNumbers, true); err != nil {
 			return err
 		}
 		if err := tx.record("source.create", "source", id, ""); err != nil {

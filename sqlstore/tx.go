@@ -36,6 +36,16 @@ func (s *Store) update(ctx context.Context, fn func(tx *Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
+	// One writer at a time, on every database: SQLite's single connection
+	// does it there; elsewhere the dialect's lock does, before anything is
+	// read, so that no two changes build on the same state (a reference
+	// number, the chain's head).
+	if lock := s.dialect.LockAudit(); lock != "" {
+		if _, err := sqlTx.ExecContext(ctx, lock); err != nil {
+			sqlTx.Rollback()
+			return fmt.Errorf("lock: %w", err)
+		}
+	}
 	tx := &Tx{Tx: sqlTx, store: s, ctx: ctx, now: s.clock.Now().UTC().Truncate(time.Microsecond), actor: tandem.OfficerFromContext(ctx)}
 	if err := fn(tx); err != nil {
 		sqlTx.Rollback()

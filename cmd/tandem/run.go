@@ -115,10 +115,12 @@ type globals struct {
 }
 
 func (m *Main) globalFlags(fs *flag.FlagSet, g *globals) {
-	fs.StringVar(&g.data, "data", "", "data folder (default $TANDEM_DATA or ./tandem-data)")
-	fs.StringVar(&g.database, "database", "", "PostgreSQL URL instead of the embedded database (default $TANDEM_DATABASE)")
-	fs.StringVar(&g.masterKey, "master-key", "", "master key file (default $TANDEM_MASTER_KEY_FILE or DIR/master.key)")
-	fs.StringVar(&g.checkpointKey, "checkpoint-key", "", "audit checkpoint signing key (default $TANDEM_CHECKPOINT_KEY_FILE or DIR/checkpoint.key)")
+	// The current values are the defaults: a global flag given before the
+	// command stays set when the command's own flags are parsed.
+	fs.StringVar(&g.data, "data", g.data, "data folder (default $TANDEM_DATA or ./tandem-data)")
+	fs.StringVar(&g.database, "database", g.database, "PostgreSQL URL instead of the embedded database (default $TANDEM_DATABASE)")
+	fs.StringVar(&g.masterKey, "master-key", g.masterKey, "master key file (default $TANDEM_MASTER_KEY_FILE or DIR/master.key)")
+	fs.StringVar(&g.checkpointKey, "checkpoint-key", g.checkpointKey, "audit checkpoint signing key (default $TANDEM_CHECKPOINT_KEY_FILE or DIR/checkpoint.key)")
 }
 
 // resolve fills unset globals from the environment, then the defaults: a
@@ -216,9 +218,11 @@ func (m *Main) openExisting(ctx context.Context, g *globals, log *slog.Logger) (
 }
 
 func (m *Main) openWithClock(ctx context.Context, g *globals, log *slog.Logger, clock tandem.Clock) (*sqlstore.Store, error) {
-	if g.database != "" {
-		return nil, usagef("--database: PostgreSQL is not supported by this build yet; leave it unset to use the embedded database")
+	if g.database != "" && !strings.HasPrefix(g.database, "postgres://") && !strings.HasPrefix(g.database, "postgresql://") {
+		return nil, usagef("--database: give a PostgreSQL URL, postgres://USER:PASSWORD@HOST:PORT/DB")
 	}
+	// The data folder holds the keys and the checkpoints with either
+	// database.
 	if err := os.MkdirAll(g.data, 0o700); err != nil {
 		return nil, fmt.Errorf("create the data folder: %w", err)
 	}
@@ -237,8 +241,19 @@ func (m *Main) openWithClock(ctx context.Context, g *globals, log *slog.Logger, 
 	if err != nil {
 		return nil, err
 	}
-	s, err := sqlstore.OpenSQLite(ctx, filepath.Join(g.data, "tandem.db"), sqlstore.WithClock(clock), sqlstore.WithLogger(log),
-		sqlstore.WithMasterKey(key), sqlstore.WithCheckpoints(cpLog, cpKey))
+	opts := []sqlstore.Option{sqlstore.WithClock(clock), sqlstore.WithLogger(log), sqlstore.WithMasterKey(key), sqlstore.WithCheckpoints(cpLog, cpKey)}
+	if g.database != "" {
+		s, err := sqlstore.OpenPostgres(ctx, g.database, opts...)
+		if errors.Is(err, sqlstore.ErrWrongMasterKey) {
+			return nil, usagef("--master-key: %v", err)
+		} else if tandem.ErrorCode(err) == tandem.EINVALID {
+			return nil, usagef("--database: %s", tandem.ErrorMessage(err))
+		} else if err != nil {
+			return nil, fmt.Errorf("open the PostgreSQL database: %w", err)
+		}
+		return s, nil
+	}
+	s, err := sqlstore.OpenSQLite(ctx, filepath.Join(g.data, "tandem.db"), opts...)
 	if errors.Is(err, sqlstore.ErrWrongMasterKey) {
 		return nil, usagef("--master-key: %v", err)
 	} else if err != nil {
