@@ -105,31 +105,3 @@ func FuzzSealRoundTrip(f *testing.F) {
 		}
 	})
 }
-
-// FuzzNormalPhone: normalising twice is normalising once, the result holds
-// only digits after an optional leading +, and every digit of the input
-// but a leading "00" survives.
-func FuzzNormalPhone(f *testing.F) {
-	for _, p := range []string{"+44 7700 900123", "0044 7700-900123", "(+44) 7700 900 123", "+44.7700.900.123", "07700 900123", "", "00", "+"} {
-		f.Add(p)
-	}
-	f.Fuzz(func(t *testing.T, p string) {
-		n := seal.NormalPhone(p)
-		if again := seal.NormalPhone(n); again != n {
-			t.Fatalf("NormalPhone(%q) = %q, but NormalPhone(%q) = %q", p, n, n, again)
-		}
-		digits := strings.TrimPrefix(n, "+")
-		if strings.Trim(digits, "0123456789") != "" {
-			t.Fatalf("NormalPhone(%q) = %q: not digits after an optional +", p, n)
-		}
-		var in strings.Builder
-		for _, r := range p {
-			if r >= '0' && r <= '9' {
-				in.WriteRune(r)
-			}
-		}
-		if d := in.String(); d != digits && "00"+digits != d {
-			t.Fatalf("NormalPhone(%q) = %q: digits lost or added (input digits %q)", p, n, d)
-		}
-	})
-}
