@@ -31,6 +31,11 @@ func (m *Main) keysRotate(ctx context.Context, g *globals, args []string) error 
 	if err == nil && string(current) == string(next) {
 		return usagef("--new-master-key: it is the key in use; give a new one")
 	}
+	release, err := lockFolder(g.data, "stop it first; the keys are rotated with the data folder at rest")
+	if err != nil {
+		return err
+	}
+	defer release()
 	store, err := m.openExisting(ctx, g, m.logger())
 	if err != nil {
 		return err

@@ -28,6 +28,11 @@ func (m *Main) serve(ctx context.Context, g *globals, args []string) error {
 	if err := m.parse(fs, g, args); err != nil {
 		return err
 	}
+	release, err := lockFolder(g.data, "one server per data folder")
+	if err != nil {
+		return err
+	}
+	defer release()
 	log := m.logger()
 	clock := &pinnableClock{base: m.Clock}
 	store, err := m.openWithClock(ctx, g, log, clock)
