@@ -248,3 +248,14 @@ func (s *Store) Empty(ctx context.Context) (bool, error) {
 	})
 	return n == 0, err
 }
+
+// Snapshot writes a consistent copy of the embedded database to path (which
+// must not exist), while the store goes on serving: SQLite's VACUUM INTO
+// reads one snapshot of the database.
+func (s *Store) Snapshot(ctx context.Context, path string) error {
+	if _, ok := s.dialect.(SQLite); !ok {
+		return tandem.Errorf(tandem.EINVALID, "a PostgreSQL store is backed up with PostgreSQL's own tools (pg_dump); Tandem's backup covers the embedded database")
+	}
+	_, err := s.write.ExecContext(ctx, `VACUUM INTO ?`, path)
+	return err
+}

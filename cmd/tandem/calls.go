@@ -17,12 +17,8 @@ func (m *Main) callsImport(ctx context.Context, g *globals, args []string) error
 	flags := flag.NewFlagSet("calls import", flag.ContinueOnError)
 	format := flags.String("format", "", "asterisk or csv")
 	zone := flags.String("tz", "", "the PBX's time zone, an IANA name such as Europe/London (asterisk)")
-	var file string
-	// The file comes last: tandem calls import --format asterisk --tz Europe/London FILE
-	if n := len(args); n > 0 && len(args[n-1]) > 0 && args[n-1][0] != '-' {
-		file, args = args[n-1], args[:n-1]
-	}
-	if err := m.parse(flags, g, args); err != nil {
+	file, err := m.parseWithFile(flags, g, args)
+	if err != nil {
 		return err
 	}
 	if file == "" {

@@ -63,6 +63,8 @@ commands:
   keys rotate --new-master-key FILE   re-wrap every key under a new master key
   calls import --format asterisk|csv [--tz ZONE] FILE
                                       import call records and reconcile them
+  backup FILE                         an encrypted, consistent copy, taken while serving
+  restore FILE                        restore a backup onto an empty data folder
 `
 
 // Run runs the command in args and returns the exit code. Every error
@@ -178,6 +180,10 @@ func (m *Main) run(ctx context.Context, args []string) error {
 		return m.keysRotate(ctx, &g, rest)
 	case "calls import":
 		return m.callsImport(ctx, &g, rest)
+	case "backup":
+		return m.backup(ctx, &g, rest)
+	case "restore":
+		return m.restore(ctx, &g, rest)
 	case "help", "-h", "--help":
 		fmt.Fprint(m.Stdout, usage)
 		return nil
@@ -197,6 +203,28 @@ func (m *Main) parse(fs *flag.FlagSet, g *globals, args []string) error {
 	}
 	m.resolve(g)
 	return nil
+}
+
+// parseWithFile parses a command's flags around one file argument, which
+// may come before, between or after them. "" when none is given.
+func (m *Main) parseWithFile(fs *flag.FlagSet, g *globals, args []string) (string, error) {
+	fs.SetOutput(io.Discard)
+	m.globalFlags(fs, g)
+	var file string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return "", usagef("%s: %v", fs.Name(), err)
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		if file != "" {
+			return "", usagef("%s: one file only; %q is one too many", fs.Name(), fs.Arg(0))
+		}
+		file, args = fs.Arg(0), fs.Args()[1:]
+	}
+	m.resolve(g)
+	return file, nil
 }
 
 // open opens the store the globals name, creating the data folder and the
