@@ -26,7 +26,7 @@ func TestNav_EveryPageOpensForEveryRole(t *testing.T) {
 	}{
 		{"handler.a", "/sources", []string{"/sources", "/alerts"},
 			[]string{`main table a[href^="/sources/"]`}},
-		{"controller", "/alerts", []string{"/sources", "/alerts", "/early-warning", "/compliance", "/officers"},
+		{"controller", "/alerts", []string{"/sources", "/alerts", "/early-warning", "/compliance", "/calls", "/officers"},
 			[]string{`main table a[href^="/sources/"]`, `main a[href^="/compliance/contacts"]`}},
 		{"auditor", "/compliance", []string{"/sources", "/alerts", "/early-warning", "/compliance", "/audit"},
 			[]string{`main table a[href^="/sources/"]`, `main a[href^="/compliance/contacts"]`}},

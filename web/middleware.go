@@ -56,7 +56,11 @@ func (h *Handler) middleware(next http.Handler) http.Handler {
 			// Pages carry source data: no copy in any cache.
 			hd.Set("Cache-Control", "no-store")
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
+		limit := int64(1 << 20)
+		if r.URL.Path == "/calls" {
+			limit = maxUpload // a phone system's month of records
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		sw := &statusWriter{ResponseWriter: w}
 		defer func() {
 			if p := recover(); p != nil {

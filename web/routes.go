@@ -55,6 +55,8 @@ func (h *Handler) routes() {
 	m.HandleFunc("POST /officers/{id}/unlock", h.signedIn(adminOnly, h.officerUnlock))
 	m.HandleFunc("GET /audit", h.signedIn(auditors, h.auditShow))
 	m.HandleFunc("GET /early-warning", h.signedIn(watchers, h.earlyWarning))
+	m.HandleFunc("GET /calls", h.signedIn(controllers, h.callsShow))
+	m.HandleFunc("POST /calls", h.signedIn(controllers, h.callsImport))
 
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		h.errorPage(w, r, http.StatusNotFound, "Not found", "There is no such page.")
