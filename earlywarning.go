@@ -1,6 +1,9 @@
 package tandem
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Pair is a handler and a source, scored for the warning signs of a
 // relationship going wrong, with the reasons in words.
@@ -11,7 +14,8 @@ type Pair struct {
 	SourceReference string   `json:"source_reference"`
 	Score           float64  `json:"score"`
 	Reasons         []Reason `json:"reasons"`
-	// Events are the dated facts behind the score, for the pair's timeline.
+	// Events are the dated facts behind the score, for the timeline of a
+	// flagged pair (score above zero).
 	Events []PairEvent `json:"events,omitempty"`
 }
 
@@ -32,8 +36,8 @@ type Reason struct {
 // PairEvent is a dated fact on a pair's timeline: a contact, a call, a
 // breach.
 type PairEvent struct {
-	At   string `json:"at"`
-	Kind string `json:"kind"` // contact, call, breach
+	At   time.Time `json:"at"`
+	Kind string    `json:"kind"` // contact, call, breach
 	// Flagged marks a contact or call that counts toward a reason.
 	Flagged bool   `json:"flagged"`
 	ID      string `json:"id"`

@@ -39,7 +39,7 @@ func (s *Store) EarlyWarning(ctx context.Context, days int) ([]*tandem.Pair, err
 		if err != nil {
 			return err
 		}
-		contacts, err := tx.contactsBetween(from, tx.now.Add(time.Minute))
+		contacts, err := tx.boardContacts(from, tx.now.Add(time.Minute))
 		if err != nil {
 			return err
 		}
@@ -84,12 +84,8 @@ func (s *Store) EarlyWarning(ctx context.Context, days int) ([]*tandem.Pair, err
 					}
 				}
 			}
-			var pcs []policy.PairContact
-			for _, c := range contacts[src.ID] {
-				e := effective(c)
-				pcs = append(pcs, policy.PairContact{ID: c.ID, OccurredAt: e.OccurredAt, Kind: e.Kind, OfficerIDs: e.OfficerIDs,
-					Indicators: e.Indicators, Late: c.Late})
-			}
+			pcs := contacts[src.ID]
+			times := contactTimes(pcs)
 			for officerID, assigned := range since {
 				f := policy.PairFacts{OfficerID: officerID, Contacts: pcs, AssignedSince: assigned, UnitUsual: usual[src.Unit]}
 				for _, c := range calls[src.ID] {
@@ -98,7 +94,7 @@ func (s *Store) EarlyWarning(ctx context.Context, days int) ([]*tandem.Pair, err
 					}
 					pc := policy.PairCall{ID: c.id, Start: c.start, Billsec: c.billsec}
 					if c.billsec > 0 {
-						documented := policy.CallDocumented(policy.Call{Start: c.start, Billsec: c.billsec, OfficerID: officerID}, contactTimes(pcs), st)
+						documented := policy.CallDocumented(policy.Call{Start: c.start, Billsec: c.billsec, OfficerID: officerID}, times, st)
 						if documented || tx.now.After(policy.DocumentationDeadline(c.start, st)) {
 							pc.Documented = &documented
 						}
@@ -111,7 +107,9 @@ func (s *Store) EarlyWarning(ctx context.Context, days int) ([]*tandem.Pair, err
 				if p.Reasons == nil {
 					p.Reasons = []tandem.Reason{}
 				}
-				p.Events = pairEvents(f, reasons, alerts, src.ID)
+				if score > 0 {
+					p.Events = pairEvents(f, reasons, alerts, src.ID)
+				}
 				out = append(out, p)
 			}
 		}
@@ -145,18 +143,18 @@ func pairEvents(f policy.PairFacts, reasons []tandem.Reason, alerts []*tandem.Al
 	var evs []tandem.PairEvent
 	for _, c := range f.Contacts {
 		if contains(c.OfficerIDs, f.OfficerID) {
-			evs = append(evs, tandem.PairEvent{At: ts(c.OccurredAt), Kind: "contact", ID: c.ID, Flagged: flagged[c.ID]})
+			evs = append(evs, tandem.PairEvent{At: c.OccurredAt, Kind: "contact", ID: c.ID, Flagged: flagged[c.ID]})
 		}
 	}
 	for _, c := range f.Calls {
-		evs = append(evs, tandem.PairEvent{At: ts(c.Start), Kind: "call", ID: c.ID, Flagged: flagged[c.ID]})
+		evs = append(evs, tandem.PairEvent{At: c.Start, Kind: "call", ID: c.ID, Flagged: flagged[c.ID]})
 	}
 	for _, a := range alerts {
 		if a.SourceID == sourceID && contains(a.OfficerIDs, f.OfficerID) {
-			evs = append(evs, tandem.PairEvent{At: ts(a.RaisedAt), Kind: "breach", ID: a.ID, Flagged: true})
+			evs = append(evs, tandem.PairEvent{At: a.RaisedAt, Kind: "breach", ID: a.ID, Flagged: true})
 		}
 	}
-	sort.Slice(evs, func(i, j int) bool { return evs[i].At < evs[j].At })
+	sort.Slice(evs, func(i, j int) bool { return evs[i].At.Before(evs[j].At) })
 	return evs
 }
 
@@ -205,4 +203,84 @@ func (tx *Tx) callsBetween(from, to time.Time) (map[string][]callRow, error) {
 		out[src] = append(out[src], c)
 	}
 	return out, rows.Err()
+}
+
+// boardContacts reads the contacts of [from, to) as the board needs them,
+// and only that: no summaries, no findings, amendments applied. A year of
+// a large unit is tens of thousands of rows, read on every view of the
+// board.
+func (tx *Tx) boardContacts(from, to time.Time) (map[string][]policy.PairContact, error) {
+	rows, err := tx.query(`SELECT id, source_id, kind, occurred_at, indicators, late FROM contacts WHERE occurred_at >= ? AND occurred_at < ? ORDER BY occurred_at, id`, ts(from), ts(to))
+	if err != nil {
+		return nil, err
+	}
+	type at struct {
+		source string
+		i      int
+	}
+	bySource := map[string][]policy.PairContact{}
+	where := map[string]at{}
+	for rows.Next() {
+		var c policy.PairContact
+		var src, occurred, indicators string
+		var late int
+		if err := rows.Scan(&c.ID, &src, &c.Kind, &occurred, &indicators, &late); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		c.OccurredAt, c.Late = parseTS(occurred), late == 1
+		if indicators != "[]" {
+			if err := fromJSON(indicators, &c.Indicators); err != nil {
+				rows.Close()
+				return nil, err
+			}
+		}
+		where[c.ID] = at{src, len(bySource[src])}
+		bySource[src] = append(bySource[src], c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows, err = tx.query(`SELECT contact_id, officer_id FROM contact_officers ORDER BY contact_id, officer_id`)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var cid, oid string
+		if err := rows.Scan(&cid, &oid); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if w, ok := where[cid]; ok {
+			c := &bySource[w.source][w.i]
+			c.OfficerIDs = append(c.OfficerIDs, oid)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	// Amendments are rare: apply them contact by contact.
+	amended, err := tx.ids(`SELECT DISTINCT contact_id FROM amendments ORDER BY contact_id`)
+	if err != nil {
+		return nil, err
+	}
+	for _, cid := range amended {
+		w, ok := where[cid]
+		if !ok {
+			continue
+		}
+		as, err := tx.amendments(cid)
+		if err != nil {
+			return nil, err
+		}
+		c := &bySource[w.source][w.i]
+		e := tandem.Contact{Kind: c.Kind, OccurredAt: c.OccurredAt, OfficerIDs: c.OfficerIDs, Indicators: c.Indicators}
+		for _, a := range as {
+			e = a.Apply(e)
+		}
+		c.Kind, c.OccurredAt, c.OfficerIDs, c.Indicators = e.Kind, e.OccurredAt, e.OfficerIDs, e.Indicators
+	}
+	return bySource, nil
 }

@@ -51,9 +51,7 @@ func (h *Handler) earlyWarning(w http.ResponseWriter, r *http.Request) {
 	d.When = map[string]string{}
 	for _, bp := range d.Flagged {
 		for _, e := range bp.Pair.Events {
-			if t, err := time.Parse("2006-01-02T15:04:05.000000Z", e.At); err == nil {
-				d.When[e.ID] = t.Format("2 Jan 15:04")
-			}
+			d.When[e.ID] = e.At.Format("2 Jan 15:04")
 		}
 	}
 	h.render(w, r, http.StatusOK, "early_warning", view{Title: "Early warning", Nav: "early-warning", Data: d})
@@ -86,8 +84,8 @@ func pairTimeline(p *tandem.Pair, from, to time.Time) template.HTML {
 			left-8, y+4, kind+"s", left, W-right, y, y)
 	}
 	for _, e := range p.Events {
-		t, err := time.Parse("2006-01-02T15:04:05.000000Z", e.At)
-		if err != nil || t.Before(from) {
+		t := e.At
+		if t.Before(from) {
 			continue
 		}
 		color := "#6b7480"
