@@ -240,8 +240,14 @@ func (tx *Tx) reconcileCall(callID string, st policy.Settings) (callOutcome, err
 		}
 		return callPending, nil // judged before: nothing new
 	}
-	if !documented && f == nil {
-		return callPending, nil // too recent to judge
+	if !tx.now.After(policy.DocumentationDeadline(c.Start, st)) {
+		// Too recent to judge for good: a covering contact may still be
+		// amended away, or one recorded. The sweep judges it at the
+		// deadline.
+		if documented {
+			return callDocumented, nil
+		}
+		return callPending, nil
 	}
 	id := newID()
 	if _, err := tx.exec(`INSERT INTO call_checks (id, call_id, checked_at, documented) VALUES (?, ?, ?, ?)`, id, callID, ts(tx.now), boolInt(documented)); err != nil {
