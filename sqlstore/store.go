@@ -259,3 +259,14 @@ func (s *Store) Snapshot(ctx context.Context, path string) error {
 	_, err := s.write.ExecContext(ctx, `VACUUM INTO ?`, path)
 	return err
 }
+
+// NoteExport records that data left the store (a backup, an export), with
+// who and why: an export is a look at everything.
+func (s *Store) NoteExport(ctx context.Context, what, reason string) error {
+	if _, err := requireRole(ctx, tandem.RoleAdmin, tandem.RoleController, tandem.RoleAuditor); err != nil {
+		return err
+	}
+	return s.update(ctx, func(tx *Tx) error {
+		return tx.note("store.export", "store", what, reason)
+	})
+}

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"tandem"
 	"tandem/backup"
 	"tandem/seal"
 )
@@ -40,6 +41,12 @@ func (m *Main) backup(ctx context.Context, g *globals, args []string) error {
 	}
 	store, err := m.openExisting(ctx, g, m.logger())
 	if err != nil {
+		return err
+	}
+	// The backup is an export of everything: on the record first, so that
+	// the copy carries its own entry.
+	if err := store.NoteExport(tandem.NewContextWithOfficer(ctx, cliOfficer), "backup", "backup written to "+filepath.Base(file)); err != nil {
+		store.Close()
 		return err
 	}
 	snapshot := filepath.Join(g.data, fmt.Sprintf(".backup-%d.db", time.Now().UnixNano()))
