@@ -32,7 +32,10 @@ type CallImport struct {
 	Undocumented int            `json:"undocumented"`
 	AlertsRaised int            `json:"alerts_raised"`
 	Rejected     []RejectedLine `json:"rejected"`
-	Lines        int            `json:"lines"`
+	// RejectedTotal counts every rejected line; Rejected lists the first
+	// thousand.
+	RejectedTotal int `json:"rejected_total"`
+	Lines         int `json:"lines"`
 }
 
 // RejectedLine is a line of a call-record file that could not be read.

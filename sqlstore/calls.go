@@ -95,6 +95,7 @@ func (s *Store) ImportCalls(ctx context.Context, format string, src tandem.CallS
 		var le *tandem.CallLineError
 		if errors.As(err, &le) {
 			res.Lines++
+			res.RejectedTotal++
 			if len(res.Rejected) < maxRejected {
 				res.Rejected = append(res.Rejected, tandem.RejectedLine{Line: le.Line, Reason: le.Reason})
 			}

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pquerna/otp"
@@ -19,7 +20,12 @@ import (
 
 // dummyHash is checked when the username is unknown, so that an unknown
 // user costs the same work as a wrong password and reads exactly alike.
-var dummyHash, _ = passwd.Hash("tandem: no such officer")
+// Made on first use: an Argon2id hash takes 64 MiB and half a second, which
+// commands that sign nobody in must not pay.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := passwd.Hash("tandem: no such officer")
+	return h
+})
 
 var errSignIn = tandem.Errorf(tandem.EUNAUTHORIZED, "the username or password is wrong, or the account is locked")
 
@@ -38,7 +44,7 @@ func (s *Store) SignIn(ctx context.Context, username, password string) (string, 
 	if officerID != "" && hash != "" {
 		ok = passwd.Verify(hash, password)
 	} else {
-		passwd.Verify(dummyHash, password)
+		passwd.Verify(dummyHash(), password)
 	}
 	var token string
 	var sess *tandem.Session

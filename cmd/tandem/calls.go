@@ -61,9 +61,12 @@ func (m *Main) callsImport(ctx context.Context, g *globals, args []string) error
 		return err
 	}
 	fmt.Fprintf(m.Stdout, "%d lines: %d calls imported, %d duplicates, %d ignored (no source involved), %d rejected; %d documented, %d undocumented (%d alerts raised)\n",
-		res.Lines, res.Imported, res.Duplicates, res.Ignored, len(res.Rejected), res.Matched, res.Undocumented, res.AlertsRaised)
+		res.Lines, res.Imported, res.Duplicates, res.Ignored, res.RejectedTotal, res.Matched, res.Undocumented, res.AlertsRaised)
 	for _, r := range res.Rejected {
 		fmt.Fprintf(m.Stdout, "  line %d: %s\n", r.Line, r.Reason)
+	}
+	if more := res.RejectedTotal - len(res.Rejected); more > 0 {
+		fmt.Fprintf(m.Stdout, "  ... and %d more rejected lines\n", more)
 	}
 	return nil
 }
