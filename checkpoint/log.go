@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"syscall"
 )
 
 // ErrStale is returned by Log.Append for a checkpoint that is not after the
@@ -17,9 +18,9 @@ import (
 var ErrStale = errors.New("checkpoint is not after the last one in the file")
 
 // Log is the append-only file of checkpoints, one line each. Its methods
-// are safe to call from several goroutines. Only one process should append
-// to a file: the order check and the line writes are guarded within a
-// process, not between processes.
+// are safe to call from several goroutines, and several processes may
+// append to one file (a server and a command beside it): each append holds
+// a lock on the file while it reads the last line and writes the next.
 type Log struct {
 	path string
 	mu   sync.Mutex
@@ -57,6 +58,12 @@ func (l *Log) Append(c Checkpoint) error {
 	if err := l.open(); err != nil {
 		return err
 	}
+	// Between processes too (the server and a command beside it): the
+	// last line is read and the next written under one lock on the file.
+	if err := syscall.Flock(int(l.f.Fd()), syscall.LOCK_EX); err != nil {
+		return fmt.Errorf("append to %s: lock: %w", l.path, err)
+	}
+	defer syscall.Flock(int(l.f.Fd()), syscall.LOCK_UN)
 	last, torn, err := tail(l.f)
 	if err != nil {
 		return fmt.Errorf("append to %s: %w", l.path, err)

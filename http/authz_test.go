@@ -46,7 +46,10 @@ type authzRequest struct {
 	// lists is true when the response lists records of sources: the north
 	// source's id is in it exactly when the caller has need-to-know.
 	lists bool
-	build func(f *fixture) (path string, body any)
+	// unitBound is true when the request concerns an officer of the north
+	// unit: a controller of another unit is refused (403).
+	unitBound bool
+	build     func(f *fixture) (path string, body any)
 }
 
 // authzRequests has a case for every route of the server, keyed by
@@ -74,7 +77,7 @@ func authzRequests() map[string]authzRequest {
 		"GET " + APIBase + "/officers/{id}/training": {build: func(f *fixture) (string, any) {
 			return api("officers", f.id(uNorthHandlerA), "training"), nil
 		}},
-		"POST " + APIBase + "/officers/{id}/training": {build: func(f *fixture) (string, any) {
+		"POST " + APIBase + "/officers/{id}/training": {unitBound: true, build: func(f *fixture) (string, any) {
 			return api("officers", f.id(uNorthHandlerB), "training"), map[string]any{"course": "Refresher", "hours": 4,
 				"completed_on": "2026-11-01", "covers_risk_management": false}
 		}},
@@ -151,6 +154,8 @@ func wantStatus(rt RouteInfo, rq authzRequest, c authzCaller, roles []tandem.Rol
 		return http.StatusForbidden
 	case rq.scoped && !c.seesNorth:
 		return http.StatusNotFound
+	case rq.unitBound && !c.seesNorth && !slices.Contains(roles, tandem.RoleAdmin):
+		return http.StatusForbidden
 	}
 	return 0
 }

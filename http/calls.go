@@ -16,6 +16,11 @@ import (
 const maxCallRecords = 512 << 20
 
 func (s *Server) callRecordsImport(w http.ResponseWriter, r *http.Request) error {
+	// A month of a PBX's records takes longer to send and import than the
+	// server's usual deadlines allow.
+	rc := http.NewResponseController(w)
+	_ = rc.SetReadDeadline(time.Now().Add(30 * time.Minute))
+	_ = rc.SetWriteDeadline(time.Now().Add(35 * time.Minute))
 	q := r.URL.Query()
 	format := q.Get("format")
 	var src tandem.CallSource

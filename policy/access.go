@@ -11,6 +11,9 @@ type Team struct {
 	Controlling bool
 	// SameUnit is true when the officer belongs to the source's unit.
 	SameUnit bool
+	// Assigned is true for a controller assigned to the source by name;
+	// Accredited for a unit controller who is accredited.
+	Assigned, Accredited bool
 }
 
 // CanSee reports whether the officer may see the source at all (by
@@ -30,8 +33,12 @@ func CanSee(o *tandem.Officer, t Team) bool {
 // InHandlingTeam reports whether the officer is one of the source's handlers
 // or controllers, who see its identity as part of their work. Anyone else
 // who may see the source can reveal it only by breaking the glass.
+//
+// A controller of the unit counts only when accredited or assigned to the
+// source by name: a controller account alone, which an administrator can
+// create, does not open identities without breaking the glass.
 func InHandlingTeam(o *tandem.Officer, t Team) bool {
-	return !o.HasRole(tandem.RoleAdmin) && (t.Handling || t.Controlling)
+	return !o.HasRole(tandem.RoleAdmin) && (t.Handling || (t.Controlling && (t.Assigned || t.Accredited)))
 }
 
 // CanControl reports whether the officer may act as the source's controller:

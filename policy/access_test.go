@@ -59,7 +59,9 @@ func TestInHandlingTeam_OnlyHandlersAndControllersOfTheSource(t *testing.T) {
 		want    bool
 	}{
 		{"handler handling", withRoles(tandem.RoleHandler), handling, true},
-		{"controller controlling", withRoles(tandem.RoleController), controlling, true},
+		{"controller controlling, accredited", withRoles(tandem.RoleController), policy.Team{Controlling: true, SameUnit: true, Accredited: true}, true},
+		{"controller assigned to the source by name", withRoles(tandem.RoleController), policy.Team{Controlling: true, Assigned: true}, true},
+		{"controller of the unit, not accredited: breaks the glass", withRoles(tandem.RoleController), controlling, false},
 		{"handler not handling", withRoles(tandem.RoleHandler), sameUnit, false},
 		{"controller not controlling", withRoles(tandem.RoleController), sameUnit, false},
 		{"auditor, who may see but is outside the team", withRoles(tandem.RoleAuditor), sameUnit, false},

@@ -46,11 +46,19 @@ func (tx *Tx) team(o *tandem.Officer, src *sourceRow) (policy.Team, error) {
 			t.Handling = true
 		}
 		if role == tandem.AssignController && o.HasRole(tandem.RoleController) {
-			t.Controlling = true
+			t.Controlling, t.Assigned = true, true
 		}
 	}
 	if o.HasRole(tandem.RoleController) && t.SameUnit {
 		t.Controlling = true
+		// An identity is part of the team's work only for an accredited
+		// controller: an account given the role by an administrator,
+		// untrained and outside the dedicated unit, breaks the glass.
+		acc, err := tx.accredited(o.ID)
+		if err != nil {
+			return t, err
+		}
+		t.Accredited = acc
 	}
 	return t, rows.Err()
 }
@@ -78,4 +86,23 @@ func (tx *Tx) visibleSource(id string) (*sourceRow, policy.Team, error) {
 		return nil, t, tandem.NotFound("source")
 	}
 	return src, t, nil
+}
+
+// accredited reports whether an officer is accredited now, read from the
+// records rather than trusted from the caller's copy, once per transaction.
+func (tx *Tx) accredited(officerID string) (bool, error) {
+	if v, ok := tx.accreditation[officerID]; ok {
+		return v, nil
+	}
+	o, err := tx.officer(officerID)
+	if tandem.ErrorCode(err) == tandem.ENOTFOUND {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	if tx.accreditation == nil {
+		tx.accreditation = map[string]bool{}
+	}
+	tx.accreditation[officerID] = o.Accredited
+	return o.Accredited, nil
 }

@@ -261,9 +261,13 @@ func (s *Store) ListAlerts(ctx context.Context, f tandem.AlertFilter) ([]*tandem
 		if err != nil {
 			return err
 		}
+		overseer := o.HasAnyRole(tandem.RoleController, tandem.RoleAuditor, tandem.RoleAuthorisingOfficer)
 		for _, a := range all {
 			if !ok[a.SourceID] {
 				continue
+			}
+			if a.Rule == tandem.RuleDeconfliction && !overseer {
+				continue // who else runs this person is for controllers to know
 			}
 			if f.OfficerID != "" && !contains(a.OfficerIDs, f.OfficerID) {
 				continue
@@ -305,6 +309,19 @@ func (s *Store) AcknowledgeAlert(ctx context.Context, id, justification string) 
 		}
 		if !policy.CanControl(o, t) {
 			return tandem.Errorf(tandem.EFORBIDDEN, "only a controller of the source may acknowledge its alerts")
+		}
+		// Nobody closes an alert about their own conduct: one that names
+		// them, or that their own override raised.
+		named := contains(a.OfficerIDs, o.ID)
+		if a.MeetingID != "" && !named {
+			var plannedBy string
+			if err := tx.queryRow(`SELECT planned_by FROM meetings WHERE id = ?`, a.MeetingID).Scan(&plannedBy); err != nil {
+				return err
+			}
+			named = plannedBy == o.ID
+		}
+		if named {
+			return tandem.Errorf(tandem.EFORBIDDEN, "this alert concerns you: another controller must acknowledge it")
 		}
 		if a.Status != tandem.AlertOpen {
 			return tandem.Errorf(tandem.ECONFLICT, "the alert is already %s", a.Status)

@@ -2,8 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -51,6 +49,31 @@ func (s *Store) ImportCalls(ctx context.Context, format string, src tandem.CallS
 	officers, sources, err := s.phoneBook(ctx, settings)
 	if err != nil {
 		return nil, err
+	}
+	// A controller imports for the sources they may see, and no others: a
+	// call to another unit's source is ignored like any other number, so
+	// an import cannot be used to test whether a number is an informant's.
+	if o := tandem.OfficerFromContext(ctx); !o.HasRole(tandem.RoleAdmin) {
+		visible := map[string]bool{}
+		err := s.view(ctx, func(tx *Tx) error {
+			rs, err := tx.visibleSources(o)
+			for _, r := range rs {
+				visible[r.ID] = true
+			}
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		for d, ids := range sources {
+			var keep []string
+			for _, id := range ids {
+				if visible[id] {
+					keep = append(keep, id)
+				}
+			}
+			sources[d] = keep
+		}
 	}
 	res := &tandem.CallImport{Rejected: []tandem.RejectedLine{}}
 	importID := newID()
@@ -163,8 +186,9 @@ func keep(c *tandem.Call, officers map[string]string, sources map[string][]strin
 	ids := sources[k.index.Sum("phone", other)]
 	var out []keptCall
 	for _, id := range ids {
-		sum := sha256.Sum256([]byte(c.Key + "|" + id))
-		out = append(out, keptCall{key: hex.EncodeToString(sum[:]), sourceID: id, officerID: officer, direction: direction,
+		// Keyed: a plain hash of the record's fields would let whoever
+		// holds the file guess the source's number back.
+		out = append(out, keptCall{key: k.index.Sum("call", c.Key+"|"+id), sourceID: id, officerID: officer, direction: direction,
 			start: c.Start.UTC().Truncate(time.Microsecond), duration: c.Duration, billsec: c.Billsec})
 	}
 	return out

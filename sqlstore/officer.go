@@ -199,8 +199,12 @@ func attendee(o *tandem.Officer) policy.Attendee {
 
 // AddTraining adds a training record. Administrators and controllers may.
 func (s *Store) AddTraining(ctx context.Context, officerID string, c tandem.TrainingCreate) (*tandem.Training, error) {
-	if _, err := requireRole(ctx, tandem.RoleAdmin, tandem.RoleController); err != nil {
+	actor, err := requireRole(ctx, tandem.RoleAdmin, tandem.RoleController)
+	if err != nil {
 		return nil, err
+	}
+	if actor.ID == officerID {
+		return nil, tandem.Errorf(tandem.EFORBIDDEN, "nobody records their own training: it is what accredits them")
 	}
 	c.Course = strings.TrimSpace(c.Course)
 	switch {
@@ -219,9 +223,13 @@ func (s *Store) AddTraining(ctx context.Context, officerID string, c tandem.Trai
 		return nil, tandem.Invalid("expires_on", "a course expires after it was completed")
 	}
 	var t *tandem.Training
-	err := s.update(ctx, func(tx *Tx) error {
-		if _, err := tx.officer(officerID); err != nil {
+	err = s.update(ctx, func(tx *Tx) error {
+		off, err := tx.officer(officerID)
+		if err != nil {
 			return err
+		}
+		if !actor.HasRole(tandem.RoleAdmin) && off.Unit != actor.Unit {
+			return tandem.Errorf(tandem.EFORBIDDEN, "a controller records the training of the officers of their own unit")
 		}
 		if c.CompletedOn > tx.now.Format(tandem.DateLayout) {
 			return tandem.Invalid("completed_on", "a course cannot be completed in the future")
@@ -229,7 +237,7 @@ func (s *Store) AddTraining(ctx context.Context, officerID string, c tandem.Trai
 		t = &tandem.Training{ID: newID(), OfficerID: officerID, Course: c.Course, Hours: math.Round(c.Hours*60) / 60,
 			CompletedOn: c.CompletedOn, CoversRiskManagement: c.CoversRiskManagement, ExpiresOn: c.ExpiresOn,
 			RecordedAt: tx.now, RecordedBy: tx.actorID()}
-		_, err := tx.exec(`INSERT INTO training (id, officer_id, course, minutes, completed_on, covers_risk_management, expires_on, recorded_at, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		_, err = tx.exec(`INSERT INTO training (id, officer_id, course, minutes, completed_on, covers_risk_management, expires_on, recorded_at, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			t.ID, officerID, t.Course, int(math.Round(c.Hours*60)), t.CompletedOn, boolInt(t.CoversRiskManagement), nullString(t.ExpiresOn), ts(tx.now), t.RecordedBy)
 		if err != nil {
 			return err

@@ -48,6 +48,13 @@ func (s *Store) Authenticate(ctx context.Context, token string) (*tandem.Officer
 		} else if err != nil {
 			return err
 		}
+		locked, err := tx.locked(officerID)
+		if err != nil {
+			return err
+		}
+		if locked {
+			return tandem.Errorf(tandem.EUNAUTHORIZED, "the token's account is locked")
+		}
 		o, err = tx.officer(officerID)
 		return err
 	})

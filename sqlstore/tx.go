@@ -27,6 +27,8 @@ type Tx struct {
 	// lastSeq is the last one's number.
 	appended int
 	lastSeq  int64
+	// accreditation caches officers' accreditation for the transaction.
+	accreditation map[string]bool
 }
 
 // update runs fn in a write transaction and commits it when fn returns nil.

@@ -20,9 +20,9 @@ func readMasterKey(flag, path string) ([]byte, error) {
 	return b, nil
 }
 
-// ensureMasterKey creates the master key file on first start (32 random
-// bytes, mode 0600) and checks an existing one.
-func (m *Main) ensureMasterKey(g *globals) error {
+// ensureMasterKey checks the master key file, and creates it (32 random
+// bytes, mode 0600) when create allows and it is missing.
+func (m *Main) ensureMasterKey(g *globals, create bool) error {
 	info, err := os.Stat(g.masterKey)
 	switch {
 	case err == nil:
@@ -32,6 +32,8 @@ func (m *Main) ensureMasterKey(g *globals) error {
 		return nil
 	case !errors.Is(err, fs.ErrNotExist):
 		return fmt.Errorf("read the master key: %w", err)
+	case !create:
+		return usagef("--master-key: there is no master key at %s: give the file that holds it", g.masterKey)
 	}
 	key := make([]byte, 32)
 	if _, err := rand.Read(key); err != nil {

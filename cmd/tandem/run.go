@@ -230,7 +230,7 @@ func (m *Main) parseWithFile(fs *flag.FlagSet, g *globals, args []string) (strin
 // open opens the store the globals name, creating the data folder and the
 // master key on first use.
 func (m *Main) open(ctx context.Context, g *globals, log *slog.Logger) (*sqlstore.Store, error) {
-	return m.openWithClock(ctx, g, log, m.Clock)
+	return m.openWithClock(ctx, g, log, m.Clock, true)
 }
 
 // openExisting opens a data folder that must already hold Tandem's
@@ -242,10 +242,15 @@ func (m *Main) openExisting(ctx context.Context, g *globals, log *slog.Logger) (
 			return nil, usagef("--data: %s holds no Tandem database; start with tandem serve or tandem user add", g.data)
 		}
 	}
-	return m.open(ctx, g, log)
+	return m.openWithClock(ctx, g, log, m.Clock, false)
 }
 
-func (m *Main) openWithClock(ctx context.Context, g *globals, log *slog.Logger, clock tandem.Clock) (*sqlstore.Store, error) {
+// openWithClock opens the store. create says whether a missing master key
+// may be made: only by the commands that start a data folder (serve, user
+// add), and only at the folder's default path. A key file given but
+// missing is an error: a failed secrets mount must not end with
+// identities sealed under a key nobody kept.
+func (m *Main) openWithClock(ctx context.Context, g *globals, log *slog.Logger, clock tandem.Clock, create bool) (*sqlstore.Store, error) {
 	if g.database != "" && !strings.HasPrefix(g.database, "postgres://") && !strings.HasPrefix(g.database, "postgresql://") {
 		return nil, usagef("--database: give a PostgreSQL URL, postgres://USER:PASSWORD@HOST:PORT/DB")
 	}
@@ -254,7 +259,7 @@ func (m *Main) openWithClock(ctx context.Context, g *globals, log *slog.Logger, 
 	if err := os.MkdirAll(g.data, 0o700); err != nil {
 		return nil, fmt.Errorf("create the data folder: %w", err)
 	}
-	if err := m.ensureMasterKey(g); err != nil {
+	if err := m.ensureMasterKey(g, create && same(g.masterKey, filepath.Join(g.data, "master.key"))); err != nil {
 		return nil, err
 	}
 	key, err := readMasterKey("--master-key", g.masterKey)

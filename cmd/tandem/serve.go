@@ -35,7 +35,7 @@ func (m *Main) serve(ctx context.Context, g *globals, args []string) error {
 	defer release()
 	log := m.logger()
 	clock := &pinnableClock{base: m.Clock}
-	store, err := m.openWithClock(ctx, g, log, clock)
+	store, err := m.openWithClock(ctx, g, log, clock, true)
 	if err != nil {
 		return err
 	}
