@@ -80,6 +80,8 @@ func openPostgres(t *testing.T, clock tandem.Clock) *database {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// One connection, so that a SET by a test holds for its next statement.
+	raw.SetMaxOpenConns(1)
 	t.Cleanup(func() {
 		s.Close()
 		raw.Close()
