@@ -61,8 +61,9 @@ type MeetingStatus string
 
 // The statuses of a planned meeting.
 const (
-	MeetingPlanned MeetingStatus = "planned"
-	MeetingHeld    MeetingStatus = "held"
+	MeetingPlanned   MeetingStatus = "planned"
+	MeetingHeld      MeetingStatus = "held"
+	MeetingCancelled MeetingStatus = "cancelled"
 )
 
 // Meeting is a planned meeting with a source.
@@ -75,9 +76,11 @@ type Meeting struct {
 	Status                MeetingStatus `json:"status"`
 	ContactID             string        `json:"contact_id,omitempty"`
 	OverrideJustification string        `json:"override_justification,omitempty"`
-	Findings              []Finding     `json:"findings"`
-	PlannedBy             string        `json:"planned_by"`
-	CreatedAt             time.Time     `json:"created_at"`
+	// CancelReason says why a cancelled meeting did not take place.
+	CancelReason string    `json:"cancel_reason,omitempty"`
+	Findings     []Finding `json:"findings"`
+	PlannedBy    string    `json:"planned_by"`
+	CreatedAt    time.Time `json:"created_at"`
 }
 
 // MeetingCreate is a request to plan a meeting.
@@ -178,6 +181,9 @@ type ContactPage struct {
 // the rules.
 type ContactService interface {
 	PlanMeeting(ctx context.Context, sourceID string, c MeetingCreate) (*Meeting, error)
+	// CancelMeeting cancels a planned meeting that will not take place, with
+	// the reason: it then owes no record.
+	CancelMeeting(ctx context.Context, sourceID, meetingID, reason string) (*Meeting, error)
 	ListMeetings(ctx context.Context, sourceID string) ([]*Meeting, error)
 	RecordContact(ctx context.Context, sourceID string, c ContactCreate) (*Contact, error)
 	FindContact(ctx context.Context, sourceID, contactID string) (*Contact, error)

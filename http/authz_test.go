@@ -103,6 +103,9 @@ func authzRequests() map[string]authzRequest {
 			return api("sources", f.north.ID, "meetings"), map[string]any{"planned_for": rfc3339(f.clockNow().Add(48 * time.Hour)),
 				"location": "The library", "officer_ids": []string{f.id(uNorthHandlerA), f.id(uNorthHandlerB)}}
 		}},
+		"POST " + APIBase + "/sources/{id}/meetings/{mid}/cancel": {scoped: true, build: func(f *fixture) (string, any) {
+			return api("sources", f.north.ID, "meetings", f.freshMeeting().ID, "cancel"), map[string]any{"reason": "the source is in hospital"}
+		}},
 		"GET " + APIBase + "/sources/{id}/contacts": {scoped: true, build: north("contacts")},
 		"POST " + APIBase + "/sources/{id}/contacts": {scoped: true, build: func(f *fixture) (string, any) {
 			return api("sources", f.north.ID, "contacts"), map[string]any{"kind": "phone", "occurred_at": rfc3339(f.clockNow().Add(-time.Hour)),

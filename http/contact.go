@@ -35,6 +35,26 @@ func (s *Server) meetingPlan(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+type cancelRequest struct {
+	Reason *string `json:"reason"`
+}
+
+func (s *Server) meetingCancel(w http.ResponseWriter, r *http.Request) error {
+	var req cancelRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	if err := require("reason", req.Reason); err != nil {
+		return err
+	}
+	m, err := s.Contacts.CancelMeeting(r.Context(), r.PathValue("id"), r.PathValue("mid"), *req.Reason)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, m)
+	return nil
+}
+
 func (s *Server) meetingList(w http.ResponseWriter, r *http.Request) error {
 	ms, err := s.Contacts.ListMeetings(r.Context(), r.PathValue("id"))
 	if err != nil {

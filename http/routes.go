@@ -55,6 +55,7 @@ func (s *Server) routes() []route {
 		{Method: "DELETE", Pattern: APIBase + "/sources/{id}/assignments/{aid}", Roles: controllers, handle: s.assignmentEnd},
 		{Method: "GET", Pattern: APIBase + "/sources/{id}/meetings", Roles: readers, handle: s.meetingList},
 		{Method: "POST", Pattern: APIBase + "/sources/{id}/meetings", Roles: handling, handle: s.meetingPlan},
+		{Method: "POST", Pattern: APIBase + "/sources/{id}/meetings/{mid}/cancel", Roles: handling, handle: s.meetingCancel},
 		{Method: "GET", Pattern: APIBase + "/sources/{id}/contacts", Roles: readers, handle: s.contactList},
 		{Method: "POST", Pattern: APIBase + "/sources/{id}/contacts", Roles: handling, handle: s.contactRecord},
 		{Method: "GET", Pattern: APIBase + "/sources/{id}/contacts/{cid}", Roles: readers, handle: s.contactGet},

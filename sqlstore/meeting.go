@@ -129,6 +129,55 @@ func (s *Store) PreviewMeeting(ctx context.Context, sourceID string, c tandem.Me
 	return nonNilFindings(out), err
 }
 
+// CancelMeeting cancels a planned meeting with a reason. Only the source's
+// handlers and controllers may; a meeting already held or cancelled cannot
+// be. A DOCUMENTED_24H alert already raised for it stays: the sweep raises
+// none after.
+func (s *Store) CancelMeeting(ctx context.Context, sourceID, meetingID, reason string) (*tandem.Meeting, error) {
+	o, err := requireRole(ctx, tandem.RoleHandler, tandem.RoleController)
+	if err != nil {
+		return nil, err
+	}
+	reason = strings.TrimSpace(reason)
+	if utf8.RuneCountInString(reason) < 10 || utf8.RuneCountInString(reason) > 2000 {
+		return nil, tandem.Invalid("reason", "say why the meeting will not take place (10 to 2000 characters)")
+	}
+	var out *tandem.Meeting
+	err = s.update(ctx, func(tx *Tx) error {
+		_, t, err := tx.visibleSource(sourceID)
+		if err != nil {
+			return err
+		}
+		if !t.Handling && !policy.CanControl(o, t) {
+			return tandem.Errorf(tandem.EFORBIDDEN, "only the source's handlers and controllers may cancel its meetings")
+		}
+		ms, err := tx.meetings(`id = ? AND source_id = ?`, meetingID, sourceID)
+		if err != nil {
+			return err
+		}
+		if len(ms) == 0 {
+			return tandem.NotFound("meeting")
+		}
+		if ms[0].Status != tandem.MeetingPlanned {
+			return tandem.Errorf(tandem.ECONFLICT, "the meeting is %s already", ms[0].Status)
+		}
+		if _, err := tx.exec(`UPDATE meetings SET status = ?, cancelled_at = ?, cancelled_by = ?, cancel_reason = ? WHERE id = ?`,
+			tandem.MeetingCancelled, ts(tx.now), o.ID, reason, meetingID); err != nil {
+			return err
+		}
+		if err := tx.record("meeting.cancel", "meeting", meetingID, reason); err != nil {
+			return err
+		}
+		ms, err = tx.meetings(`id = ?`, meetingID)
+		if err != nil {
+			return err
+		}
+		out = ms[0]
+		return nil
+	})
+	return out, err
+}
+
 // ListMeetings returns a source's planned and held meetings, soonest last.
 func (s *Store) ListMeetings(ctx context.Context, sourceID string) ([]*tandem.Meeting, error) {
 	out := []*tandem.Meeting{}
@@ -144,7 +193,7 @@ func (s *Store) ListMeetings(ctx context.Context, sourceID string) ([]*tandem.Me
 }
 
 func (tx *Tx) meetings(where string, args ...any) ([]*tandem.Meeting, error) {
-	rows, err := tx.query(`SELECT id, source_id, planned_for, location, status, contact_id, override_justification, findings, planned_by, created_at FROM meetings WHERE `+where+` ORDER BY planned_for DESC, id`, args...)
+	rows, err := tx.query(`SELECT id, source_id, planned_for, location, status, contact_id, override_justification, findings, planned_by, created_at, cancel_reason FROM meetings WHERE `+where+` ORDER BY planned_for DESC, id`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -152,12 +201,12 @@ func (tx *Tx) meetings(where string, args ...any) ([]*tandem.Meeting, error) {
 	for rows.Next() {
 		var m tandem.Meeting
 		var planned, findings, created string
-		var contact sql.NullString
-		if err := rows.Scan(&m.ID, &m.SourceID, &planned, &m.Location, &m.Status, &contact, &m.OverrideJustification, &findings, &m.PlannedBy, &created); err != nil {
+		var contact, cancel sql.NullString
+		if err := rows.Scan(&m.ID, &m.SourceID, &planned, &m.Location, &m.Status, &contact, &m.OverrideJustification, &findings, &m.PlannedBy, &created, &cancel); err != nil {
 			rows.Close()
 			return nil, err
 		}
-		m.PlannedFor, m.CreatedAt, m.ContactID = parseTS(planned), parseTS(created), contact.String
+		m.PlannedFor, m.CreatedAt, m.ContactID, m.CancelReason = parseTS(planned), parseTS(created), contact.String, cancel.String
 		if err := fromJSON(findings, &m.Findings); err != nil {
 			rows.Close()
 			return nil, err

@@ -152,3 +152,16 @@ func (h *Handler) meetingShow(w http.ResponseWriter, r *http.Request) {
 		Saved   bool
 	}{src, m, names, r.URL.Query().Get("saved") == "1"}})
 }
+
+// meetingCancel cancels a planned meeting with the reason given.
+func (h *Handler) meetingCancel(w http.ResponseWriter, r *http.Request) {
+	_, err := h.svc.Contacts.CancelMeeting(r.Context(), r.PathValue("id"), r.PathValue("mid"), r.PostFormValue("reason"))
+	switch tandem.ErrorCode(err) {
+	case "":
+		http.Redirect(w, r, "/sources/"+r.PathValue("id")+"/meetings/"+r.PathValue("mid")+"?done=meeting_cancelled", http.StatusSeeOther)
+	case tandem.EINVALID, tandem.ECONFLICT:
+		h.errorPage(w, r, http.StatusBadRequest, "Not cancelled", tandem.ErrorMessage(err))
+	default:
+		h.fail(w, r, err)
+	}
+}

@@ -271,6 +271,7 @@ var flashes = map[string]string{
 	"alert_acknowledged": "Alert acknowledged.",
 	"training_recorded":  "Training recorded.",
 	"account_unlocked":   "Account unlocked.",
+	"meeting_cancelled":  "Meeting cancelled.",
 }
 
 // shareClass colours a compliance share: green only when every contact kept

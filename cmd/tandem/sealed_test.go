@@ -315,6 +315,12 @@ func TestSealed_NoIdentityAnywhereButTheReveal(t *testing.T) {
 	t.Log("meetings, contacts, amendments, risks")
 	a.do(hm.token, "POST", A+"/meetings", map[string]any{"planned_for": at(48 * time.Hour), "location": "Safe house 3",
 		"officer_ids": []string{hm.id, hf.id}}, 201, nil)
+	var spare struct {
+		ID string `json:"id"`
+	}
+	a.do(hm.token, "POST", A+"/meetings", map[string]any{"planned_for": at(96 * time.Hour), "location": "Safe house 4",
+		"officer_ids": []string{hm.id, hf.id}}, 201, &spare)
+	a.do(hf.token, "POST", A+"/meetings/"+spare.ID+"/cancel", map[string]any{"reason": "The source is travelling that week."}, 200, nil)
 	if status, _ := a.call(hm.token, "POST", A+"/meetings", map[string]any{"planned_for": at(72 * time.Hour), "location": "Car park",
 		"officer_ids": []string{hm.id}}); status != 422 {
 		t.Errorf("a solo meeting planned: %d, want 422", status)
