@@ -63,6 +63,9 @@ commands:
   keys rotate --new-master-key FILE   re-wrap every key under a new master key
   calls import --format asterisk|csv [--tz ZONE] FILE
                                       import call records and reconcile them
+  settings list                       the rules' numbers in force
+  settings set --key K --value V --reason R
+                                      change one (audited)
   backup FILE                         an encrypted, consistent copy, taken while serving
   restore FILE                        restore a backup onto an empty data folder
 `
@@ -164,7 +167,7 @@ func (m *Main) run(ctx context.Context, args []string) error {
 		return usagef("no command given; %s", strings.SplitN(usage, "\n", 2)[0])
 	}
 	cmd, rest := rest[0], rest[1:]
-	if (cmd == "user" || cmd == "token" || cmd == "audit" || cmd == "keys" || cmd == "calls") && len(rest) > 0 {
+	if (cmd == "user" || cmd == "token" || cmd == "audit" || cmd == "keys" || cmd == "calls" || cmd == "settings") && len(rest) > 0 {
 		cmd, rest = cmd+" "+rest[0], rest[1:]
 	}
 	switch cmd {
@@ -180,6 +183,10 @@ func (m *Main) run(ctx context.Context, args []string) error {
 		return m.keysRotate(ctx, &g, rest)
 	case "calls import":
 		return m.callsImport(ctx, &g, rest)
+	case "settings list":
+		return m.settingsList(ctx, &g, rest)
+	case "settings set":
+		return m.settingsSet(ctx, &g, rest)
 	case "backup":
 		return m.backup(ctx, &g, rest)
 	case "restore":
