@@ -198,17 +198,16 @@ func (m *Main) run(ctx context.Context, args []string) error {
 	return usagef("unknown command %q; run tandem help", cmd)
 }
 
-// parse parses a command's flags, the globals among them.
+// parse parses a command's flags, the globals among them; the command
+// takes no other argument.
 func (m *Main) parse(fs *flag.FlagSet, g *globals, args []string) error {
-	fs.SetOutput(io.Discard)
-	m.globalFlags(fs, g)
-	if err := fs.Parse(args); err != nil {
-		return usagef("%s: %v", fs.Name(), err)
+	extra, err := m.parseWithFile(fs, g, args)
+	if err != nil {
+		return err
 	}
-	if fs.NArg() > 0 {
-		return usagef("%s: unexpected argument %q", fs.Name(), fs.Arg(0))
+	if extra != "" {
+		return usagef("%s: unexpected argument %q", fs.Name(), extra)
 	}
-	m.resolve(g)
 	return nil
 }
 
