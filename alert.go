@@ -37,6 +37,12 @@ type Alert struct {
 	AcknowledgedBy string     `json:"acknowledged_by,omitempty"`
 	Justification  string     `json:"justification,omitempty"`
 	ResolvedAt     *time.Time `json:"resolved_at,omitempty"`
+	// CanAcknowledge says whether the acting officer may acknowledge it
+	// (package policy decides; the pages offer the control from it).
+	CanAcknowledge bool `json:"can_acknowledge"`
+	// PlannedBy is who planned the meeting the alert is about, if any: an
+	// override's author may not acknowledge its alerts.
+	PlannedBy string `json:"-"`
 }
 
 // AlertFilter narrows a list of alerts. Empty fields match everything.

@@ -32,6 +32,8 @@ type Source struct {
 
 	Handlers   []*Assignment `json:"handlers"`
 	OpenAlerts int           `json:"open_alerts"`
+	// Permissions are the acting officer's, toward this source.
+	Permissions Permissions `json:"permissions"`
 }
 
 // Identity is who a source really is. Only the identity reveal returns it.
@@ -108,4 +110,33 @@ type SourceService interface {
 	Assign(ctx context.Context, sourceID, officerID string, role AssignmentRole) (*Assignment, error)
 	EndAssignment(ctx context.Context, sourceID, assignmentID string) error
 	ListAssignments(ctx context.Context, sourceID string) ([]*Assignment, error)
+}
+
+// Permissions are what the acting officer may do to one source, decided by
+// package policy and carried on the source, so that every page offers
+// exactly the controls the store will then allow.
+type Permissions struct {
+	// Record: record a contact the officer took part in (a controller of
+	// the source may record any).
+	Record bool `json:"record"`
+	// Plan: plan and cancel meetings.
+	Plan bool `json:"plan"`
+	// Override: plan a meeting that breaks a rule, with a justification.
+	Override bool `json:"override"`
+	// Assign: assign officers and end assignments.
+	Assign bool `json:"assign"`
+	// Acknowledge: acknowledge the source's event alerts (except those
+	// about the officer's own conduct).
+	Acknowledge bool `json:"acknowledge"`
+	// Amend: amend contacts the officer took part in or documented (a
+	// controller may amend any).
+	Amend bool `json:"amend"`
+	// AddRisk: add to the risk register.
+	AddRisk bool `json:"add_risk"`
+	// Update: change the source's status or required officer gender.
+	Update bool `json:"update"`
+	// Reveal: see the identity as part of the team's work; BreakGlass:
+	// see it only by breaking the glass, which raises an alert.
+	Reveal     bool `json:"reveal"`
+	BreakGlass bool `json:"break_glass"`
 }

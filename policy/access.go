@@ -46,3 +46,41 @@ func InHandlingTeam(o *tandem.Officer, t Team) bool {
 func CanControl(o *tandem.Officer, t Team) bool {
 	return o.HasRole(tandem.RoleController) && t.Controlling
 }
+
+// Scope says where the sources an officer may see are to be found, so that
+// a store looks there and nowhere else; CanSee still decides each source.
+type Scope struct {
+	// All: every source (an auditor).
+	All bool
+	// Unit: every source of this unit ("" for none): a controller's or an
+	// authorising officer's.
+	Unit string
+	// Assigned: the sources the officer is assigned to now, in any role.
+	Assigned bool
+}
+
+// ScopeOf returns the officer's scope. It holds every source CanSee allows
+// (and may hold more, which CanSee then refuses).
+func ScopeOf(o *tandem.Officer) Scope {
+	if o.HasRole(tandem.RoleAdmin) {
+		return Scope{}
+	}
+	sc := Scope{All: o.HasRole(tandem.RoleAuditor), Assigned: true}
+	if o.HasAnyRole(tandem.RoleController, tandem.RoleAuthorisingOfficer) {
+		sc.Unit = o.Unit
+	}
+	return sc
+}
+
+// Overseer reports whether the officer oversees sources rather than
+// handling them: who may know that another unit runs the same person
+// (DECONFLICTION), and who sees compliance.
+func Overseer(o *tandem.Officer) bool {
+	return o.HasAnyRole(tandem.RoleController, tandem.RoleAuditor, tandem.RoleAuthorisingOfficer)
+}
+
+// AlertVisible reports whether the officer, who may see the alert's source,
+// may also see the alert: who else runs a person is for overseers.
+func AlertVisible(o *tandem.Officer, rule tandem.Rule) bool {
+	return rule != tandem.RuleDeconfliction || Overseer(o)
+}

@@ -29,19 +29,55 @@ func requireRole(ctx context.Context, roles ...tandem.Role) (*tandem.Officer, er
 	return o, nil
 }
 
-// team works out the acting officer's standing toward a source.
-func (tx *Tx) team(o *tandem.Officer, src *sourceRow) (policy.Team, error) {
-	t := policy.Team{SameUnit: o.Unit == src.Unit}
-	rows, err := tx.query(`SELECT role FROM assignments WHERE source_id = ? AND officer_id = ? AND ended_at IS NULL`, src.ID, o.ID)
+// standing is an officer's standing toward sources, loaded once for a
+// list: their current assignments by source and, for a controller, their
+// accreditation.
+type standing struct {
+	o          *tandem.Officer
+	roles      map[string][]tandem.AssignmentRole
+	accredited bool
+}
+
+// standing loads the officer's current assignments: of one source when
+// sourceID is given, of every source otherwise.
+func (tx *Tx) standing(o *tandem.Officer, sourceID string) (*standing, error) {
+	st := &standing{o: o, roles: map[string][]tandem.AssignmentRole{}}
+	q, args := `SELECT source_id, role FROM assignments WHERE officer_id = ? AND ended_at IS NULL`, []any{o.ID}
+	if sourceID != "" {
+		q, args = q+` AND source_id = ?`, append(args, sourceID)
+	}
+	rows, err := tx.query(q, args...)
 	if err != nil {
-		return t, err
+		return nil, err
 	}
 	defer rows.Close()
 	for rows.Next() {
+		var id string
 		var role tandem.AssignmentRole
-		if err := rows.Scan(&role); err != nil {
-			return t, err
+		if err := rows.Scan(&id, &role); err != nil {
+			return nil, err
 		}
+		st.roles[id] = append(st.roles[id], role)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if o.HasRole(tandem.RoleController) {
+		// An identity is part of the team's work only for an accredited
+		// controller: an account given the role by an administrator,
+		// untrained and outside the dedicated unit, breaks the glass.
+		if st.accredited, err = tx.accredited(o.ID); err != nil {
+			return nil, err
+		}
+	}
+	return st, nil
+}
+
+// team is the officer's standing toward one source.
+func (st *standing) team(src *sourceRow) policy.Team {
+	o := st.o
+	t := policy.Team{SameUnit: o.Unit == src.Unit}
+	for _, role := range st.roles[src.ID] {
 		if role.CountsAsHandler() {
 			t.Handling = true
 		}
@@ -51,16 +87,18 @@ func (tx *Tx) team(o *tandem.Officer, src *sourceRow) (policy.Team, error) {
 	}
 	if o.HasRole(tandem.RoleController) && t.SameUnit {
 		t.Controlling = true
-		// An identity is part of the team's work only for an accredited
-		// controller: an account given the role by an administrator,
-		// untrained and outside the dedicated unit, breaks the glass.
-		acc, err := tx.accredited(o.ID)
-		if err != nil {
-			return t, err
-		}
-		t.Accredited = acc
+		t.Accredited = st.accredited
 	}
-	return t, rows.Err()
+	return t
+}
+
+// team works out the acting officer's standing toward a source.
+func (tx *Tx) team(o *tandem.Officer, src *sourceRow) (policy.Team, error) {
+	st, err := tx.standing(o, src.ID)
+	if err != nil {
+		return policy.Team{}, err
+	}
+	return st.team(src), nil
 }
 
 // visibleSource loads a source the acting officer may see, with their

@@ -192,10 +192,10 @@ func (tx *Tx) reconcileOfficer(officerID string) error {
 	return nil
 }
 
-const alertColumns = `a.id, a.rule, a.severity, a.state, a.source_id, s.reference, a.contact_id, a.meeting_id, a.call_id, a.officer_ids, a.raised_at, a.status, a.message, a.acknowledged_at, a.acknowledged_by, a.justification, a.resolved_at`
+const alertColumns = `a.id, a.rule, a.severity, a.state, a.source_id, s.reference, a.contact_id, a.meeting_id, a.call_id, a.officer_ids, a.raised_at, a.status, a.message, a.acknowledged_at, a.acknowledged_by, a.justification, a.resolved_at, m.planned_by`
 
 func (tx *Tx) alerts(where string, args ...any) ([]*tandem.Alert, error) {
-	rows, err := tx.query(`SELECT `+alertColumns+` FROM alerts a JOIN sources s ON s.id = a.source_id WHERE `+where+` ORDER BY a.raised_at DESC, a.id`, args...)
+	rows, err := tx.query(`SELECT `+alertColumns+` FROM alerts a JOIN sources s ON s.id = a.source_id LEFT JOIN meetings m ON m.id = a.meeting_id WHERE `+where+` ORDER BY a.raised_at DESC, a.id`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -204,12 +204,13 @@ func (tx *Tx) alerts(where string, args ...any) ([]*tandem.Alert, error) {
 	for rows.Next() {
 		var a tandem.Alert
 		var state int
-		var contact, meeting, call, ackAt, ackBy, resolved sql.NullString
+		var contact, meeting, call, ackAt, ackBy, resolved, plannedBy sql.NullString
 		var officers, raised string
 		if err := rows.Scan(&a.ID, &a.Rule, &a.Severity, &state, &a.SourceID, &a.SourceReference, &contact, &meeting, &call, &officers,
-			&raised, &a.Status, &a.Message, &ackAt, &ackBy, &a.Justification, &resolved); err != nil {
+			&raised, &a.Status, &a.Message, &ackAt, &ackBy, &a.Justification, &resolved, &plannedBy); err != nil {
 			return nil, err
 		}
+		a.PlannedBy = plannedBy.String
 		a.State = state == 1
 		a.ContactID, a.MeetingID, a.CallID, a.AcknowledgedBy = contact.String, meeting.String, call.String, ackBy.String
 		if err := fromJSON(officers, &a.OfficerIDs); err != nil {
@@ -239,13 +240,13 @@ func (s *Store) ListAlerts(ctx context.Context, f tandem.AlertFilter) ([]*tandem
 	}
 	out := []*tandem.Alert{}
 	err = s.view(ctx, func(tx *Tx) error {
-		visible, err := tx.visibleSources(o)
+		visible, teams, err := tx.visibleSources(o)
 		if err != nil {
 			return err
 		}
-		ok := map[string]bool{}
-		for _, r := range visible {
-			ok[r.ID] = true
+		team := map[string]policy.Team{}
+		for i, r := range visible {
+			team[r.ID] = teams[i]
 		}
 		where, args := []string{"1 = 1"}, []any{}
 		if f.Status != "" {
@@ -261,17 +262,18 @@ func (s *Store) ListAlerts(ctx context.Context, f tandem.AlertFilter) ([]*tandem
 		if err != nil {
 			return err
 		}
-		overseer := o.HasAnyRole(tandem.RoleController, tandem.RoleAuditor, tandem.RoleAuthorisingOfficer)
 		for _, a := range all {
-			if !ok[a.SourceID] {
+			t, ok := team[a.SourceID]
+			if !ok {
 				continue
 			}
-			if a.Rule == tandem.RuleDeconfliction && !overseer {
+			if !policy.AlertVisible(o, a.Rule) {
 				continue // who else runs this person is for controllers to know
 			}
 			if f.OfficerID != "" && !contains(a.OfficerIDs, f.OfficerID) {
 				continue
 			}
+			a.CanAcknowledge = canAcknowledge(o, t, a)
 			out = append(out, a)
 		}
 		return nil
@@ -307,21 +309,8 @@ func (s *Store) AcknowledgeAlert(ctx context.Context, id, justification string) 
 		} else if err != nil {
 			return err
 		}
-		if !policy.CanControl(o, t) {
-			return tandem.Errorf(tandem.EFORBIDDEN, "only a controller of the source may acknowledge its alerts")
-		}
-		// Nobody closes an alert about their own conduct: one that names
-		// them, or that their own override raised.
-		named := contains(a.OfficerIDs, o.ID)
-		if a.MeetingID != "" && !named {
-			var plannedBy string
-			if err := tx.queryRow(`SELECT planned_by FROM meetings WHERE id = ?`, a.MeetingID).Scan(&plannedBy); err != nil {
-				return err
-			}
-			named = plannedBy == o.ID
-		}
-		if named {
-			return tandem.Errorf(tandem.EFORBIDDEN, "this alert concerns you: another controller must acknowledge it")
+		if err := policy.Permit(o, t, policy.Subject{Action: policy.ActionAcknowledge, Officers: a.OfficerIDs, Author: a.PlannedBy}); err != nil {
+			return err
 		}
 		if a.Status != tandem.AlertOpen {
 			return tandem.Errorf(tandem.ECONFLICT, "the alert is already %s", a.Status)
@@ -347,6 +336,14 @@ func (s *Store) AcknowledgeAlert(ctx context.Context, id, justification string) 
 		return nil
 	})
 	return out, err
+}
+
+// canAcknowledge says whether the officer may acknowledge the alert now:
+// an open event alert of a source they control, not about their own
+// conduct.
+func canAcknowledge(o *tandem.Officer, t policy.Team, a *tandem.Alert) bool {
+	return a.Status == tandem.AlertOpen && !a.State &&
+		policy.Permit(o, t, policy.Subject{Action: policy.ActionAcknowledge, Officers: a.OfficerIDs, Author: a.PlannedBy}) == nil
 }
 
 func contains(xs []string, x string) bool {

@@ -2,9 +2,7 @@ package sqlstore
 
 import (
 	"context"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"tandem"
 	"tandem/policy"
@@ -31,50 +29,8 @@ func (s *Store) AmendContact(ctx context.Context, sourceID, contactID string, a 
 	if err != nil {
 		return nil, err
 	}
-	a.Reason = strings.TrimSpace(a.Reason)
-	if utf8.RuneCountInString(a.Reason) < 5 || utf8.RuneCountInString(a.Reason) > 2000 {
-		return nil, tandem.Invalid("reason", "say why the contact is amended (5 to 2000 characters)")
-	}
-	if a.Kind == nil && a.OccurredAt == nil && a.DurationMinutes == nil && a.Location == nil && a.OfficerIDs == nil && a.Summary == nil && a.Indicators == nil {
-		return nil, tandem.Invalid("reason", "an amendment must change at least one field")
-	}
-	// Check the changed fields with the same rules as a new contact.
-	probe := tandem.ContactCreate{Kind: tandem.KindOther, OccurredAt: time.Unix(1, 0), OfficerIDs: []string{"x"}, Summary: "x"}
-	if a.Kind != nil {
-		probe.Kind = *a.Kind
-	}
-	if a.OccurredAt != nil {
-		probe.OccurredAt = *a.OccurredAt
-	}
-	probe.DurationMinutes = a.DurationMinutes
-	if a.Location != nil {
-		probe.Location = *a.Location
-	}
-	if a.OfficerIDs != nil {
-		probe.OfficerIDs = a.OfficerIDs
-	}
-	if a.Summary != nil {
-		probe.Summary = *a.Summary
-	}
-	probe.Indicators = a.Indicators
-	if err := validateContact(&probe); err != nil {
+	if err := a.Validate(); err != nil {
 		return nil, err
-	}
-	if a.Location != nil {
-		a.Location = &probe.Location
-	}
-	if a.Summary != nil {
-		a.Summary = &probe.Summary
-	}
-	if a.Indicators != nil {
-		a.Indicators = probe.Indicators
-	}
-	if a.OccurredAt != nil {
-		t := a.OccurredAt.UTC().Truncate(time.Microsecond)
-		a.OccurredAt = &t
-	}
-	if a.OfficerIDs != nil {
-		a.OfficerIDs = sortedCopy(a.OfficerIDs)
 	}
 	var out *tandem.Amendment
 	err = s.update(ctx, func(tx *Tx) error {
@@ -91,8 +47,8 @@ func (s *Store) AmendContact(ctx context.Context, sourceID, contactID string, a 
 		}
 		c := cs[0]
 		before := effective(c)
-		if !contains(before.OfficerIDs, o.ID) && c.DocumentedBy != o.ID && !policy.CanControl(o, t) {
-			return tandem.Errorf(tandem.EFORBIDDEN, "only an officer at the contact, or a controller of the source, may amend it")
+		if err := policy.Permit(o, t, policy.Subject{Action: policy.ActionAmend, Officers: before.OfficerIDs, Author: c.DocumentedBy}); err != nil {
+			return err
 		}
 		settings, err := tx.settings()
 		if err != nil {

@@ -30,8 +30,8 @@ func (s *Store) Assign(ctx context.Context, sourceID, officerID string, role tan
 		if err != nil {
 			return err
 		}
-		if !policy.CanControl(o, t) {
-			return tandem.Errorf(tandem.EFORBIDDEN, "only a controller of this source may assign officers to it")
+		if err := policy.Permit(o, t, policy.Subject{Action: policy.ActionAssign}); err != nil {
+			return err
 		}
 		if a, err = tx.assign(sourceID, officerID, role); err != nil {
 			return err
@@ -85,8 +85,8 @@ func (s *Store) EndAssignment(ctx context.Context, sourceID, assignmentID string
 		if err != nil {
 			return err
 		}
-		if !policy.CanControl(o, t) {
-			return tandem.Errorf(tandem.EFORBIDDEN, "only a controller of this source may end its assignments")
+		if err := policy.Permit(o, t, policy.Subject{Action: policy.ActionEndAssignment}); err != nil {
+			return err
 		}
 		var ended sql.NullString
 		err = tx.queryRow(`SELECT ended_at FROM assignments WHERE id = ? AND source_id = ?`, assignmentID, sourceID).Scan(&ended)
@@ -126,11 +126,17 @@ func (s *Store) ListAssignments(ctx context.Context, sourceID string) ([]*tandem
 }
 
 func (tx *Tx) assignments(sourceID string, currentOnly bool) ([]*tandem.Assignment, error) {
-	q := `SELECT a.id, a.source_id, a.officer_id, o.name, a.role, a.started_at, a.ended_at FROM assignments a JOIN officers o ON o.id = a.officer_id WHERE a.source_id = ?`
+	where := `a.source_id = ?`
 	if currentOnly {
-		q += ` AND a.ended_at IS NULL`
+		where += ` AND a.ended_at IS NULL`
 	}
-	rows, err := tx.query(q+` ORDER BY a.started_at, a.id`, sourceID)
+	return tx.assignmentRows(where, sourceID)
+}
+
+// assignmentRows loads the assignments matching where (on assignments a),
+// with their officers' names, oldest first.
+func (tx *Tx) assignmentRows(where string, args ...any) ([]*tandem.Assignment, error) {
+	rows, err := tx.query(`SELECT a.id, a.source_id, a.officer_id, o.name, a.role, a.started_at, a.ended_at FROM assignments a JOIN officers o ON o.id = a.officer_id WHERE `+where+` ORDER BY a.started_at, a.id`, args...)
 	if err != nil {
 		return nil, err
 	}

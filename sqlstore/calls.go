@@ -56,7 +56,7 @@ func (s *Store) ImportCalls(ctx context.Context, format string, src tandem.CallS
 	if o := tandem.OfficerFromContext(ctx); !o.HasRole(tandem.RoleAdmin) {
 		visible := map[string]bool{}
 		err := s.view(ctx, func(tx *Tx) error {
-			rs, err := tx.visibleSources(o)
+			rs, _, err := tx.visibleSources(o)
 			for _, r := range rs {
 				visible[r.ID] = true
 			}

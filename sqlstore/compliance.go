@@ -24,18 +24,12 @@ func (s *Store) complianceContacts(ctx context.Context, f tandem.ComplianceFilte
 	if err != nil {
 		return err
 	}
-	if err := validDate("from", f.From, true); err != nil {
+	if err := f.Validate(); err != nil {
 		return err
-	}
-	if err := validDate("to", f.To, true); err != nil {
-		return err
-	}
-	if f.To < f.From {
-		return tandem.Invalid("to", "to must not be before from")
 	}
 	end, _ := time.Parse(tandem.DateLayout, f.To)
 	return s.view(ctx, func(tx *Tx) error {
-		visible, err := tx.visibleSources(o)
+		visible, _, err := tx.visibleSources(o)
 		if err != nil {
 			return err
 		}

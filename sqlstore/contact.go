@@ -4,10 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"encoding/base64"
-	"sort"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"tandem"
 	"tandem/policy"
@@ -21,7 +19,7 @@ func (s *Store) RecordContact(ctx context.Context, sourceID string, c tandem.Con
 	if err != nil {
 		return nil, err
 	}
-	if err := validateContact(&c); err != nil {
+	if err := c.Validate(); err != nil {
 		return nil, err
 	}
 	var out *tandem.Contact
@@ -30,15 +28,15 @@ func (s *Store) RecordContact(ctx context.Context, sourceID string, c tandem.Con
 		if err != nil {
 			return err
 		}
-		if !contains(c.OfficerIDs, o.ID) && !policy.CanControl(o, t) {
-			return tandem.Errorf(tandem.EFORBIDDEN, "you may record only contacts you were at, unless you control the source")
+		if err := policy.Permit(o, t, policy.Subject{Action: policy.ActionRecord, Officers: c.OfficerIDs}); err != nil {
+			return err
 		}
 		late, findings, all, err := tx.evaluateContact(src, c)
 		if err != nil {
 			return err
 		}
 		out = &tandem.Contact{ID: newID(), SourceID: sourceID, Kind: c.Kind, OccurredAt: c.OccurredAt.UTC().Truncate(time.Microsecond),
-			DurationMinutes: c.DurationMinutes, Location: c.Location, OfficerIDs: sortedCopy(c.OfficerIDs), Summary: c.Summary,
+			DurationMinutes: c.DurationMinutes, Location: c.Location, OfficerIDs: tandem.SortedIDs(c.OfficerIDs), Summary: c.Summary,
 			Indicators: c.Indicators, MeetingID: c.MeetingID, DocumentedAt: tx.now, DocumentedBy: o.ID, Late: late, Findings: all}
 		if err := tx.insertContact(out); err != nil {
 			return err
@@ -106,7 +104,7 @@ func (s *Store) PreviewContact(ctx context.Context, sourceID string, c tandem.Co
 	if _, err := requireOfficer(ctx); err != nil {
 		return nil, err
 	}
-	if err := validateContact(&c); err != nil {
+	if err := c.Validate(); err != nil {
 		return nil, err
 	}
 	var all []tandem.Finding
@@ -138,47 +136,6 @@ func (tx *Tx) insertContact(c *tandem.Contact) error {
 		}
 	}
 	return tx.record("contact.record", "contact", c.ID, "")
-}
-
-func validateContact(c *tandem.ContactCreate) error {
-	c.Summary = strings.TrimSpace(c.Summary)
-	c.Location = strings.TrimSpace(c.Location)
-	switch {
-	case !tandem.ValidContactKind(c.Kind):
-		return tandem.Invalid("kind", "kind must be meeting, phone, message or other")
-	case c.OccurredAt.IsZero():
-		return tandem.Invalid("occurred_at", "occurred_at is required (RFC 3339 with a zone)")
-	case len(c.OfficerIDs) == 0:
-		return tandem.Invalid("officer_ids", "name the officers who took part")
-	case c.Summary == "" || utf8.RuneCountInString(c.Summary) > 20000:
-		return tandem.Invalid("summary", "a summary is required (at most 20000 characters)")
-	case utf8.RuneCountInString(c.Location) > 500:
-		return tandem.Invalid("location", "location is at most 500 characters")
-	case c.DurationMinutes != nil && (*c.DurationMinutes < 0 || *c.DurationMinutes > 24*60):
-		return tandem.Invalid("duration_minutes", "duration_minutes must be between 0 and 1440")
-	}
-	if err := distinctIDs("officer_ids", c.OfficerIDs); err != nil {
-		return err
-	}
-	var err error
-	c.Indicators, err = validIndicators(c.Indicators)
-	return err
-}
-
-func validIndicators(is []tandem.Indicator) ([]tandem.Indicator, error) {
-	seen := map[tandem.Indicator]bool{}
-	out := []tandem.Indicator{}
-	for _, i := range is {
-		if !tandem.ValidIndicator(i) {
-			return nil, tandem.Invalid("indicators", "unknown indicator %q", i)
-		}
-		if !seen[i] {
-			seen[i] = true
-			out = append(out, i)
-		}
-	}
-	sort.Slice(out, func(a, b int) bool { return out[a] < out[b] })
-	return out, nil
 }
 
 const contactColumns = `id, source_id, kind, occurred_at, duration_minutes, location, summary, indicators, meeting_id, documented_at, documented_by, late, findings`

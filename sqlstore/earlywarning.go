@@ -35,7 +35,7 @@ func (s *Store) EarlyWarning(ctx context.Context, days int) ([]*tandem.Pair, err
 			return err
 		}
 		from := tx.now.Add(-time.Duration(days) * 24 * time.Hour)
-		visible, err := tx.visibleSources(o)
+		visible, _, err := tx.visibleSources(o)
 		if err != nil {
 			return err
 		}

@@ -20,19 +20,7 @@ func (s *Store) PlanMeeting(ctx context.Context, sourceID string, c tandem.Meeti
 	if err != nil {
 		return nil, err
 	}
-	c.Location = strings.TrimSpace(c.Location)
-	c.OverrideJustification = strings.TrimSpace(c.OverrideJustification)
-	switch {
-	case c.PlannedFor.IsZero():
-		return nil, tandem.Invalid("planned_for", "planned_for is required (RFC 3339 with a zone)")
-	case c.Location == "" || utf8.RuneCountInString(c.Location) > 500:
-		return nil, tandem.Invalid("location", "location is required (at most 500 characters)")
-	case len(c.OfficerIDs) == 0:
-		return nil, tandem.Invalid("officer_ids", "name the officers who will attend")
-	case utf8.RuneCountInString(c.OverrideJustification) > 2000:
-		return nil, tandem.Invalid("override_justification", "override_justification is at most 2000 characters")
-	}
-	if err := distinctIDs("officer_ids", c.OfficerIDs); err != nil {
+	if err := c.Validate(); err != nil {
 		return nil, err
 	}
 	var m *tandem.Meeting
@@ -41,8 +29,8 @@ func (s *Store) PlanMeeting(ctx context.Context, sourceID string, c tandem.Meeti
 		if err != nil {
 			return err
 		}
-		if !t.Handling && !policy.CanControl(o, t) {
-			return tandem.Errorf(tandem.EFORBIDDEN, "only the source's handlers and controllers may plan its meetings")
+		if err := policy.Permit(o, t, policy.Subject{Action: policy.ActionPlan}); err != nil {
+			return err
 		}
 		findings, err := tx.evaluateMeeting(src, c)
 		if err != nil {
@@ -52,15 +40,17 @@ func (s *Store) PlanMeeting(ctx context.Context, sourceID string, c tandem.Meeti
 			if c.OverrideJustification == "" {
 				return tandem.PolicyViolation("the plan breaks the rules: change it, or a controller may override with a written justification", findings)
 			}
-			if !policy.CanControl(o, t) {
-				return &tandem.Error{Code: tandem.EFORBIDDEN, Field: "override_justification", Message: "only a controller of the source may override the rules", Findings: findings}
+			if err := policy.Permit(o, t, policy.Subject{Action: policy.ActionOverride}); err != nil {
+				e := *err.(*tandem.Error)
+				e.Findings = findings
+				return &e
 			}
 			if utf8.RuneCountInString(c.OverrideJustification) < 10 {
 				return tandem.Invalid("override_justification", "an override needs a justification of at least 10 characters")
 			}
 		}
 		m = &tandem.Meeting{ID: newID(), SourceID: sourceID, PlannedFor: c.PlannedFor.UTC(), Location: c.Location,
-			OfficerIDs: sortedCopy(c.OfficerIDs), Status: tandem.MeetingPlanned, OverrideJustification: c.OverrideJustification,
+			OfficerIDs: tandem.SortedIDs(c.OfficerIDs), Status: tandem.MeetingPlanned, OverrideJustification: c.OverrideJustification,
 			Findings: nonNilFindings(findings), PlannedBy: tx.actorID(), CreatedAt: tx.now}
 		if _, err := tx.exec(`INSERT INTO meetings (id, source_id, planned_for, location, status, override_justification, findings, planned_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			m.ID, sourceID, ts(m.PlannedFor), m.Location, m.Status, m.OverrideJustification, jsonText(m.Findings), m.PlannedBy, ts(tx.now)); err != nil {
@@ -114,7 +104,7 @@ func (s *Store) PreviewMeeting(ctx context.Context, sourceID string, c tandem.Me
 	if len(c.OfficerIDs) == 0 {
 		return nil, tandem.Invalid("officer_ids", "name the officers who will attend")
 	}
-	if err := distinctIDs("officer_ids", c.OfficerIDs); err != nil {
+	if err := tandem.DistinctIDs("officer_ids", c.OfficerIDs); err != nil {
 		return nil, err
 	}
 	var out []tandem.Finding
@@ -148,8 +138,8 @@ func (s *Store) CancelMeeting(ctx context.Context, sourceID, meetingID, reason s
 		if err != nil {
 			return err
 		}
-		if !t.Handling && !policy.CanControl(o, t) {
-			return tandem.Errorf(tandem.EFORBIDDEN, "only the source's handlers and controllers may cancel its meetings")
+		if err := policy.Permit(o, t, policy.Subject{Action: policy.ActionCancel}); err != nil {
+			return err
 		}
 		ms, err := tx.meetings(`id = ? AND source_id = ?`, meetingID, sourceID)
 		if err != nil {
@@ -271,30 +261,6 @@ func (tx *Tx) overdueMeetings() error {
 		}
 	}
 	return nil
-}
-
-func distinctIDs(field string, ids []string) error {
-	seen := map[string]bool{}
-	for _, id := range ids {
-		if id == "" {
-			return tandem.Invalid(field, "an officer id is empty")
-		}
-		if seen[id] {
-			return tandem.Invalid(field, "officer %s is listed twice", id)
-		}
-		seen[id] = true
-	}
-	return nil
-}
-
-func sortedCopy(xs []string) []string {
-	out := append([]string(nil), xs...)
-	for i := 1; i < len(out); i++ {
-		for j := i; j > 0 && out[j] < out[j-1]; j-- {
-			out[j], out[j-1] = out[j-1], out[j]
-		}
-	}
-	return out
 }
 
 func nonNilFindings(fs []tandem.Finding) []tandem.Finding {

@@ -5,8 +5,6 @@ import (
 	"database/sql"
 	"math"
 	"strings"
-	"time"
-	"unicode/utf8"
 
 	"tandem"
 	"tandem/passwd"
@@ -203,24 +201,8 @@ func (s *Store) AddTraining(ctx context.Context, officerID string, c tandem.Trai
 	if err != nil {
 		return nil, err
 	}
-	if actor.ID == officerID {
-		return nil, tandem.Errorf(tandem.EFORBIDDEN, "nobody records their own training: it is what accredits them")
-	}
-	c.Course = strings.TrimSpace(c.Course)
-	switch {
-	case c.Course == "" || utf8.RuneCountInString(c.Course) > 200:
-		return nil, tandem.Invalid("course", "the course's name is required (at most 200 characters)")
-	case c.Hours <= 0 || c.Hours > 2000 || math.IsNaN(c.Hours):
-		return nil, tandem.Invalid("hours", "hours must be more than 0 and at most 2000")
-	}
-	if err := validDate("completed_on", c.CompletedOn, true); err != nil {
+	if err := c.Validate(); err != nil {
 		return nil, err
-	}
-	if err := validDate("expires_on", c.ExpiresOn, false); err != nil {
-		return nil, err
-	}
-	if c.ExpiresOn != "" && c.ExpiresOn <= c.CompletedOn {
-		return nil, tandem.Invalid("expires_on", "a course expires after it was completed")
 	}
 	var t *tandem.Training
 	err = s.update(ctx, func(tx *Tx) error {
@@ -228,8 +210,8 @@ func (s *Store) AddTraining(ctx context.Context, officerID string, c tandem.Trai
 		if err != nil {
 			return err
 		}
-		if !actor.HasRole(tandem.RoleAdmin) && off.Unit != actor.Unit {
-			return tandem.Errorf(tandem.EFORBIDDEN, "a controller records the training of the officers of their own unit")
+		if err := policy.Permit(actor, policy.Team{}, policy.Subject{Action: policy.ActionRecordTraining, Trainee: off}); err != nil {
+			return err
 		}
 		if c.CompletedOn > tx.now.Format(tandem.DateLayout) {
 			return tandem.Invalid("completed_on", "a course cannot be completed in the future")
@@ -290,18 +272,4 @@ func (tx *Tx) training(officerID string) ([]*tandem.Training, error) {
 		out = append(out, &t)
 	}
 	return out, rows.Err()
-}
-
-// validDate checks a YYYY-MM-DD date that must be a real day.
-func validDate(field, value string, required bool) error {
-	if value == "" {
-		if required {
-			return tandem.Invalid(field, "%s is required (YYYY-MM-DD)", field)
-		}
-		return nil
-	}
-	if _, err := time.Parse(tandem.DateLayout, value); err != nil {
-		return tandem.Invalid(field, "%s must be a real date written YYYY-MM-DD", field)
-	}
-	return nil
 }

@@ -3,8 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"strings"
-	"unicode/utf8"
 
 	"tandem"
 	"tandem/policy"
@@ -17,21 +15,7 @@ func (s *Store) CreateRisk(ctx context.Context, sourceID string, c tandem.RiskCr
 	if err != nil {
 		return nil, err
 	}
-	c.Description = strings.TrimSpace(c.Description)
-	c.Mitigation = strings.TrimSpace(c.Mitigation)
-	switch {
-	case !tandem.ValidRiskCategory(c.Category):
-		return nil, tandem.Invalid("category", "category must be source_safety, officer_safety, relationship, corruption, compromise, welfare or other")
-	case c.Description == "" || utf8.RuneCountInString(c.Description) > 5000:
-		return nil, tandem.Invalid("description", "a description is required (at most 5000 characters)")
-	case c.Likelihood < 1 || c.Likelihood > 5:
-		return nil, tandem.Invalid("likelihood", "likelihood must be 1 to 5")
-	case c.Impact < 1 || c.Impact > 5:
-		return nil, tandem.Invalid("impact", "impact must be 1 to 5")
-	case c.Mitigation == "" || utf8.RuneCountInString(c.Mitigation) > 5000:
-		return nil, tandem.Invalid("mitigation", "a mitigation is required (at most 5000 characters)")
-	}
-	if err := validDate("review_by", c.ReviewBy, true); err != nil {
+	if err := c.Validate(); err != nil {
 		return nil, err
 	}
 	var r *tandem.Risk
@@ -40,8 +24,8 @@ func (s *Store) CreateRisk(ctx context.Context, sourceID string, c tandem.RiskCr
 		if err != nil {
 			return err
 		}
-		if !t.Handling && !policy.CanControl(o, t) {
-			return tandem.Errorf(tandem.EFORBIDDEN, "only the source's handlers and controllers may add to its risk register")
+		if err := policy.Permit(o, t, policy.Subject{Action: policy.ActionAddRisk}); err != nil {
+			return err
 		}
 		if c.ReviewBy < tx.now.Format(tandem.DateLayout) {
 			return tandem.Invalid("review_by", "review_by must be today or later")

@@ -11,11 +11,11 @@ import (
 	"tandem/seal"
 )
 
-// sourceRow is a source as stored. Its identity fields are sealed text,
-// opened only by RevealIdentity: callers get a *tandem.Source.
+// sourceRow is a source as stored, but its identity: the sealed fields are
+// read only by RevealIdentity (sealedIdentityOf). Callers get a
+// *tandem.Source.
 type sourceRow struct {
 	tandem.Source
-	sealed sealedIdentity
 }
 
 // sealedIdentity is a source's identity as stored: each field sealed under
@@ -80,8 +80,13 @@ func (r *sourceRow) facts() policy.SourceFacts {
 
 const sourceColumns = `id, reference, gender, required_officer_gender, status, unit, legal_name, aliases, date_of_birth, address, phone_numbers, recruited_on, recruitment_circumstances, created_at`
 
+// plainColumns are a source's columns but its sealed identity: what lists
+// and rules read.
+const plainColumns = `id, reference, gender, required_officer_gender, status, unit, recruited_on, created_at`
+
+// sources loads the sources matching where, without their identities.
 func (tx *Tx) sources(where string, args ...any) ([]*sourceRow, error) {
-	rows, err := tx.query(`SELECT `+sourceColumns+` FROM sources WHERE `+where+` ORDER BY reference`, args...)
+	rows, err := tx.query(`SELECT `+plainColumns+` FROM sources WHERE `+where+` ORDER BY reference`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -90,10 +95,7 @@ func (tx *Tx) sources(where string, args ...any) ([]*sourceRow, error) {
 	for rows.Next() {
 		var r sourceRow
 		var created string
-		si := &r.sealed
-		if err := rows.Scan(&r.ID, &r.Reference, &r.Gender, &r.RequiredOfficerGender, &r.Status, &r.Unit,
-			&si.LegalName, &si.Aliases, &si.DateOfBirth, &si.Address, &si.PhoneNumbers,
-			&r.RecruitedOn, &si.RecruitmentCircumstances, &created); err != nil {
+		if err := rows.Scan(&r.ID, &r.Reference, &r.Gender, &r.RequiredOfficerGender, &r.Status, &r.Unit, &r.RecruitedOn, &created); err != nil {
 			return nil, err
 		}
 		r.CreatedAt = parseTS(created)
@@ -113,6 +115,14 @@ func (tx *Tx) sourceByID(id string) (*sourceRow, error) {
 	return rs[0], nil
 }
 
+// sealedIdentityOf reads a source's sealed identity, for a reveal.
+func (tx *Tx) sealedIdentityOf(id string) (sealedIdentity, error) {
+	var si sealedIdentity
+	err := tx.queryRow(`SELECT legal_name, aliases, date_of_birth, address, phone_numbers, recruitment_circumstances FROM sources WHERE id = ?`, id).
+		Scan(&si.LegalName, &si.Aliases, &si.DateOfBirth, &si.Address, &si.PhoneNumbers, &si.RecruitmentCircumstances)
+	return si, err
+}
+
 // CreateSource registers a source in the caller's unit. A handler who
 // registers one becomes its first handler, and must be accredited to.
 func (s *Store) CreateSource(ctx context.Context, c tandem.SourceCreate) (*tandem.Source, error) {
@@ -120,7 +130,7 @@ func (s *Store) CreateSource(ctx context.Context, c tandem.SourceCreate) (*tande
 	if err != nil {
 		return nil, err
 	}
-	if err := validateSource(&c, o); err != nil {
+	if err := c.Validate(o.Unit); err != nil {
 		return nil, err
 	}
 	var id string
@@ -177,56 +187,6 @@ func (s *Store) CreateSource(ctx context.Context, c tandem.SourceCreate) (*tande
 	return s.FindSource(ctx, id)
 }
 
-func validateSource(c *tandem.SourceCreate, o *tandem.Officer) error {
-	id := &c.Identity
-	id.LegalName = strings.TrimSpace(id.LegalName)
-	id.Address = strings.TrimSpace(id.Address)
-	c.Unit = strings.TrimSpace(c.Unit)
-	if c.Unit == "" {
-		c.Unit = o.Unit
-	}
-	switch {
-	case !tandem.ValidGender(c.Gender):
-		return tandem.Invalid("gender", "gender must be female, male or another lowercase word")
-	case id.LegalName == "" || utf8.RuneCountInString(id.LegalName) > 200:
-		return tandem.Invalid("legal_name", "legal_name is required (at most 200 characters)")
-	case utf8.RuneCountInString(id.Address) > 500:
-		return tandem.Invalid("address", "address is at most 500 characters")
-	case c.Unit != o.Unit:
-		return &tandem.Error{Code: tandem.EFORBIDDEN, Field: "unit", Message: "you can register sources only in your own unit"}
-	case utf8.RuneCountInString(id.RecruitmentCircumstances) > 5000:
-		return tandem.Invalid("recruitment_circumstances", "recruitment_circumstances is at most 5000 characters")
-	}
-	if err := validDate("date_of_birth", id.DateOfBirth, true); err != nil {
-		return err
-	}
-	if err := validDate("recruited_on", c.RecruitedOn, true); err != nil {
-		return err
-	}
-	if id.DateOfBirth >= c.RecruitedOn {
-		return tandem.Invalid("date_of_birth", "date_of_birth must be before recruited_on")
-	}
-	if id.Aliases == nil {
-		id.Aliases = []string{}
-	}
-	for i, a := range id.Aliases {
-		if a = strings.TrimSpace(a); a == "" || utf8.RuneCountInString(a) > 200 {
-			return tandem.Invalid("aliases", "alias %d is empty or longer than 200 characters", i+1)
-		}
-		id.Aliases[i] = a
-	}
-	if id.PhoneNumbers == nil {
-		id.PhoneNumbers = []string{}
-	}
-	for i, p := range id.PhoneNumbers {
-		if p = strings.TrimSpace(p); p == "" || len(p) > 32 {
-			return tandem.Invalid("phone_numbers", "phone number %d is empty or longer than 32 characters", i+1)
-		}
-		id.PhoneNumbers[i] = p
-	}
-	return nil
-}
-
 // nextReference returns the next reference of the year, S-YYYY-NNNN.
 func (tx *Tx) nextReference() (string, error) {
 	year := tx.now.Year()
@@ -251,11 +211,11 @@ func (tx *Tx) nextReference() (string, error) {
 func (s *Store) FindSource(ctx context.Context, id string) (*tandem.Source, error) {
 	var out *tandem.Source
 	err := s.view(ctx, func(tx *Tx) error {
-		r, _, err := tx.visibleSource(id)
+		r, t, err := tx.visibleSource(id)
 		if err != nil {
 			return err
 		}
-		out, err = tx.present(r)
+		out, err = tx.present(r, t)
 		return err
 	})
 	return out, err
@@ -266,11 +226,11 @@ func (s *Store) FindSource(ctx context.Context, id string) (*tandem.Source, erro
 func (s *Store) ViewSource(ctx context.Context, id string) (*tandem.Source, error) {
 	var out *tandem.Source
 	err := s.update(ctx, func(tx *Tx) error {
-		r, _, err := tx.visibleSource(id)
+		r, t, err := tx.visibleSource(id)
 		if err != nil {
 			return err
 		}
-		if out, err = tx.present(r); err != nil {
+		if out, err = tx.present(r, t); err != nil {
 			return err
 		}
 		return tx.note("source.view", "source", id, "")
@@ -278,25 +238,82 @@ func (s *Store) ViewSource(ctx context.Context, id string) (*tandem.Source, erro
 	return out, err
 }
 
-// present returns the source as callers see it: no identity, with its
-// current handlers and its count of open alerts.
-func (tx *Tx) present(r *sourceRow) (*tandem.Source, error) {
-	src := r.Source
-	as, err := tx.assignments(r.ID, true)
+// present returns the source as the acting officer sees it: no identity,
+// with its current handlers, its count of the open alerts they may see,
+// and what they may do to it.
+func (tx *Tx) present(r *sourceRow, t policy.Team) (*tandem.Source, error) {
+	out, err := tx.presentAll([]*sourceRow{r}, []policy.Team{t})
 	if err != nil {
 		return nil, err
 	}
-	src.Handlers = as
-	if src.Handlers == nil {
-		src.Handlers = []*tandem.Assignment{}
-	}
-	if err := tx.queryRow(`SELECT COUNT(*) FROM alerts WHERE source_id = ? AND status = ?`, r.ID, tandem.AlertOpen).Scan(&src.OpenAlerts); err != nil {
-		return nil, err
-	}
-	return &src, nil
+	return out[0], nil
 }
 
-// ListSources returns the sources the caller may see, by reference.
+// presentAll presents sources in a fixed number of queries, whatever their
+// number.
+func (tx *Tx) presentAll(rs []*sourceRow, teams []policy.Team) ([]*tandem.Source, error) {
+	o, err := requireOfficer(tx.ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*tandem.Source, len(rs))
+	byID := make(map[string]*tandem.Source, len(rs))
+	ids := make([]any, len(rs))
+	for i, r := range rs {
+		src := r.Source
+		src.Handlers = []*tandem.Assignment{}
+		src.Permissions = policy.Permissions(o, teams[i])
+		out[i], byID[r.ID], ids[i] = &src, &src, r.ID
+	}
+	if len(rs) == 0 {
+		return out, nil
+	}
+	err = tx.inChunks(ids, func(in string, args []any) error {
+		as, err := tx.assignmentRows(`a.source_id IN (`+in+`) AND a.ended_at IS NULL`, args...)
+		for _, a := range as {
+			byID[a.SourceID].Handlers = append(byID[a.SourceID].Handlers, a)
+		}
+		if err != nil {
+			return err
+		}
+		rows, err := tx.query(`SELECT source_id, rule, COUNT(*) FROM alerts WHERE status = ? AND source_id IN (`+in+`) GROUP BY source_id, rule`, append([]any{tandem.AlertOpen}, args...)...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id string
+			var rule tandem.Rule
+			var n int
+			if err := rows.Scan(&id, &rule, &n); err != nil {
+				return err
+			}
+			if policy.AlertVisible(o, rule) {
+				byID[id].OpenAlerts += n
+			}
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// inChunks calls fn with the placeholders and arguments of ids, a few
+// hundred at a time: databases bound how many parameters one statement
+// takes.
+func (tx *Tx) inChunks(ids []any, fn func(in string, args []any) error) error {
+	const chunk = 500
+	for len(ids) > 0 {
+		n := min(chunk, len(ids))
+		if err := fn(strings.TrimSuffix(strings.Repeat("?, ", n), ", "), ids[:n]); err != nil {
+			return err
+		}
+		ids = ids[n:]
+	}
+	return nil
+}
+
+// ListSources returns the sources the caller may see, by reference, in a
+// fixed number of queries whatever their number.
 func (s *Store) ListSources(ctx context.Context) ([]*tandem.Source, error) {
 	o, err := requireRole(ctx, tandem.RoleHandler, tandem.RoleController, tandem.RoleAuthorisingOfficer, tandem.RoleAuditor)
 	if err != nil {
@@ -304,39 +321,54 @@ func (s *Store) ListSources(ctx context.Context) ([]*tandem.Source, error) {
 	}
 	out := []*tandem.Source{}
 	err = s.view(ctx, func(tx *Tx) error {
-		rs, err := tx.visibleSources(o)
+		rs, teams, err := tx.visibleSources(o)
 		if err != nil {
 			return err
 		}
-		for _, r := range rs {
-			src, err := tx.present(r)
-			if err != nil {
-				return err
-			}
-			out = append(out, src)
-		}
-		return nil
+		all, err := tx.presentAll(rs, teams)
+		out = append(out, all...)
+		return err
 	})
 	return out, err
 }
 
-// visibleSources returns every source the officer may see.
-func (tx *Tx) visibleSources(o *tandem.Officer) ([]*sourceRow, error) {
-	all, err := tx.sources(`1 = 1`)
+// visibleSources returns every source the officer may see, with their
+// standing toward each: it looks only where policy's scope says to, and
+// policy decides each source.
+func (tx *Tx) visibleSources(o *tandem.Officer) ([]*sourceRow, []policy.Team, error) {
+	sc := policy.ScopeOf(o)
+	var where []string
+	var args []any
+	switch {
+	case sc.All:
+		where = append(where, `1 = 1`)
+	default:
+		if sc.Unit != "" {
+			where, args = append(where, `unit = ?`), append(args, sc.Unit)
+		}
+		if sc.Assigned {
+			where, args = append(where, `id IN (SELECT source_id FROM assignments WHERE officer_id = ? AND ended_at IS NULL)`), append(args, o.ID)
+		}
+	}
+	if len(where) == 0 {
+		return nil, nil, nil
+	}
+	st, err := tx.standing(o, "")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	all, err := tx.sources(strings.Join(where, ` OR `), args...)
+	if err != nil {
+		return nil, nil, err
 	}
 	var out []*sourceRow
+	var teams []policy.Team
 	for _, r := range all {
-		t, err := tx.team(o, r)
-		if err != nil {
-			return nil, err
-		}
-		if policy.CanSee(o, t) {
-			out = append(out, r)
+		if t := st.team(r); policy.CanSee(o, t) {
+			out, teams = append(out, r), append(teams, t)
 		}
 	}
-	return out, nil
+	return out, teams, nil
 }
 
 // UpdateSource changes a source's status or the officer gender it requires.
@@ -346,23 +378,16 @@ func (s *Store) UpdateSource(ctx context.Context, id string, u tandem.SourceUpda
 	if err != nil {
 		return nil, err
 	}
-	if u.Status != nil {
-		switch *u.Status {
-		case tandem.StatusProspective, tandem.StatusAuthorised, tandem.StatusDeactivated:
-		default:
-			return nil, tandem.Invalid("status", "status must be prospective, authorised or deactivated")
-		}
-	}
-	if u.RequiredOfficerGender != nil && *u.RequiredOfficerGender != "" && !tandem.ValidGender(*u.RequiredOfficerGender) {
-		return nil, tandem.Invalid("required_officer_gender", "required_officer_gender must be a lowercase word such as female or male")
+	if err := u.Validate(); err != nil {
+		return nil, err
 	}
 	err = s.update(ctx, func(tx *Tx) error {
 		r, t, err := tx.visibleSource(id)
 		if err != nil {
 			return err
 		}
-		if !policy.CanControl(o, t) {
-			return tandem.Errorf(tandem.EFORBIDDEN, "only a controller of this source may change it")
+		if err := policy.Permit(o, t, policy.Subject{Action: policy.ActionUpdate}); err != nil {
+			return err
 		}
 		if u.Status != nil {
 			r.Status = *u.Status
@@ -432,8 +457,12 @@ func (s *Store) RevealIdentity(ctx context.Context, id, reason string) (*tandem.
 			return err
 		}
 		key, version, err := tx.sourceKey(r.ID)
+		var si sealedIdentity
 		if err == nil {
-			identity, err = r.sealed.open(key, r.ID, version)
+			si, err = tx.sealedIdentityOf(r.ID)
+		}
+		if err == nil {
+			identity, err = si.open(key, r.ID, version)
 		}
 		if err != nil {
 			// The attempt and its failure stay on the record: tampering

@@ -40,7 +40,6 @@ type alertsData struct {
 	Rules     []tandem.Rule
 	Sources   []*tandem.Source
 	Officers  []*tandem.Officer
-	CanAck    bool
 	Counts    map[string]int
 	Names     map[string]string
 	Error     string
@@ -101,7 +100,6 @@ func (h *Handler) showAlerts(w http.ResponseWriter, r *http.Request, status int,
 		}
 		return a.RaisedAt.Before(b.RaisedAt)
 	})
-	d.CanAck = state(r).session.Officer.HasRole(tandem.RoleController)
 	h.render(w, r, status, "alerts", view{Title: "Alerts", Nav: "alerts", Data: d})
 }
 

@@ -23,8 +23,7 @@ type meetingForm struct {
 }
 
 func (h *Handler) canOverride(r *http.Request, src *tandem.Source) bool {
-	o := state(r).session.Officer
-	return o.HasRole(tandem.RoleController) && o.Unit == src.Unit
+	return src.Permissions.Override
 }
 
 func (h *Handler) meetingNew(w http.ResponseWriter, r *http.Request) {

@@ -157,11 +157,9 @@ type sourceData struct {
 	Identity    *tandem.Identity
 	RevealError string
 	// NeedCode asks for a fresh second-factor code before a reveal.
-	NeedCode   bool
-	Reason     string
-	CanRecord  bool
-	CanControl bool
-	MoreLink   string
+	NeedCode bool
+	Reason   string
+	MoreLink string
 }
 
 func (h *Handler) sourceShow(w http.ResponseWriter, r *http.Request) {
@@ -273,15 +271,6 @@ func (h *Handler) showSourceWith(w http.ResponseWriter, r *http.Request, status 
 	sort.SliceStable(d.Timeline, func(i, j int) bool { return d.Timeline[i].At.After(d.Timeline[j].At) })
 	if page.Next != nil {
 		d.MoreLink = "/api/v1/sources/" + id + "/contacts?after=" + *page.Next
-	}
-	o := state(r).session.Officer
-	for _, a := range d.Assignments {
-		if a.Current() && a.OfficerID == o.ID && a.Role.CountsAsHandler() {
-			d.CanRecord = true
-		}
-	}
-	if o.HasRole(tandem.RoleController) && o.Unit == src.Unit {
-		d.CanRecord, d.CanControl = true, true
 	}
 	h.render(w, r, status, "source", view{Title: src.Reference, Nav: "sources", Data: d})
 }
