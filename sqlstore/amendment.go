@@ -34,7 +34,7 @@ func (s *Store) AmendContact(ctx context.Context, sourceID, contactID string, a 
 	}
 	var out *tandem.Amendment
 	err = s.update(ctx, func(tx *Tx) error {
-		src, t, err := tx.visibleSource(sourceID)
+		_, t, err := tx.visibleSource(sourceID)
 		if err != nil {
 			return err
 		}
@@ -62,10 +62,21 @@ func (s *Store) AmendContact(ctx context.Context, sourceID, contactID string, a 
 		if err != nil {
 			return err
 		}
-		// Lateness is judged against when the contact was first documented.
-		_, findings := policy.ContactFindings(src.facts(), after.Kind, after.OccurredAt, c.DocumentedAt, atts, settings)
+		had := map[tandem.Rule]bool{}
+		for _, f := range c.Findings {
+			had[f.Rule] = true
+		}
+		for _, prev := range c.Amendments {
+			for _, f := range prev.Findings {
+				had[f.Rule] = true
+			}
+		}
+		snap, v, err := tx.judge(sourceID, policy.ContactAmended{ContactID: contactID, After: after, Officers: atts, Added: policy.AddedIndicators(c, &a), Had: had})
+		if err != nil {
+			return err
+		}
 		out = &a
-		out.ID, out.ContactID, out.AmendedAt, out.AmendedBy, out.Findings = newID(), contactID, tx.now, o.ID, nonNilFindings(findings)
+		out.ID, out.ContactID, out.AmendedAt, out.AmendedBy, out.Findings = newID(), contactID, tx.now, o.ID, nonNilFindings(v.Findings)
 		changes := amendmentChanges{Kind: a.Kind, OccurredAt: a.OccurredAt, DurationMinutes: a.DurationMinutes, Location: a.Location,
 			OfficerIDs: a.OfficerIDs, Summary: a.Summary}
 		if a.Indicators != nil {
@@ -78,25 +89,7 @@ func (s *Store) AmendContact(ctx context.Context, sourceID, contactID string, a 
 		if err := tx.record("contact.amend", "amendment", out.ID, out.Reason); err != nil {
 			return err
 		}
-		had := map[tandem.Rule]bool{}
-		for _, f := range c.Findings {
-			had[f.Rule] = true
-		}
-		for _, prev := range c.Amendments {
-			for _, f := range prev.Findings {
-				had[f.Rule] = true
-			}
-		}
-		for _, f := range findings {
-			if had[f.Rule] {
-				continue
-			}
-			f.Message = "after amendment: " + f.Message
-			if err := tx.raise(sourceID, f, alertRefs{contactID: contactID, officerIDs: after.OfficerIDs}); err != nil {
-				return err
-			}
-		}
-		return tx.reconcileSource(sourceID)
+		return tx.apply(sourceID, snap, v)
 	})
 	return out, err
 }

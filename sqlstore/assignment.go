@@ -36,7 +36,8 @@ func (s *Store) Assign(ctx context.Context, sourceID, officerID string, role tan
 		if a, err = tx.assign(sourceID, officerID, role); err != nil {
 			return err
 		}
-		return tx.reconcileSource(sourceID)
+		_, err = tx.evaluate(sourceID, policy.Changed{})
+		return err
 	})
 	return a, err
 }
@@ -104,7 +105,8 @@ func (s *Store) EndAssignment(ctx context.Context, sourceID, assignmentID string
 		if err := tx.record("assignment.end", "assignment", assignmentID, ""); err != nil {
 			return err
 		}
-		return tx.reconcileSource(sourceID)
+		_, err = tx.evaluate(sourceID, policy.Changed{})
+		return err
 	})
 }
 

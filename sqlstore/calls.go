@@ -90,15 +90,23 @@ func (s *Store) ImportCalls(ctx context.Context, format string, src tandem.CallS
 				}
 			}
 			for _, c := range batch {
+				id := newID()
 				res2, err := tx.exec(`INSERT INTO calls (id, import_id, dedup_key, source_id, officer_id, direction, started_at, duration, billsec) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedup_key) DO NOTHING`,
-					newID(), importID, c.key, c.sourceID, c.officerID, c.direction, ts(c.start), c.duration, c.billsec)
+					id, importID, c.key, c.sourceID, c.officerID, c.direction, ts(c.start), c.duration, c.billsec)
 				if err != nil {
 					return err
 				}
 				if n, _ := res2.RowsAffected(); n == 0 {
 					res.Duplicates++
-				} else {
-					res.Imported++
+					continue
+				}
+				res.Imported++
+				if c.billsec >= 1 {
+					// An answered call is judged for good at the documentation
+					// deadline; the sweep takes it then.
+					if err := tx.setDeadline(deadlineCall, id, c.sourceID, c.start); err != nil {
+						return err
+					}
 				}
 			}
 			return tx.record("calls.import", "call_import", importID, format)
@@ -258,7 +266,6 @@ func (tx *Tx) reconcileCall(callID string, st policy.Settings) (callOutcome, err
 		return callPending, err
 	}
 	documented := policy.CallDocumented(c, contacts, st)
-	f := policy.UndocumentedCall(c, contacts, tx.now, st)
 	if checked > 0 {
 		if documented {
 			return callDocumented, nil
@@ -281,10 +288,13 @@ func (tx *Tx) reconcileCall(callID string, st policy.Settings) (callOutcome, err
 	if err := tx.record("call.check", "call_check", id, ""); err != nil {
 		return callPending, err
 	}
+	if err := tx.clearDeadline(deadlineCall, callID); err != nil {
+		return callPending, err
+	}
 	if documented {
 		return callDocumented, nil
 	}
-	if err := tx.insertAlert(sourceID, *f, alertRefs{officerIDs: []string{c.OfficerID}, callID: callID}, ""); err != nil {
+	if _, err := tx.evaluate(sourceID, policy.CallJudged{CallID: callID, Call: c, Contacts: contacts}); err != nil {
 		return callPending, err
 	}
 	return callUndocumented, nil

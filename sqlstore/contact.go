@@ -24,20 +24,25 @@ func (s *Store) RecordContact(ctx context.Context, sourceID string, c tandem.Con
 	}
 	var out *tandem.Contact
 	err = s.update(ctx, func(tx *Tx) error {
-		src, t, err := tx.visibleSource(sourceID)
+		_, t, err := tx.visibleSource(sourceID)
 		if err != nil {
 			return err
 		}
 		if err := policy.Permit(o, t, policy.Subject{Action: policy.ActionRecord, Officers: c.OfficerIDs}); err != nil {
 			return err
 		}
-		late, findings, all, err := tx.evaluateContact(src, c)
+		id := newID()
+		fact, err := tx.contactFact(sourceID, id, c)
 		if err != nil {
 			return err
 		}
-		out = &tandem.Contact{ID: newID(), SourceID: sourceID, Kind: c.Kind, OccurredAt: c.OccurredAt.UTC().Truncate(time.Microsecond),
+		snap, v, err := tx.judge(sourceID, fact)
+		if err != nil {
+			return err
+		}
+		out = &tandem.Contact{ID: id, SourceID: sourceID, Kind: c.Kind, OccurredAt: c.OccurredAt.UTC().Truncate(time.Microsecond),
 			DurationMinutes: c.DurationMinutes, Location: c.Location, OfficerIDs: tandem.SortedIDs(c.OfficerIDs), Summary: c.Summary,
-			Indicators: c.Indicators, MeetingID: c.MeetingID, DocumentedAt: tx.now, DocumentedBy: o.ID, Late: late, Findings: all}
+			Indicators: c.Indicators, MeetingID: c.MeetingID, DocumentedAt: tx.now, DocumentedBy: o.ID, Late: v.Late, Findings: v.Findings}
 		if err := tx.insertContact(out); err != nil {
 			return err
 		}
@@ -48,53 +53,43 @@ func (s *Store) RecordContact(ctx context.Context, sourceID string, c tandem.Con
 			if err := tx.record("meeting.held", "meeting", c.MeetingID, ""); err != nil {
 				return err
 			}
-		}
-		// Each breach of the contact is an event alert; RELATIONSHIP_RISK is
-		// a state, kept by reconcileSource.
-		for _, f := range findings {
-			if err := tx.raise(sourceID, f, alertRefs{contactID: out.ID, officerIDs: out.OfficerIDs}); err != nil {
+			if err := tx.clearDeadline(deadlineMeeting, c.MeetingID); err != nil {
 				return err
 			}
 		}
-		return tx.reconcileSource(sourceID)
+		return tx.apply(sourceID, snap, v)
 	})
 	return out, err
 }
 
-// evaluateContact checks a contact about to be recorded now: its inputs
-// against the store, and its facts against the rules. findings are the
-// breaches that become event alerts; all adds the RELATIONSHIP_RISK warning
-// that indicators bring, which is a state kept by reconcileSource.
-func (tx *Tx) evaluateContact(src *sourceRow, c tandem.ContactCreate) (late bool, findings, all []tandem.Finding, err error) {
+// contactFact checks a contact about to be recorded now against the
+// records (its time, its officers, its meeting) and returns it as the
+// rules see it.
+func (tx *Tx) contactFact(sourceID, id string, c tandem.ContactCreate) (policy.ContactRecorded, error) {
 	settings, err := tx.settings()
 	if err != nil {
-		return false, nil, nil, err
+		return policy.ContactRecorded{}, err
 	}
 	if c.OccurredAt.After(tx.now.Add(settings.FutureTolerance)) {
-		return false, nil, nil, tandem.Invalid("occurred_at", "occurred_at is in the future")
+		return policy.ContactRecorded{}, tandem.Invalid("occurred_at", "occurred_at is in the future")
 	}
 	atts, _, err := tx.attendees("officer_ids", c.OfficerIDs)
 	if err != nil {
-		return false, nil, nil, err
+		return policy.ContactRecorded{}, err
 	}
 	if c.MeetingID != "" {
 		var status tandem.MeetingStatus
-		err := tx.queryRow(`SELECT status FROM meetings WHERE id = ? AND source_id = ?`, c.MeetingID, src.ID).Scan(&status)
+		err := tx.queryRow(`SELECT status FROM meetings WHERE id = ? AND source_id = ?`, c.MeetingID, sourceID).Scan(&status)
 		if isNoRows(err) {
-			return false, nil, nil, tandem.Invalid("meeting_id", "no planned meeting %q for this source", c.MeetingID)
+			return policy.ContactRecorded{}, tandem.Invalid("meeting_id", "no planned meeting %q for this source", c.MeetingID)
 		} else if err != nil {
-			return false, nil, nil, err
+			return policy.ContactRecorded{}, err
 		}
 		if status != tandem.MeetingPlanned {
-			return false, nil, nil, &tandem.Error{Code: tandem.ECONFLICT, Field: "meeting_id", Message: "a contact has already been recorded for that meeting"}
+			return policy.ContactRecorded{}, &tandem.Error{Code: tandem.ECONFLICT, Field: "meeting_id", Message: "a contact has already been recorded for that meeting"}
 		}
 	}
-	late, findings = policy.ContactFindings(src.facts(), c.Kind, c.OccurredAt, tx.now, atts, settings)
-	all = append(nonNilFindings(nil), findings...)
-	if f, _ := policy.RelationshipFinding([]policy.Flag{{FlaggedAt: tx.now, Indicators: c.Indicators}}, nil); f != nil {
-		all = append(all, *f)
-	}
-	return late, findings, all, nil
+	return policy.ContactRecorded{ContactID: id, Kind: c.Kind, OccurredAt: c.OccurredAt, Officers: atts, Indicators: c.Indicators}, nil
 }
 
 // PreviewContact returns the findings a contact would bring if it were
@@ -109,11 +104,15 @@ func (s *Store) PreviewContact(ctx context.Context, sourceID string, c tandem.Co
 	}
 	var all []tandem.Finding
 	err := s.view(ctx, func(tx *Tx) error {
-		src, _, err := tx.visibleSource(sourceID)
+		if _, _, err := tx.visibleSource(sourceID); err != nil {
+			return err
+		}
+		fact, err := tx.contactFact(sourceID, "", c)
 		if err != nil {
 			return err
 		}
-		_, _, all, err = tx.evaluateContact(src, c)
+		_, v, err := tx.judge(sourceID, fact)
+		all = v.Findings
 		return err
 	})
 	return all, err
@@ -281,47 +280,6 @@ func effective(c *tandem.Contact) tandem.Contact {
 	}
 	e.Amendments = nil
 	return e
-}
-
-// contactOfficers returns the officers at a contact, as amended.
-func (tx *Tx) contactOfficers(contactID string) ([]string, error) {
-	cs, err := tx.contacts(`id = ?`, contactID)
-	if err != nil || len(cs) == 0 {
-		return nil, err
-	}
-	return effective(cs[0]).OfficerIDs, nil
-}
-
-// flags returns the source's contacts that carry relationship indicators,
-// with when each indicator reached the record.
-func (tx *Tx) flags(sourceID string) ([]policy.Flag, error) {
-	cs, err := tx.contacts(`source_id = ?`, sourceID)
-	if err != nil {
-		return nil, err
-	}
-	var out []policy.Flag
-	for _, c := range cs {
-		if len(c.Indicators) > 0 {
-			out = append(out, policy.Flag{ContactID: c.ID, FlaggedAt: c.DocumentedAt, Indicators: c.Indicators})
-		}
-		have := map[tandem.Indicator]bool{}
-		for _, i := range c.Indicators {
-			have[i] = true
-		}
-		for _, a := range c.Amendments {
-			var added []tandem.Indicator
-			for _, i := range a.Indicators {
-				if !have[i] {
-					added = append(added, i)
-					have[i] = true
-				}
-			}
-			if len(added) > 0 {
-				out = append(out, policy.Flag{ContactID: c.ID, FlaggedAt: a.AmendedAt, Indicators: added})
-			}
-		}
-	}
-	return out, nil
 }
 
 // FindContact returns one contact of a source, with its amendments.

@@ -16,6 +16,9 @@ type Dialect interface {
 	// one ("" when the database already allows one writer at a time): it
 	// serialises appends to the audit chain, and every read-then-write.
 	LockAudit() string
+	// ForUpdate is what ends a SELECT that locks the rows it reads until
+	// the transaction ends ("" where one writer at a time is the rule).
+	ForUpdate() string
 }
 
 // SQLite is the embedded database's dialect.
@@ -30,6 +33,9 @@ func (SQLite) Rebind(q string) string { return q }
 // LockAudit returns "": SQLite's single writer connection already
 // serialises every write transaction.
 func (SQLite) LockAudit() string { return "" }
+
+// ForUpdate returns "": SQLite's writer holds the whole database.
+func (SQLite) ForUpdate() string { return "" }
 
 // Postgres is PostgreSQL's dialect.
 type Postgres struct{}
@@ -57,3 +63,6 @@ func (Postgres) Rebind(q string) string {
 // LockAudit takes a lock that lets one transaction at a time append to the
 // chain, so two appends cannot both claim the same sequence number.
 func (Postgres) LockAudit() string { return "LOCK TABLE audit_events IN EXCLUSIVE MODE" }
+
+// ForUpdate locks the rows read until the transaction ends.
+func (Postgres) ForUpdate() string { return " FOR UPDATE" }

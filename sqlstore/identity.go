@@ -6,6 +6,7 @@ import (
 
 	"tandem"
 	"tandem/phone"
+	"tandem/policy"
 	"tandem/seal"
 )
 
@@ -63,16 +64,14 @@ func (tx *Tx) deconflict(sourceID, unit string) error {
 		if o.Unit == unit {
 			where = "this unit"
 		}
-		if err := tx.raise(sourceID, tandem.Finding{Rule: tandem.RuleDeconfliction, Severity: tandem.SeverityWarning,
-			Message: fmt.Sprintf("this person appears to be registered already, by %s: controllers, deconflict before tasking", where)}, alertRefs{}); err != nil {
+		if _, err := tx.evaluate(sourceID, policy.Deconflicted{Message: fmt.Sprintf("this person appears to be registered already, by %s: controllers, deconflict before tasking", where)}); err != nil {
 			return err
 		}
 		where = "another unit, " + unit
 		if o.Unit == unit {
 			where = "this unit"
 		}
-		if err := tx.raise(o.ID, tandem.Finding{Rule: tandem.RuleDeconfliction, Severity: tandem.SeverityWarning,
-			Message: fmt.Sprintf("the same person has just been registered again, by %s: controllers, deconflict before tasking", where)}, alertRefs{}); err != nil {
+		if _, err := tx.evaluate(o.ID, policy.Deconflicted{Message: fmt.Sprintf("the same person has just been registered again, by %s: controllers, deconflict before tasking", where)}); err != nil {
 			return err
 		}
 	}

@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"strings"
 	"unicode/utf8"
 
@@ -25,17 +24,25 @@ func (s *Store) PlanMeeting(ctx context.Context, sourceID string, c tandem.Meeti
 	}
 	var m *tandem.Meeting
 	err = s.update(ctx, func(tx *Tx) error {
-		src, t, err := tx.visibleSource(sourceID)
+		_, t, err := tx.visibleSource(sourceID)
 		if err != nil {
 			return err
 		}
 		if err := policy.Permit(o, t, policy.Subject{Action: policy.ActionPlan}); err != nil {
 			return err
 		}
-		findings, err := tx.evaluateMeeting(src, c)
+		m = &tandem.Meeting{ID: newID(), SourceID: sourceID, PlannedFor: c.PlannedFor.UTC(), Location: c.Location,
+			OfficerIDs: tandem.SortedIDs(c.OfficerIDs), Status: tandem.MeetingPlanned, OverrideJustification: c.OverrideJustification,
+			PlannedBy: tx.actorID(), CreatedAt: tx.now}
+		fact, err := tx.meetingFact(m.ID, c)
 		if err != nil {
 			return err
 		}
+		snap, v, err := tx.judge(sourceID, fact)
+		if err != nil {
+			return err
+		}
+		findings := v.Findings
 		if len(findings) > 0 {
 			if c.OverrideJustification == "" {
 				return tandem.PolicyViolation("the plan breaks the rules: change it, or a controller may override with a written justification", findings)
@@ -49,9 +56,7 @@ func (s *Store) PlanMeeting(ctx context.Context, sourceID string, c tandem.Meeti
 				return tandem.Invalid("override_justification", "an override needs a justification of at least 10 characters")
 			}
 		}
-		m = &tandem.Meeting{ID: newID(), SourceID: sourceID, PlannedFor: c.PlannedFor.UTC(), Location: c.Location,
-			OfficerIDs: tandem.SortedIDs(c.OfficerIDs), Status: tandem.MeetingPlanned, OverrideJustification: c.OverrideJustification,
-			Findings: nonNilFindings(findings), PlannedBy: tx.actorID(), CreatedAt: tx.now}
+		m.Findings = nonNilFindings(findings)
 		if _, err := tx.exec(`INSERT INTO meetings (id, source_id, planned_for, location, status, override_justification, findings, planned_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			m.ID, sourceID, ts(m.PlannedFor), m.Location, m.Status, m.OverrideJustification, jsonText(m.Findings), m.PlannedBy, ts(tx.now)); err != nil {
 			return err
@@ -68,31 +73,29 @@ func (s *Store) PlanMeeting(ctx context.Context, sourceID string, c tandem.Meeti
 		if err := tx.record("meeting.plan", "meeting", m.ID, reason); err != nil {
 			return err
 		}
-		for _, f := range findings {
-			f.Message = fmt.Sprintf("planned under a controller's override (%s): %s", c.OverrideJustification, f.Message)
-			if err := tx.raise(sourceID, f, alertRefs{meetingID: m.ID, officerIDs: m.OfficerIDs}); err != nil {
-				return err
-			}
+		if err := tx.setDeadline(deadlineMeeting, m.ID, sourceID, m.PlannedFor); err != nil {
+			return err
 		}
-		return nil
+		return tx.apply(sourceID, snap, v)
 	})
 	return m, err
 }
 
-// evaluateMeeting checks a meeting plan against the rules as of now.
-func (tx *Tx) evaluateMeeting(src *sourceRow, c tandem.MeetingCreate) ([]tandem.Finding, error) {
+// meetingFact checks a meeting plan against the records (its time, its
+// officers) and returns it as the rules see it.
+func (tx *Tx) meetingFact(id string, c tandem.MeetingCreate) (policy.MeetingPlanned, error) {
 	settings, err := tx.settings()
 	if err != nil {
-		return nil, err
+		return policy.MeetingPlanned{}, err
 	}
 	if c.PlannedFor.Before(tx.now.Add(-settings.FutureTolerance)) {
-		return nil, tandem.Invalid("planned_for", "planned_for is in the past: record the contact instead")
+		return policy.MeetingPlanned{}, tandem.Invalid("planned_for", "planned_for is in the past: record the contact instead")
 	}
 	atts, _, err := tx.attendees("officer_ids", c.OfficerIDs)
 	if err != nil {
-		return nil, err
+		return policy.MeetingPlanned{}, err
 	}
-	return policy.MeetingFindings(src.facts(), atts, settings), nil
+	return policy.MeetingPlanned{MeetingID: id, Officers: atts, OfficerIDs: tandem.SortedIDs(c.OfficerIDs), Justification: c.OverrideJustification}, nil
 }
 
 // PreviewMeeting returns the findings a meeting plan would bring, without
@@ -109,11 +112,16 @@ func (s *Store) PreviewMeeting(ctx context.Context, sourceID string, c tandem.Me
 	}
 	var out []tandem.Finding
 	err := s.view(ctx, func(tx *Tx) error {
-		src, _, err := tx.visibleSource(sourceID)
+		if _, _, err := tx.visibleSource(sourceID); err != nil {
+			return err
+		}
+		fact, err := tx.meetingFact("", c)
 		if err != nil {
 			return err
 		}
-		out, err = tx.evaluateMeeting(src, c)
+		fact.Justification = ""
+		_, v, err := tx.judge(sourceID, fact)
+		out = v.Findings
 		return err
 	})
 	return nonNilFindings(out), err
@@ -156,6 +164,9 @@ func (s *Store) CancelMeeting(ctx context.Context, sourceID, meetingID, reason s
 			return err
 		}
 		if err := tx.record("meeting.cancel", "meeting", meetingID, reason); err != nil {
+			return err
+		}
+		if err := tx.clearDeadline(deadlineMeeting, meetingID); err != nil {
 			return err
 		}
 		ms, err = tx.meetings(`id = ?`, meetingID)
@@ -231,36 +242,6 @@ func (tx *Tx) ids(query string, args ...any) ([]string, error) {
 		out = append(out, s)
 	}
 	return out, rows.Err()
-}
-
-// overdueMeetings raises DOCUMENTED_24H for each planned meeting whose time
-// is more than the limit past with no contact recorded for it, once.
-func (tx *Tx) overdueMeetings() error {
-	settings, err := tx.settings()
-	if err != nil {
-		return err
-	}
-	ms, err := tx.meetings(`status = ? AND planned_for < ?`, tandem.MeetingPlanned, ts(tx.now.Add(-settings.DocumentWithin)))
-	if err != nil {
-		return err
-	}
-	for _, m := range ms {
-		f := policy.OverdueMeeting(m.PlannedFor, tx.now, m.ContactID != "", settings)
-		if f == nil {
-			continue
-		}
-		var n int
-		if err := tx.queryRow(`SELECT COUNT(*) FROM alerts WHERE meeting_id = ? AND rule = ?`, m.ID, tandem.RuleDocumented24h).Scan(&n); err != nil {
-			return err
-		}
-		if n > 0 {
-			continue
-		}
-		if err := tx.raise(m.SourceID, *f, alertRefs{meetingID: m.ID, officerIDs: m.OfficerIDs}); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 func nonNilFindings(fs []tandem.Finding) []tandem.Finding {

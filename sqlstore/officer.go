@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"time"
 	"database/sql"
 	"math"
 	"strings"
@@ -226,6 +227,14 @@ func (s *Store) AddTraining(ctx context.Context, officerID string, c tandem.Trai
 		}
 		if err := tx.record("training.add", "training", t.ID, ""); err != nil {
 			return err
+		}
+		if t.ExpiresOn != "" {
+			// On the day it expires the course stops counting: the sweep
+			// evaluates the officer's sources then.
+			exp, _ := time.Parse(tandem.DateLayout, t.ExpiresOn)
+			if err := tx.setDeadline(deadlineAccreditation, officerID, "", exp); err != nil {
+				return err
+			}
 		}
 		// New training may restore an assigned officer's accreditation.
 		return tx.reconcileOfficer(officerID)

@@ -48,7 +48,8 @@ func (s *Store) CreateRisk(ctx context.Context, sourceID string, c tandem.RiskCr
 		if err := tx.record("risk.record", "risk", r.ID, string(r.Category)); err != nil {
 			return err
 		}
-		return tx.reconcileSource(sourceID)
+		_, err = tx.evaluate(sourceID, policy.RiskRecorded{Category: r.Category})
+		return err
 	})
 	return r, err
 }

@@ -55,6 +55,11 @@ func (s *Store) SetSetting(ctx context.Context, key, value, reason string) error
 		if err != nil {
 			return err
 		}
-		return tx.record("setting.change", "setting", key, reason)
+		if err := tx.record("setting.change", "setting", key, reason); err != nil {
+			return err
+		}
+		// Every source is judged again by the new number, each in a
+		// transaction of its own, by the sweep.
+		return tx.queueEverySource()
 	})
 }

@@ -163,6 +163,9 @@ func (s *Store) CreateSource(ctx context.Context, c tandem.SourceCreate) (*tande
 		if err := saveKey(); err != nil {
 			return err
 		}
+		if err := tx.newSourceState(id); err != nil {
+			return err
+		}
 		if err := tx.indexPhones(id, c.Identity.PhoneNumbers, true); err != nil {
 			return err
 		}
@@ -179,7 +182,8 @@ func (s *Store) CreateSource(ctx context.Context, c tandem.SourceCreate) (*tande
 				return err
 			}
 		}
-		return tx.reconcileSource(id)
+		_, err = tx.evaluate(id, policy.Changed{})
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -401,7 +405,8 @@ func (s *Store) UpdateSource(ctx context.Context, id string, u tandem.SourceUpda
 		if err := tx.record("source.update", "source", id, ""); err != nil {
 			return err
 		}
-		return tx.reconcileSource(id)
+		_, err = tx.evaluate(id, policy.Changed{})
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -446,8 +451,7 @@ func (s *Store) RevealIdentity(ctx context.Context, id, reason string) (*tandem.
 			return refuse("no adequate reason", tandem.Invalid("reason", "say why you need the identity (at least 10 characters)"))
 		}
 		if !policy.InHandlingTeam(o, t) {
-			f := policy.BreakGlassFinding(o.Name, reason)
-			if err := tx.raise(r.ID, f, alertRefs{officerIDs: []string{o.ID}}); err != nil {
+			if _, err := tx.evaluate(r.ID, policy.Revealed{OfficerID: o.ID, Name: o.Name, Reason: reason}); err != nil {
 				return err
 			}
 			if err := tx.note("source.identity.break_glass", "source", id, reason); err != nil {

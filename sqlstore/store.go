@@ -37,6 +37,8 @@ type Store struct {
 	masterMaterial []byte
 	keys           *keys
 	checkpoints    *checkpoints
+	// writer groups concurrent changes into one commit (SQLite only).
+	writer *writer
 }
 
 // Option configures a Store.
@@ -84,12 +86,17 @@ func OpenSQLite(ctx context.Context, path string, opts ...Option) (*Store, error
 	}
 	read.SetMaxOpenConns(4)
 	s := newStore(write, read, SQLite{}, opts)
+	s.writer = newWriter(s, write)
 	// Migrate before any reader opens, so the file is in WAL mode first.
 	if err := s.migrate(ctx); err != nil {
 		s.Close()
 		return nil, err
 	}
 	if err := s.openKeys(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if err := s.fillSourceState(ctx); err != nil {
 		s.Close()
 		return nil, err
 	}
@@ -107,6 +114,9 @@ func newStore(write, read *sql.DB, d Dialect, opts []Option) *Store {
 // Close writes a last checkpoint when the chain moved since the last one,
 // and closes the database.
 func (s *Store) Close() error {
+	if s.writer != nil {
+		s.writer.close() // the changes it holds are finished first
+	}
 	cpErr := s.Checkpoint(context.Background(), true)
 	err := s.write.Close()
 	if s.read != s.write {

@@ -29,11 +29,27 @@ type Tx struct {
 	lastSeq  int64
 	// accreditation caches officers' accreditation for the transaction.
 	accreditation map[string]bool
+	// writable is true in a write transaction, which locks what it reads
+	// to change where the database needs telling.
+	writable bool
 }
 
-// update runs fn in a write transaction and commits it when fn returns nil.
-// Audit entries written inside fn commit with the change, or not at all.
+// update runs fn in a write transaction and commits it when fn returns
+// nil; nothing fn wrote survives its error. Audit entries written inside fn
+// commit with the change, or not at all. It returns only once the change
+// is durable.
+//
+// On SQLite the change goes to the writer, which runs concurrent changes
+// one after another in one transaction, each under a savepoint of its own,
+// and commits them with one fsync (group commit). Inside a Batch, the
+// change joins the batch's transaction the same way.
 func (s *Store) update(ctx context.Context, fn func(tx *Tx) error) error {
+	if b := batchOf(ctx); b != nil && b.store == s {
+		return b.run(ctx, fn)
+	}
+	if s.writer != nil {
+		return s.writer.do(ctx, fn)
+	}
 	sqlTx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
@@ -48,7 +64,7 @@ func (s *Store) update(ctx context.Context, fn func(tx *Tx) error) error {
 			return fmt.Errorf("lock: %w", err)
 		}
 	}
-	tx := &Tx{Tx: sqlTx, store: s, ctx: ctx, now: s.clock.Now().UTC().Truncate(time.Microsecond), actor: tandem.OfficerFromContext(ctx)}
+	tx := s.newTx(ctx, sqlTx, true)
 	if err := fn(tx); err != nil {
 		sqlTx.Rollback()
 		return err
@@ -56,25 +72,37 @@ func (s *Store) update(ctx context.Context, fn func(tx *Tx) error) error {
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
-	// Every CheckpointEvery entries, a checkpoint; the change is already
-	// durable, so a failure here is logged, not returned.
-	if tx.appended > 0 && tx.lastSeq%CheckpointEvery < int64(tx.appended) {
-		if err := s.Checkpoint(ctx, false); err != nil {
-			s.log.Error("checkpoint", "error", err.Error())
-		}
-	}
+	s.afterCommit(ctx, tx.appended, tx.lastSeq)
 	return nil
 }
 
-// view runs fn in a read-only transaction: a consistent snapshot.
+// newTx wraps a database transaction for one change or one read.
+func (s *Store) newTx(ctx context.Context, sqlTx *sql.Tx, writable bool) *Tx {
+	return &Tx{Tx: sqlTx, store: s, ctx: ctx, now: s.clock.Now().UTC().Truncate(time.Microsecond), actor: tandem.OfficerFromContext(ctx), writable: writable}
+}
+
+// afterCommit writes a checkpoint every CheckpointEvery entries. The change
+// is already durable, so a failure here is logged, not returned.
+func (s *Store) afterCommit(ctx context.Context, appended int, lastSeq int64) {
+	if appended > 0 && lastSeq%CheckpointEvery < int64(appended) {
+		if err := s.Checkpoint(context.WithoutCancel(ctx), false); err != nil {
+			s.log.Error("checkpoint", "error", err.Error())
+		}
+	}
+}
+
+// view runs fn in a read-only transaction: a consistent snapshot. Inside a
+// Batch it reads the batch's own transaction, which sees its changes.
 func (s *Store) view(ctx context.Context, fn func(tx *Tx) error) error {
+	if b := batchOf(ctx); b != nil && b.store == s {
+		return b.run(ctx, fn)
+	}
 	sqlTx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer sqlTx.Rollback()
-	tx := &Tx{Tx: sqlTx, store: s, ctx: ctx, now: s.clock.Now().UTC().Truncate(time.Microsecond), actor: tandem.OfficerFromContext(ctx)}
-	return fn(tx)
+	return fn(s.newTx(ctx, sqlTx, false))
 }
 
 func (tx *Tx) exec(query string, args ...any) (sql.Result, error) {

@@ -1,0 +1,291 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"sort"
+
+	"tandem"
+	"tandem/policy"
+)
+
+// evaluate asks policy for its verdict on a fact about a source and applies
+// it: the one path by which alerts open and close. The snapshot is loaded
+// in a fixed number of queries whatever the source's history, and on
+// PostgreSQL its state row is locked first, so that two changes to one
+// source are judged one after the other.
+func (tx *Tx) evaluate(sourceID string, fact policy.Fact) (policy.Verdict, error) {
+	snap, err := tx.snapshot(sourceID)
+	if err != nil {
+		return policy.Verdict{}, err
+	}
+	st, err := tx.settings()
+	if err != nil {
+		return policy.Verdict{}, err
+	}
+	v := policy.Evaluate(snap, fact, tx.now, st)
+	return v, tx.apply(sourceID, snap, v)
+}
+
+// judge returns policy's verdict without applying it: for previews, and
+// for the refusals a verdict can bring before anything is written.
+func (tx *Tx) judge(sourceID string, fact policy.Fact) (policy.Snapshot, policy.Verdict, error) {
+	snap, err := tx.snapshot(sourceID)
+	if err != nil {
+		return snap, policy.Verdict{}, err
+	}
+	st, err := tx.settings()
+	if err != nil {
+		return snap, policy.Verdict{}, err
+	}
+	return snap, policy.Evaluate(snap, fact, tx.now, st), nil
+}
+
+// snapshot loads what the rules need of one source: four queries.
+func (tx *Tx) snapshot(sourceID string) (policy.Snapshot, error) {
+	var snap policy.Snapshot
+	rel, err := tx.relationship(sourceID, true)
+	if err != nil {
+		return snap, err
+	}
+	snap.Relationship = rel
+	src, err := tx.sourceByID(sourceID)
+	if err != nil {
+		return snap, err
+	}
+	snap.Source = src.facts()
+	if snap.Assigned, err = tx.assignedOfficers(sourceID); err != nil {
+		return snap, err
+	}
+	snap.Live = map[string]string{}
+	rows, err := tx.query(`SELECT id, state_key FROM alerts WHERE source_id = ? AND state = 1 AND status <> 'resolved'`, sourceID)
+	if err != nil {
+		return snap, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, key string
+		if err := rows.Scan(&id, &key); err != nil {
+			return snap, err
+		}
+		snap.Live[key] = id
+	}
+	return snap, rows.Err()
+}
+
+// assignedOfficers returns the officers assigned to a source now, with
+// their accreditation: two queries, whatever the number.
+func (tx *Tx) assignedOfficers(sourceID string) ([]policy.Assigned, error) {
+	rows, err := tx.query(`SELECT a.officer_id, a.role, o.name, o.gender, o.dedicated FROM assignments a JOIN officers o ON o.id = a.officer_id WHERE a.source_id = ? AND a.ended_at IS NULL ORDER BY a.officer_id, a.role`, sourceID)
+	if err != nil {
+		return nil, err
+	}
+	var out []policy.Assigned
+	dedicated := map[string]bool{}
+	for rows.Next() {
+		var a policy.Assigned
+		var d int
+		if err := rows.Scan(&a.ID, &a.Role, &a.Name, &a.Gender, &d); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		dedicated[a.ID] = d == 1
+		out = append(out, a)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	training, err := tx.trainingOfAssigned(sourceID)
+	if err != nil {
+		return nil, err
+	}
+	st, err := tx.settings()
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].Accreditation = policy.Accredit(dedicated[out[i].ID], training[out[i].ID], tx.now, st)
+	}
+	return out, nil
+}
+
+func (tx *Tx) trainingOfAssigned(sourceID string) (map[string][]*tandem.Training, error) {
+	rows, err := tx.query(`SELECT officer_id, minutes, completed_on, covers_risk_management, expires_on FROM training WHERE officer_id IN (SELECT officer_id FROM assignments WHERE source_id = ? AND ended_at IS NULL)`, sourceID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string][]*tandem.Training{}
+	for rows.Next() {
+		var t tandem.Training
+		var minutes, risk int
+		var expires sql.NullString
+		if err := rows.Scan(&t.OfficerID, &minutes, &t.CompletedOn, &risk, &expires); err != nil {
+			return nil, err
+		}
+		t.Hours, t.CoversRiskManagement, t.ExpiresOn = float64(minutes)/60, risk == 1, expires.String
+		out[t.OfficerID] = append(out[t.OfficerID], &t)
+	}
+	return out, rows.Err()
+}
+
+// apply carries out a verdict: the alerts it raises and resolves, each with
+// its audit entry, and the source's running state when it moved.
+func (tx *Tx) apply(sourceID string, snap policy.Snapshot, v policy.Verdict) error {
+	for _, r := range v.Raise {
+		if err := tx.insertAlert(sourceID, r); err != nil {
+			return err
+		}
+	}
+	for _, id := range v.Resolve {
+		if _, err := tx.exec(`UPDATE alerts SET status = ?, resolved_at = ? WHERE id = ?`, tandem.AlertResolved, ts(tx.now), id); err != nil {
+			return err
+		}
+		if err := tx.record("alert.resolve", "alert", id, "the rule no longer finds a breach"); err != nil {
+			return err
+		}
+	}
+	if !sameRelationship(snap.Relationship, v.Relationship) {
+		return tx.saveRelationship(sourceID, v.Relationship)
+	}
+	return nil
+}
+
+// insertAlert opens an alert: the only statement that does.
+func (tx *Tx) insertAlert(sourceID string, r policy.Raise) error {
+	f := r.Finding
+	ids := r.OfficerIDs
+	if len(f.OfficerIDs) > 0 {
+		ids = f.OfficerIDs
+	}
+	if ids == nil {
+		ids = []string{}
+	}
+	id := newID()
+	_, err := tx.exec(`INSERT INTO alerts (id, rule, severity, state, state_key, source_id, contact_id, meeting_id, call_id, officer_ids, raised_at, status, message, justification) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		id, f.Rule, f.Severity, boolInt(r.Key != ""), r.Key, sourceID, nullString(r.ContactID), nullString(r.MeetingID), nullString(r.CallID),
+		jsonText(ids), ts(tx.now), tandem.AlertOpen, f.Message, "")
+	if err != nil {
+		return err
+	}
+	return tx.record("alert.raise", "alert", id, string(f.Rule))
+}
+
+// relationship reads a source's running state; lock takes its row for the
+// rest of the transaction where the database needs telling.
+func (tx *Tx) relationship(sourceID string, lock bool) (policy.Relationship, error) {
+	var r policy.Relationship
+	var lastRisk, firstContact, firstAt, firstIndicators, firstOfficers sql.NullString
+	q := `SELECT last_risk_at, unmanaged, first_contact_id, first_flagged_at, first_indicators, first_officers FROM source_state WHERE source_id = ?`
+	if lock && tx.writable {
+		q += tx.store.dialect.ForUpdate()
+	}
+	err := tx.queryRow(q, sourceID).Scan(&lastRisk, &r.Unmanaged, &firstContact, &firstAt, &firstIndicators, &firstOfficers)
+	if isNoRows(err) {
+		return r, tandem.NotFound("source")
+	} else if err != nil {
+		return r, err
+	}
+	r.LastRiskAt = parseNullTS(lastRisk)
+	if firstContact.Valid {
+		f := &policy.Flag{ContactID: firstContact.String, FlaggedAt: parseTS(firstAt.String)}
+		if err := fromJSON(firstIndicators.String, &f.Indicators); err != nil {
+			return r, err
+		}
+		if err := fromJSON(firstOfficers.String, &r.FirstOfficers); err != nil {
+			return r, err
+		}
+		r.First = f
+	}
+	return r, nil
+}
+
+func (tx *Tx) saveRelationship(sourceID string, r policy.Relationship) error {
+	var contact, at, indicators, officers any
+	if r.First != nil {
+		contact, at, indicators = r.First.ContactID, ts(r.First.FlaggedAt), jsonText(r.First.Indicators)
+		officers = jsonText(nonNilIDs(r.FirstOfficers))
+	}
+	_, err := tx.exec(`UPDATE source_state SET last_risk_at = ?, unmanaged = ?, first_contact_id = ?, first_flagged_at = ?, first_indicators = ?, first_officers = ? WHERE source_id = ?`,
+		nullTS(r.LastRiskAt), r.Unmanaged, contact, at, indicators, officers, sourceID)
+	return err
+}
+
+// newSourceState starts a new source's running state.
+func (tx *Tx) newSourceState(sourceID string) error {
+	_, err := tx.exec(`INSERT INTO source_state (source_id, unmanaged) VALUES (?, 0)`, sourceID)
+	return err
+}
+
+func sameRelationship(a, b policy.Relationship) bool {
+	if (a.LastRiskAt == nil) != (b.LastRiskAt == nil) || (a.LastRiskAt != nil && !a.LastRiskAt.Equal(*b.LastRiskAt)) {
+		return false
+	}
+	if a.Unmanaged != b.Unmanaged || (a.First == nil) != (b.First == nil) {
+		return false
+	}
+	if a.First != nil && (a.First.ContactID != b.First.ContactID || !a.First.FlaggedAt.Equal(b.First.FlaggedAt)) {
+		return false
+	}
+	return true
+}
+
+func nonNilIDs(ids []string) []string {
+	if ids == nil {
+		return []string{}
+	}
+	return ids
+}
+
+// relationshipFromHistory computes a source's running state from its whole
+// history, the slow way: for a store that predates the running state, and
+// for audit verify to check it.
+func (tx *Tx) relationshipFromHistory(sourceID string) (policy.Relationship, error) {
+	cs, err := tx.contacts(`source_id = ?`, sourceID)
+	if err != nil {
+		return policy.Relationship{}, err
+	}
+	var flags []policy.Flag
+	officers := map[string][]string{}
+	for _, c := range cs {
+		fs := policy.Flags(c)
+		if len(fs) > 0 {
+			officers[c.ID] = effective(c).OfficerIDs
+		}
+		flags = append(flags, fs...)
+	}
+	var last sql.NullString
+	if err := tx.queryRow(`SELECT MAX(recorded_at) FROM risks WHERE source_id = ? AND category = ?`, sourceID, tandem.RiskRelationship).Scan(&last); err != nil {
+		return policy.Relationship{}, err
+	}
+	return policy.RelationshipFromHistory(flags, officers, parseNullTS(last)), nil
+}
+
+// fillSourceState gives every source without a running state one, computed
+// from its history: once, when a store made before it opens.
+func (s *Store) fillSourceState(ctx context.Context) error {
+	return s.update(ctx, func(tx *Tx) error {
+		ids, err := tx.ids(`SELECT s.id FROM sources s LEFT JOIN source_state st ON st.source_id = s.id WHERE st.source_id IS NULL ORDER BY s.id`)
+		if err != nil {
+			return err
+		}
+		sort.Strings(ids)
+		for _, id := range ids {
+			r, err := tx.relationshipFromHistory(id)
+			if err != nil {
+				return err
+			}
+			if err := tx.newSourceState(id); err != nil {
+				return err
+			}
+			if err := tx.saveRelationship(id, r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
