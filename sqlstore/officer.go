@@ -2,10 +2,10 @@ package sqlstore
 
 import (
 	"context"
-	"time"
 	"database/sql"
 	"math"
 	"strings"
+	"time"
 
 	"tandem"
 	"tandem/passwd"
