@@ -95,7 +95,12 @@ func (s *Store) AmendContact(ctx context.Context, sourceID, contactID string, a 
 }
 
 func (tx *Tx) amendments(contactID string) ([]*tandem.Amendment, error) {
-	rows, err := tx.query(`SELECT id, contact_id, reason, changes, amended_at, amended_by, findings FROM amendments WHERE contact_id = ? ORDER BY amended_at, id`, contactID)
+	return tx.amendmentRows(`contact_id = ?`, contactID)
+}
+
+// amendmentRows loads the amendments matching where, oldest first.
+func (tx *Tx) amendmentRows(where string, args ...any) ([]*tandem.Amendment, error) {
+	rows, err := tx.query(`SELECT id, contact_id, reason, changes, amended_at, amended_by, findings FROM amendments WHERE `+where+` ORDER BY amended_at, id`, args...)
 	if err != nil {
 		return nil, err
 	}

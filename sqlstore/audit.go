@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"tandem"
@@ -74,25 +75,52 @@ func (tx *Tx) note(action, objectType, objectID, reason string) error {
 	return tx.appendAudit(action, objectType, objectID, reason, "")
 }
 
+// appendAudit queues an entry; flushAudit chains and writes the change's
+// entries together when the change is done, in the same transaction.
 func (tx *Tx) appendAudit(action, objectType, objectID, reason, recordHash string) error {
+	tx.pending = append(tx.pending, &tandem.AuditEvent{At: tx.now, Actor: tx.actorID(), Action: action, ObjectType: objectType, ObjectID: objectID, Reason: reason, RecordHash: recordHash})
+	return nil
+}
+
+// flushAudit appends the change's entries to the chain: the head read
+// once, the entries written in one statement (per few hundred). It is the
+// last thing a change does before its commit, so that on PostgreSQL the
+// chain is locked only for this moment.
+func (tx *Tx) flushAudit() error {
+	if len(tx.pending) == 0 {
+		return nil
+	}
+	if lock := tx.store.dialect.LockChain(); lock != "" {
+		if _, err := tx.exec(lock); err != nil {
+			return fmt.Errorf("audit: lock: %w", err)
+		}
+	}
 	var prev *tandem.AuditEvent
 	var head tandem.AuditEvent
-	err := tx.queryRow(`SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1`).Scan(&head.Seq, &head.Hash)
+	err := tx.queryRow(`SELECT seq, hash FROM audit_events WHERE seq = (SELECT MAX(seq) FROM audit_events)`).Scan(&head.Seq, &head.Hash)
 	switch {
 	case err == nil:
 		prev = &head
 	case !isNoRows(err):
 		return fmt.Errorf("audit: read head: %w", err)
 	}
-	e := &tandem.AuditEvent{At: tx.now, Actor: tx.actorID(), Action: action, ObjectType: objectType, ObjectID: objectID, Reason: reason, RecordHash: recordHash}
-	audit.Seal(e, prev)
-	_, err = tx.exec(`INSERT INTO audit_events (seq, at, actor, action, object_type, object_id, reason, record_hash, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		e.Seq, ts(e.At), e.Actor, e.Action, e.ObjectType, e.ObjectID, e.Reason, e.RecordHash, e.PrevHash, e.Hash)
-	if err != nil {
-		return fmt.Errorf("audit: append: %w", err)
+	const cols = 10
+	for len(tx.pending) > 0 {
+		n := min(len(tx.pending), 500)
+		args := make([]any, 0, n*cols)
+		for _, e := range tx.pending[:n] {
+			audit.Seal(e, prev)
+			args = append(args, e.Seq, ts(e.At), e.Actor, e.Action, e.ObjectType, e.ObjectID, e.Reason, e.RecordHash, e.PrevHash, e.Hash)
+			prev = e
+		}
+		values := strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?), ", n), ", ")
+		if _, err := tx.exec(`INSERT INTO audit_events (seq, at, actor, action, object_type, object_id, reason, record_hash, prev_hash, hash) VALUES `+values, args...); err != nil {
+			return fmt.Errorf("audit: append: %w", err)
+		}
+		tx.appended += n
+		tx.lastSeq = prev.Seq
+		tx.pending = tx.pending[n:]
 	}
-	tx.appended++
-	tx.lastSeq = e.Seq
 	return nil
 }
 

@@ -157,15 +157,48 @@ func (tx *Tx) contacts(where string, args ...any) ([]*tandem.Contact, error) {
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	for _, c := range out {
-		if c.OfficerIDs, err = tx.ids(`SELECT officer_id FROM contact_officers WHERE contact_id = ? ORDER BY officer_id`, c.ID); err != nil {
-			return nil, err
-		}
-		if c.Amendments, err = tx.amendments(c.ID); err != nil {
-			return nil, err
-		}
+	if err := tx.contactDetails(out); err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+// contactDetails fills in the officers and amendments of contacts: two
+// queries for a page of them, whatever its size.
+func (tx *Tx) contactDetails(cs []*tandem.Contact) error {
+	if len(cs) == 0 {
+		return nil
+	}
+	byID := make(map[string]*tandem.Contact, len(cs))
+	ids := make([]any, len(cs))
+	for i, c := range cs {
+		c.OfficerIDs = []string{}
+		byID[c.ID], ids[i] = c, c.ID
+	}
+	return tx.inChunks(ids, func(in string, args []any) error {
+		rows, err := tx.query(`SELECT contact_id, officer_id FROM contact_officers WHERE contact_id IN (`+in+`) ORDER BY contact_id, officer_id`, args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var cid, oid string
+			if err := rows.Scan(&cid, &oid); err != nil {
+				rows.Close()
+				return err
+			}
+			byID[cid].OfficerIDs = append(byID[cid].OfficerIDs, oid)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		as, err := tx.amendmentRows(`contact_id IN (`+in+`)`, args...)
+		for _, a := range as {
+			c := byID[a.ContactID]
+			c.Amendments = append(c.Amendments, a)
+		}
+		return err
+	})
 }
 
 func scanContact(rows *sql.Rows) (*tandem.Contact, error) {

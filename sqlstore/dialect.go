@@ -16,6 +16,10 @@ type Dialect interface {
 	// one ("" when the database already allows one writer at a time): it
 	// serialises appends to the audit chain, and every read-then-write.
 	LockAudit() string
+	// LockChain is the statement that lets one transaction at a time
+	// append to the audit chain, taken just before the append ("" where
+	// the writer is alone anyway).
+	LockChain() string
 	// ForUpdate is what ends a SELECT that locks the rows it reads until
 	// the transaction ends ("" where one writer at a time is the rule).
 	ForUpdate() string
@@ -33,6 +37,9 @@ func (SQLite) Rebind(q string) string { return q }
 // LockAudit returns "": SQLite's single writer connection already
 // serialises every write transaction.
 func (SQLite) LockAudit() string { return "" }
+
+// LockChain returns "": SQLite's writer is alone.
+func (SQLite) LockChain() string { return "" }
 
 // ForUpdate returns "": SQLite's writer holds the whole database.
 func (SQLite) ForUpdate() string { return "" }
@@ -66,3 +73,6 @@ func (Postgres) LockAudit() string { return "LOCK TABLE audit_events IN EXCLUSIV
 
 // ForUpdate locks the rows read until the transaction ends.
 func (Postgres) ForUpdate() string { return " FOR UPDATE" }
+
+// LockChain returns "" while LockAudit serialises whole transactions.
+func (Postgres) LockChain() string { return "" }

@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	_ "modernc.org/sqlite" // the pure-Go SQLite driver: no cgo
 
@@ -39,6 +40,8 @@ type Store struct {
 	checkpoints    *checkpoints
 	// writer groups concurrent changes into one commit (SQLite only).
 	writer *writer
+	// trace, when set, sees every statement the store runs.
+	trace atomic.Pointer[func(query string, args []any)]
 }
 
 // Option configures a Store.

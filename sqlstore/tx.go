@@ -29,6 +29,9 @@ type Tx struct {
 	lastSeq  int64
 	// accreditation caches officers' accreditation for the transaction.
 	accreditation map[string]bool
+	// pending are the change's audit entries, chained and written when
+	// the change is done (flushAudit).
+	pending []*tandem.AuditEvent
 	// writable is true in a write transaction, which locks what it reads
 	// to change where the database needs telling.
 	writable bool
@@ -65,7 +68,7 @@ func (s *Store) update(ctx context.Context, fn func(tx *Tx) error) error {
 		}
 	}
 	tx := s.newTx(ctx, sqlTx, true)
-	if err := fn(tx); err != nil {
+	if err := change(tx, fn); err != nil {
 		sqlTx.Rollback()
 		return err
 	}
@@ -74,6 +77,15 @@ func (s *Store) update(ctx context.Context, fn func(tx *Tx) error) error {
 	}
 	s.afterCommit(ctx, tx.appended, tx.lastSeq)
 	return nil
+}
+
+// change runs a change and then appends its audit entries: there is no
+// change without its entries, and no entry without its change.
+func change(tx *Tx, fn func(tx *Tx) error) error {
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.flushAudit()
 }
 
 // newTx wraps a database transaction for one change or one read.
@@ -106,15 +118,26 @@ func (s *Store) view(ctx context.Context, fn func(tx *Tx) error) error {
 }
 
 func (tx *Tx) exec(query string, args ...any) (sql.Result, error) {
+	tx.store.traced(query, args)
 	return tx.ExecContext(tx.ctx, tx.store.dialect.Rebind(query), args...)
 }
 
 func (tx *Tx) query(query string, args ...any) (*sql.Rows, error) {
+	tx.store.traced(query, args)
 	return tx.QueryContext(tx.ctx, tx.store.dialect.Rebind(query), args...)
 }
 
 func (tx *Tx) queryRow(query string, args ...any) *sql.Row {
+	tx.store.traced(query, args)
 	return tx.QueryRowContext(tx.ctx, tx.store.dialect.Rebind(query), args...)
+}
+
+// traced hands a statement to the store's tracer, if a test set one: how
+// the tests count what a change costs.
+func (s *Store) traced(query string, args []any) {
+	if t := s.trace.Load(); t != nil {
+		(*t)(query, args)
+	}
 }
 
 // actorID is how the audit trail names whoever acts in this transaction.

@@ -161,7 +161,7 @@ func savepoint(tx *Tx, name string, fn func(tx *Tx) error) (ok bool, err error) 
 				err = fmt.Errorf("internal error")
 			}
 		}()
-		err = fn(tx)
+		err = change(tx, fn)
 	}()
 	if err != nil {
 		if _, rerr := tx.ExecContext(tx.ctx, `ROLLBACK TO `+name); rerr != nil {

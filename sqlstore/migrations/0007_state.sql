@@ -55,3 +55,6 @@ CREATE INDEX assignments_officer_current ON assignments (officer_id, source_id) 
 
 -- An alert per meeting and rule is looked up when a meeting falls due.
 CREATE INDEX alerts_meeting ON alerts (meeting_id, rule);
+
+-- An import's record holds its calls: hashing it reads them by import.
+CREATE INDEX calls_import ON calls (import_id);

@@ -1,0 +1,11 @@
+package sqlstore
+
+// Trace sets a function that sees every statement the store runs (nil to
+// stop): the statement-count tests read it.
+func Trace(s *Store, fn func(query string, args []any)) {
+	if fn == nil {
+		s.trace.Store(nil)
+		return
+	}
+	s.trace.Store(&fn)
+}
