@@ -244,4 +244,3 @@ func TestWrites_CostTheSameAtAnyHistory(t *testing.T) {
 		e.verify("after the long history")
 	})
 }
-
