@@ -112,6 +112,11 @@ func (tx *Tx) visibleSource(id string) (*sourceRow, policy.Team, error) {
 	if o.HasRole(tandem.RoleAdmin) {
 		return nil, policy.Team{}, tandem.Errorf(tandem.EFORBIDDEN, "administrators see no source content")
 	}
+	if tx.writable {
+		if err := tx.lockSource(id); err != nil {
+			return nil, policy.Team{}, err
+		}
+	}
 	src, err := tx.sourceByID(id)
 	if err != nil {
 		return nil, policy.Team{}, err
@@ -143,4 +148,19 @@ func (tx *Tx) accredited(officerID string) (bool, error) {
 	}
 	tx.accreditation[officerID] = o.Accredited
 	return o.Accredited, nil
+}
+
+// lockSource makes the transaction the only one changing the source until
+// it ends (on PostgreSQL; SQLite's writer is alone anyway): every change to
+// a source reads what it builds on after this.
+func (tx *Tx) lockSource(id string) error {
+	if tx.store.dialect.ForUpdate() == "" {
+		return nil
+	}
+	var got string
+	err := tx.queryRow(`SELECT source_id FROM source_state WHERE source_id = ?`+tx.store.dialect.ForUpdate(), id).Scan(&got)
+	if isNoRows(err) {
+		return nil // no such source: the caller says so
+	}
+	return err
 }

@@ -248,13 +248,17 @@ const (
 // reconcileCall applies UNDOCUMENTED_CALL to one call, once it is old
 // enough to judge, and records the outcome (and the alert) once.
 func (tx *Tx) reconcileCall(callID string, st policy.Settings) (callOutcome, error) {
-	var checked int
-	if err := tx.queryRow(`SELECT COUNT(*) FROM call_checks WHERE call_id = ?`, callID).Scan(&checked); err != nil {
-		return callPending, err
-	}
 	var c policy.Call
 	var sourceID, started string
 	if err := tx.queryRow(`SELECT source_id, officer_id, started_at, billsec FROM calls WHERE id = ?`, callID).Scan(&sourceID, &c.OfficerID, &started, &c.Billsec); err != nil {
+		return callPending, err
+	}
+	// An import and the sweep may judge the same call: one at a time.
+	if err := tx.lockSource(sourceID); err != nil {
+		return callPending, err
+	}
+	var checked int
+	if err := tx.queryRow(`SELECT COUNT(*) FROM call_checks WHERE call_id = ?`, callID).Scan(&checked); err != nil {
 		return callPending, err
 	}
 	c.Start = parseTS(started)
@@ -315,25 +319,6 @@ func (tx *Tx) contactsNear(sourceID string, at time.Time, window time.Duration) 
 		out = append(out, policy.ContactAt{OccurredAt: e.OccurredAt, Kind: e.Kind, OfficerIDs: e.OfficerIDs})
 	}
 	return out, nil
-}
-
-// reconcileCalls judges every answered call old enough and not yet judged:
-// the sweep's part of UNDOCUMENTED_CALL.
-func (tx *Tx) reconcileCalls() error {
-	st, err := tx.settings()
-	if err != nil {
-		return err
-	}
-	ids, err := tx.ids(`SELECT c.id FROM calls c LEFT JOIN call_checks k ON k.call_id = c.id WHERE k.call_id IS NULL AND c.billsec >= 1 AND c.started_at < ? ORDER BY c.started_at`, ts(tx.now.Add(-st.DocumentWithin)))
-	if err != nil {
-		return err
-	}
-	for _, id := range ids {
-		if _, err := tx.reconcileCall(id, st); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // ListCalls returns a source's calls, newest first, each with whether a

@@ -12,10 +12,6 @@ type Dialect interface {
 	Name() string
 	// Rebind rewrites ? placeholders into the database's own.
 	Rebind(query string) string
-	// LockAudit is the statement that makes a write transaction the only
-	// one ("" when the database already allows one writer at a time): it
-	// serialises appends to the audit chain, and every read-then-write.
-	LockAudit() string
 	// LockChain is the statement that lets one transaction at a time
 	// append to the audit chain, taken just before the append ("" where
 	// the writer is alone anyway).
@@ -33,10 +29,6 @@ func (SQLite) Name() string { return "SQLite" }
 
 // Rebind returns q unchanged: SQLite understands ?.
 func (SQLite) Rebind(q string) string { return q }
-
-// LockAudit returns "": SQLite's single writer connection already
-// serialises every write transaction.
-func (SQLite) LockAudit() string { return "" }
 
 // LockChain returns "": SQLite's writer is alone.
 func (SQLite) LockChain() string { return "" }
@@ -67,12 +59,11 @@ func (Postgres) Rebind(q string) string {
 	return b.String()
 }
 
-// LockAudit takes a lock that lets one transaction at a time append to the
-// chain, so two appends cannot both claim the same sequence number.
-func (Postgres) LockAudit() string { return "LOCK TABLE audit_events IN EXCLUSIVE MODE" }
-
 // ForUpdate locks the rows read until the transaction ends.
 func (Postgres) ForUpdate() string { return " FOR UPDATE" }
 
-// LockChain returns "" while LockAudit serialises whole transactions.
-func (Postgres) LockChain() string { return "" }
+// LockChain takes the lock that lets one transaction at a time append to
+// the chain, so two appends cannot both claim the same sequence number. It
+// is taken at the end of a change, just before its entries are appended,
+// and held only until its commit; readers are not blocked.
+func (Postgres) LockChain() string { return "LOCK TABLE audit_events IN EXCLUSIVE MODE" }

@@ -9,3 +9,12 @@ func Trace(s *Store, fn func(query string, args []any)) {
 	}
 	s.trace.Store(&fn)
 }
+
+// LargestGroup returns the most changes one SQLite commit has carried (0
+// on PostgreSQL, which has no writer).
+func LargestGroup(s *Store) int64 {
+	if s.writer == nil {
+		return 0
+	}
+	return s.writer.largest.Load()
+}

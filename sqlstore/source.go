@@ -195,17 +195,9 @@ func (s *Store) CreateSource(ctx context.Context, c tandem.SourceCreate) (*tande
 func (tx *Tx) nextReference() (string, error) {
 	year := tx.now.Year()
 	name := fmt.Sprintf("source_reference:%d", year)
+	// One statement: two registrations at once never share a number.
 	var n int64
-	err := tx.queryRow(`SELECT value FROM counters WHERE name = ?`, name).Scan(&n)
-	switch {
-	case isNoRows(err):
-		_, err = tx.exec(`INSERT INTO counters (name, value) VALUES (?, 1)`, name)
-		n = 1
-	case err == nil:
-		n++
-		_, err = tx.exec(`UPDATE counters SET value = ? WHERE name = ?`, n, name)
-	}
-	if err != nil {
+	if err := tx.queryRow(`INSERT INTO counters (name, value) VALUES (?, 1) ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value`, name).Scan(&n); err != nil {
 		return "", err
 	}
 	return fmt.Sprintf("S-%d-%04d", year, n), nil

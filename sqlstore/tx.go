@@ -53,19 +53,13 @@ func (s *Store) update(ctx context.Context, fn func(tx *Tx) error) error {
 	if s.writer != nil {
 		return s.writer.do(ctx, fn)
 	}
+	// PostgreSQL: changes run side by side. What must not interleave is
+	// locked where it is read: a source's state row for the changes to one
+	// source (lockSource), the chain for the moment of the append
+	// (flushAudit), and counters by their single-statement update.
 	sqlTx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
-	}
-	// One writer at a time, on every database: SQLite's single connection
-	// does it there; elsewhere the dialect's lock does, before anything is
-	// read, so that no two changes build on the same state (a reference
-	// number, the chain's head).
-	if lock := s.dialect.LockAudit(); lock != "" {
-		if _, err := sqlTx.ExecContext(ctx, lock); err != nil {
-			sqlTx.Rollback()
-			return fmt.Errorf("lock: %w", err)
-		}
 	}
 	tx := s.newTx(ctx, sqlTx, true)
 	if err := change(tx, fn); err != nil {

@@ -7,6 +7,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"sync"
+	"sync/atomic"
 )
 
 // maxGroup bounds how many changes share one transaction: enough to share
@@ -28,6 +29,8 @@ type writer struct {
 	mu     sync.RWMutex
 	closed bool
 	done   chan struct{}
+	// largest is the most changes one commit has carried (for the tests).
+	largest atomic.Int64
 }
 
 // job is one change waiting for the writer.
@@ -100,6 +103,9 @@ func (w *writer) loop() {
 			default:
 				break gather
 			}
+		}
+		if n := int64(len(group)); n > w.largest.Load() {
+			w.largest.Store(n)
 		}
 		w.commit(group)
 	}
@@ -237,12 +243,6 @@ func (s *Store) Batch(ctx context.Context, fn func(ctx context.Context) error) e
 	sqlTx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
-	}
-	if lock := s.dialect.LockAudit(); lock != "" {
-		if _, err := sqlTx.ExecContext(ctx, lock); err != nil {
-			sqlTx.Rollback()
-			return fmt.Errorf("lock: %w", err)
-		}
 	}
 	b, err := run(sqlTx)
 	if err != nil {
