@@ -129,8 +129,12 @@ func (tx *Tx) insertContact(c *tandem.Contact) error {
 	if err != nil {
 		return err
 	}
-	for _, id := range c.OfficerIDs {
-		if _, err := tx.exec(`INSERT INTO contact_officers (contact_id, officer_id) VALUES (?, ?)`, c.ID, id); err != nil {
+	if len(c.OfficerIDs) > 0 {
+		args := make([]any, 0, 2*len(c.OfficerIDs))
+		for _, id := range c.OfficerIDs {
+			args = append(args, c.ID, id)
+		}
+		if _, err := tx.exec(`INSERT INTO contact_officers (contact_id, officer_id) VALUES `+strings.TrimSuffix(strings.Repeat("(?, ?), ", len(c.OfficerIDs)), ", "), args...); err != nil {
 			return err
 		}
 	}

@@ -107,16 +107,42 @@ func (tx *Tx) officers(where string, args ...any) ([]*tandem.Officer, error) {
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	settings, err := tx.settings()
-	if err != nil {
+	if err := tx.accreditAll(out); err != nil {
 		return nil, err
 	}
-	for _, o := range out {
-		if err := tx.accredit(o, settings); err != nil {
-			return nil, err
-		}
-	}
 	return out, nil
+}
+
+// accreditAll fills in officers' computed accreditation: one query for the
+// training of a page of them, whatever its size.
+func (tx *Tx) accreditAll(os []*tandem.Officer) error {
+	if len(os) == 0 {
+		return nil
+	}
+	settings, err := tx.settings()
+	if err != nil {
+		return err
+	}
+	ids := make([]any, len(os))
+	training := map[string][]*tandem.Training{}
+	for i, o := range os {
+		ids[i] = o.ID
+	}
+	err = tx.inChunks(ids, func(in string, args []any) error {
+		ts, err := tx.trainingRows(`officer_id IN (`+in+`)`, args...)
+		for _, t := range ts {
+			training[t.OfficerID] = append(training[t.OfficerID], t)
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	for _, o := range os {
+		a := policy.Accredit(o.Dedicated, training[o.ID], tx.now, settings)
+		o.Accredited, o.TrainingHours, o.AccreditationGaps = a.Accredited, a.Hours, a.Gaps
+	}
+	return nil
 }
 
 func (tx *Tx) officer(id string) (*tandem.Officer, error) {
@@ -161,28 +187,30 @@ func scanOfficer(rows *sql.Rows) (*tandem.Officer, error) {
 	return &o, nil
 }
 
-// accredit fills in the officer's computed accreditation.
-func (tx *Tx) accredit(o *tandem.Officer, s policy.Settings) error {
-	tr, err := tx.training(o.ID)
-	if err != nil {
-		return err
-	}
-	a := policy.Accredit(o.Dedicated, tr, tx.now, s)
-	o.Accredited, o.TrainingHours, o.AccreditationGaps = a.Accredited, a.Hours, a.Gaps
-	return nil
-}
-
 // attendees loads officers by id as the rules see them. An unknown id is
 // an error naming the field.
 func (tx *Tx) attendees(field string, ids []string) ([]policy.Attendee, []*tandem.Officer, error) {
-	var out []policy.Attendee
-	var officers []*tandem.Officer
+	if len(ids) == 0 {
+		return nil, nil, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	found, err := tx.officers(`id IN (`+strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")+`)`, args...)
+	if err != nil {
+		return nil, nil, err
+	}
+	byID := make(map[string]*tandem.Officer, len(found))
+	for _, o := range found {
+		byID[o.ID] = o
+	}
+	out := make([]policy.Attendee, 0, len(ids))
+	officers := make([]*tandem.Officer, 0, len(ids))
 	for _, id := range ids {
-		o, err := tx.officer(id)
-		if tandem.ErrorCode(err) == tandem.ENOTFOUND {
+		o := byID[id]
+		if o == nil {
 			return nil, nil, tandem.Invalid(field, "no officer with id %q", id)
-		} else if err != nil {
-			return nil, nil, err
 		}
 		officers = append(officers, o)
 		out = append(out, attendee(o))
@@ -260,7 +288,12 @@ func (s *Store) ListTraining(ctx context.Context, officerID string) ([]*tandem.T
 }
 
 func (tx *Tx) training(officerID string) ([]*tandem.Training, error) {
-	rows, err := tx.query(`SELECT id, officer_id, course, minutes, completed_on, covers_risk_management, expires_on, recorded_at, recorded_by FROM training WHERE officer_id = ? ORDER BY completed_on DESC, id`, officerID)
+	return tx.trainingRows(`officer_id = ?`, officerID)
+}
+
+// trainingRows loads the training records matching where, newest first.
+func (tx *Tx) trainingRows(where string, args ...any) ([]*tandem.Training, error) {
+	rows, err := tx.query(`SELECT id, officer_id, course, minutes, completed_on, covers_risk_management, expires_on, recorded_at, recorded_by FROM training WHERE `+where+` ORDER BY completed_on DESC, id`, args...)
 	if err != nil {
 		return nil, err
 	}

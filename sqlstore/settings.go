@@ -10,6 +10,19 @@ import (
 
 // settings returns the defaults changed by whatever is stored.
 func (tx *Tx) settings() (policy.Settings, error) {
+	if tx.settingsRead != nil {
+		return *tx.settingsRead, nil
+	}
+	st, err := tx.readSettings()
+	if err == nil {
+		tx.settingsRead = &st
+	}
+	return st, err
+}
+
+// readSettings reads the stored settings. A change to them clears the
+// transaction's copy.
+func (tx *Tx) readSettings() (policy.Settings, error) {
 	st := policy.DefaultSettings()
 	rows, err := tx.query(`SELECT id, value FROM settings`)
 	if err != nil {
@@ -55,6 +68,7 @@ func (s *Store) SetSetting(ctx context.Context, key, value, reason string) error
 		if err != nil {
 			return err
 		}
+		tx.settingsRead = nil
 		if err := tx.record("setting.change", "setting", key, reason); err != nil {
 			return err
 		}

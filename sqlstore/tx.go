@@ -11,6 +11,7 @@ import (
 
 	"tandem"
 	"tandem/audit"
+	"tandem/policy"
 )
 
 // Tx is a transaction with what every change needs: the time of the change,
@@ -27,8 +28,10 @@ type Tx struct {
 	// lastSeq is the last one's number.
 	appended int
 	lastSeq  int64
-	// accreditation caches officers' accreditation for the transaction.
+	// accreditation caches officers' accreditation for the transaction,
+	// and settingsRead the rules' settings.
 	accreditation map[string]bool
+	settingsRead  *policy.Settings
 	// pending are the change's audit entries, chained and written when
 	// the change is done (flushAudit).
 	pending []*tandem.AuditEvent
