@@ -38,6 +38,9 @@ type Tx struct {
 	// writable is true in a write transaction, which locks what it reads
 	// to change where the database needs telling.
 	writable bool
+	// stmts are the statements parsed in the database transaction, shared
+	// by the changes of one group or batch (nil: none kept).
+	stmts *statements
 }
 
 // update runs fn in a write transaction and commits it when fn returns
@@ -116,17 +119,33 @@ func (s *Store) view(ctx context.Context, fn func(tx *Tx) error) error {
 
 func (tx *Tx) exec(query string, args ...any) (sql.Result, error) {
 	tx.store.traced(query, args)
+	if st := tx.prepared(query); st != nil {
+		return st.ExecContext(tx.ctx, args...)
+	}
 	return tx.ExecContext(tx.ctx, tx.store.dialect.Rebind(query), args...)
 }
 
 func (tx *Tx) query(query string, args ...any) (*sql.Rows, error) {
 	tx.store.traced(query, args)
+	if st := tx.prepared(query); st != nil {
+		return st.QueryContext(tx.ctx, args...)
+	}
 	return tx.QueryContext(tx.ctx, tx.store.dialect.Rebind(query), args...)
 }
 
 func (tx *Tx) queryRow(query string, args ...any) *sql.Row {
 	tx.store.traced(query, args)
+	if st := tx.prepared(query); st != nil {
+		return st.QueryRowContext(tx.ctx, args...)
+	}
 	return tx.QueryRowContext(tx.ctx, tx.store.dialect.Rebind(query), args...)
+}
+
+// prepared returns the statement for a query as the transaction has
+// parsed it, or nil where statements are not kept (reads; PostgreSQL,
+// whose driver keeps its own).
+func (tx *Tx) prepared(query string) *sql.Stmt {
+	return tx.stmts.get(tx, query)
 }
 
 // traced hands a statement to the store's tracer, if a test set one: how
@@ -145,11 +164,19 @@ func (tx *Tx) actorID() string {
 	return tx.actor.ID
 }
 
-// newID returns a fresh opaque id.
+// newID returns a fresh opaque id: 48 bits of the time in milliseconds,
+// then 80 random bits. Ids made one after another sort one after another,
+// so that the indexes they key are written at their end, not all over:
+// years of records add pages, they do not rewrite them.
 func newID() string {
 	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
+	if _, err := rand.Read(b[6:]); err != nil {
 		panic(err) // the system's randomness failing is not recoverable
+	}
+	ms := uint64(time.Now().UnixMilli())
+	for i := 5; i >= 0; i-- {
+		b[i] = byte(ms)
+		ms >>= 8
 	}
 	return hex.EncodeToString(b[:])
 }

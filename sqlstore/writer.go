@@ -38,6 +38,10 @@ type job struct {
 	ctx  context.Context
 	fn   func(tx *Tx) error
 	done chan error
+	// alone is true for a batch: it has the transaction to itself, without
+	// a savepoint around the whole (its changes have their own), and its
+	// failure rolls the transaction back.
+	alone bool
 	// err is the change's own result, before the commit.
 	err      error
 	appended int
@@ -57,7 +61,12 @@ var errClosed = fmt.Errorf("the store is closed")
 // A caller that gives up (its context ends) before the change started
 // leaves nothing written; once started, the change runs to the end.
 func (w *writer) do(ctx context.Context, fn func(tx *Tx) error) error {
-	j := &job{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	return w.submit(&job{ctx: ctx, fn: fn, done: make(chan error, 1)})
+}
+
+// submit queues a job and waits for its result.
+func (w *writer) submit(j *job) error {
+	ctx := j.ctx
 	w.mu.RLock()
 	if w.closed {
 		w.mu.RUnlock()
@@ -90,13 +99,27 @@ func (w *writer) close() {
 
 func (w *writer) loop() {
 	defer close(w.done)
-	for first := range w.jobs {
+	var held *job // a batch that arrived while a group was gathering
+	for {
+		first := held
+		held = nil
+		if first == nil {
+			j, ok := <-w.jobs
+			if !ok {
+				return
+			}
+			first = j
+		}
 		group := []*job{first}
 	gather:
-		for len(group) < maxGroup {
+		for len(group) < maxGroup && !first.alone {
 			select {
 			case j, ok := <-w.jobs:
 				if !ok {
+					break gather
+				}
+				if j.alone {
+					held = j
 					break gather
 				}
 				group = append(group, j)
@@ -129,12 +152,24 @@ func (w *writer) commit(group []*job) {
 		finish(fmt.Errorf("begin: %w", err))
 		return
 	}
+	stmts := newStatements(sqlTx)
 	for _, j := range group {
 		if err := j.ctx.Err(); err != nil {
 			j.err = err
 			continue
 		}
 		tx := w.store.newTx(context.WithoutCancel(j.ctx), sqlTx, true)
+		tx.stmts = stmts
+		if j.alone {
+			j.err = j.fn(tx)
+			j.appended, j.lastSeq = tx.appended, tx.lastSeq
+			if j.err != nil {
+				sqlTx.Rollback()
+				finish(nil)
+				return
+			}
+			continue
+		}
 		ok, err := savepoint(tx, "g", j.fn)
 		j.err, j.appended, j.lastSeq = err, tx.appended, tx.lastSeq
 		if !ok {
@@ -187,6 +222,7 @@ type batchKey struct{}
 type batch struct {
 	store *Store
 	tx    *sql.Tx
+	stmts *statements
 	depth int
 	// appended and lastSeq add up the audit entries of the whole batch.
 	appended int
@@ -203,6 +239,7 @@ func (b *batch) run(ctx context.Context, fn func(tx *Tx) error) error {
 	b.depth++
 	defer func() { b.depth-- }()
 	tx := b.store.newTx(ctx, b.tx, true)
+	tx.stmts = b.stmts
 	ok, err := savepoint(tx, "b"+strconv.Itoa(b.depth), fn)
 	b.appended += tx.appended
 	if tx.lastSeq > 0 {
@@ -228,17 +265,17 @@ func (s *Store) Batch(ctx context.Context, fn func(ctx context.Context) error) e
 	}
 	run := func(sqlTx *sql.Tx) (*batch, error) {
 		b := &batch{store: s, tx: sqlTx}
+		if s.writer != nil {
+			b.stmts = newStatements(sqlTx)
+		}
 		return b, fn(context.WithValue(ctx, batchKey{}, b))
 	}
 	if s.writer != nil {
-		var b *batch
-		err := s.writer.do(ctx, func(tx *Tx) error {
-			var err error
-			b, err = run(tx.Tx)
+		return s.writer.submit(&job{ctx: ctx, alone: true, done: make(chan error, 1), fn: func(tx *Tx) error {
+			b, err := run(tx.Tx)
 			tx.appended, tx.lastSeq = b.appended, b.lastSeq
 			return err
-		})
-		return err
+		}})
 	}
 	sqlTx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {

@@ -68,6 +68,8 @@ commands:
                                       change one (audited)
   backup FILE                         an encrypted, consistent copy, taken while serving
   restore FILE                        restore a backup onto an empty data folder
+  bench seed --sources N --officers M --contacts K --calls L [--seed S]
+                                      load a synthetic force into an empty store
 `
 
 // Run runs the command in args and returns the exit code. Every error
@@ -167,7 +169,7 @@ func (m *Main) run(ctx context.Context, args []string) error {
 		return usagef("no command given; %s", strings.SplitN(usage, "\n", 2)[0])
 	}
 	cmd, rest := rest[0], rest[1:]
-	if (cmd == "user" || cmd == "token" || cmd == "audit" || cmd == "keys" || cmd == "calls" || cmd == "settings") && len(rest) > 0 {
+	if (cmd == "user" || cmd == "token" || cmd == "audit" || cmd == "keys" || cmd == "calls" || cmd == "settings" || cmd == "bench") && len(rest) > 0 {
 		cmd, rest = cmd+" "+rest[0], rest[1:]
 	}
 	switch cmd {
@@ -187,6 +189,8 @@ func (m *Main) run(ctx context.Context, args []string) error {
 		return m.settingsList(ctx, &g, rest)
 	case "settings set":
 		return m.settingsSet(ctx, &g, rest)
+	case "bench seed":
+		return m.benchSeed(ctx, &g, rest)
 	case "backup":
 		return m.backup(ctx, &g, rest)
 	case "restore":
