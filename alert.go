@@ -96,11 +96,28 @@ const (
 	MeasureSameGenderOfficer Measure = "meetings_with_same_gender_officer"
 )
 
+// ValidMeasure reports whether m is one of the measures.
+func ValidMeasure(m Measure) bool {
+	switch m {
+	case MeasureContacts, MeasureLate, MeasureMeetings, MeasureSoloMeetings, MeasureNoSameGender,
+		MeasureDocumentedOnTime, MeasureTwoOfficers, MeasureSameGenderOfficer:
+		return true
+	}
+	return false
+}
+
 // ContactRecord is a contact with its source's reference, as listed behind
 // a compliance count.
 type ContactRecord struct {
 	Contact
 	SourceReference string `json:"source_reference"`
+}
+
+// ContactRecordPage is one page of the contacts behind a count, newest
+// first.
+type ContactRecordPage struct {
+	Contacts []*ContactRecord `json:"contacts"`
+	Next     *string          `json:"next"`
 }
 
 // ComplianceReport is a period's compliance as a whole, week by week (from
@@ -116,7 +133,9 @@ type ComplianceReport struct {
 type ComplianceService interface {
 	Compliance(ctx context.Context, f ComplianceFilter) (*Compliance, error)
 	ComplianceReport(ctx context.Context, f ComplianceFilter) (*ComplianceReport, error)
-	ComplianceContacts(ctx context.Context, f ComplianceFilter, m Measure) ([]*ContactRecord, error)
+	// ComplianceContacts lists a page of them (limit 0: 50; after: the
+	// previous page's cursor).
+	ComplianceContacts(ctx context.Context, f ComplianceFilter, m Measure, limit int, after string) (*ContactRecordPage, error)
 }
 
 // Sweeper re-evaluates the rules that time alone can breach: meetings left

@@ -12,6 +12,7 @@ import (
 // SourceFacts is what the rules need to know of a source.
 type SourceFacts struct {
 	Reference             string
+	Unit                  string
 	Gender                string
 	RequiredOfficerGender string
 	Status                tandem.SourceStatus

@@ -139,6 +139,9 @@ func (s *Store) AcknowledgeAlert(ctx context.Context, id, justification string) 
 			// relationship-risk alert).
 			return tandem.Errorf(tandem.ECONFLICT, "a %s alert cannot be acknowledged: it closes itself when the rule is met again", a.Rule)
 		}
+		if err := tx.closeAlert(id); err != nil {
+			return err
+		}
 		if _, err := tx.exec(`UPDATE alerts SET status = ?, acknowledged_at = ?, acknowledged_by = ?, justification = ? WHERE id = ?`,
 			tandem.AlertAcknowledged, ts(tx.now), o.ID, justification, id); err != nil {
 			return err

@@ -34,7 +34,7 @@ func (s *Store) AmendContact(ctx context.Context, sourceID, contactID string, a 
 	}
 	var out *tandem.Amendment
 	err = s.update(ctx, func(tx *Tx) error {
-		_, t, err := tx.visibleSource(sourceID)
+		src, t, err := tx.visibleSource(sourceID)
 		if err != nil {
 			return err
 		}
@@ -87,6 +87,15 @@ func (s *Store) AmendContact(ctx context.Context, sourceID, contactID string, a 
 			return err
 		}
 		if err := tx.record("contact.amend", "amendment", out.ID, out.Reason); err != nil {
+			return err
+		}
+		// Compliance counts the contact as amended: its old share out, its
+		// new one in.
+		if err := tx.countContact(src.Unit, c, -1); err != nil {
+			return err
+		}
+		c.Amendments = append(c.Amendments, out)
+		if err := tx.countContact(src.Unit, c, 1); err != nil {
 			return err
 		}
 		return tx.apply(sourceID, snap, v)

@@ -2,80 +2,78 @@ package sqlstore
 
 import (
 	"context"
-	"sort"
+	"strings"
 	"time"
 
 	"tandem"
+	"tandem/policy"
 )
 
-// counted is one contact as compliance sees it: as amended, with the
-// findings the rules gave it, and which measures it counts toward.
-type counted struct {
-	contact  *tandem.Contact
-	ref      string
-	measures map[tandem.Measure]bool
+// complianceScope is what of the force one caller's compliance covers:
+// whole units, read from the running totals, and single sources of other
+// units that the caller controls by name, counted from their contacts.
+type complianceScope struct {
+	// every is true for the whole force (an auditor asking for no unit).
+	every bool
+	units []string
+	extra []*sourceRow
 }
 
-// complianceContacts walks the contacts of the period that the caller may
-// see, and classifies each: the one place compliance is computed, for the
-// counts and for the lists behind them alike.
-func (s *Store) complianceContacts(ctx context.Context, f tandem.ComplianceFilter, each func(tx *Tx, c counted) error, eachSource func(tx *Tx, src *sourceRow) error) error {
-	o, err := requireRole(ctx, tandem.RoleController, tandem.RoleAuditor, tandem.RoleAuthorisingOfficer)
+// scopeOf works out the caller's compliance scope for a filter.
+func (tx *Tx) complianceScope(o *tandem.Officer, f tandem.ComplianceFilter) (complianceScope, error) {
+	var cs complianceScope
+	sc := policy.ScopeOf(o)
+	switch {
+	case sc.All && f.Unit == "":
+		cs.every = true
+		return cs, nil
+	case sc.All:
+		cs.units = []string{f.Unit}
+		return cs, nil
+	case sc.Unit != "" && (f.Unit == "" || f.Unit == sc.Unit):
+		cs.units = []string{sc.Unit}
+	}
+	if !sc.Assigned {
+		return cs, nil
+	}
+	// The sources of other units the officer may see: assigned by name.
+	st, err := tx.standing(o, "")
 	if err != nil {
-		return err
+		return cs, err
 	}
-	if err := f.Validate(); err != nil {
-		return err
+	if len(st.roles) == 0 {
+		return cs, nil
 	}
-	end, _ := time.Parse(tandem.DateLayout, f.To)
-	return s.view(ctx, func(tx *Tx) error {
-		visible, _, err := tx.visibleSources(o)
-		if err != nil {
-			return err
-		}
-		for _, src := range visible {
-			if f.Unit != "" && src.Unit != f.Unit {
+	ids := make([]any, 0, len(st.roles))
+	for id := range st.roles {
+		ids = append(ids, id)
+	}
+	err = tx.inChunks(ids, func(in string, args []any) error {
+		rs, err := tx.sources(`id IN (`+in+`)`, args...)
+		for _, r := range rs {
+			if r.Unit == sc.Unit || (f.Unit != "" && r.Unit != f.Unit) || !policy.CanSee(o, st.team(r)) {
 				continue
 			}
-			if eachSource != nil {
-				if err := eachSource(tx, src); err != nil {
-					return err
-				}
-			}
-			cs, err := tx.contacts(`source_id = ? AND occurred_at >= ? AND occurred_at < ?`, src.ID, f.From, end.AddDate(0, 0, 1).Format(tandem.DateLayout))
-			if err != nil {
-				return err
-			}
-			for _, c := range cs {
-				e := effective(c)
-				if f.OfficerID != "" && !contains(e.OfficerIDs, f.OfficerID) {
-					continue
-				}
-				// The latest evaluation of the contact: its last amendment's
-				// findings, or its own. Late stays late for ever.
-				findings := c.Findings
-				if n := len(c.Amendments); n > 0 {
-					findings = c.Amendments[n-1].Findings
-				}
-				late, two, gender := c.Late, true, true
-				for _, f := range findings {
-					late = late || f.Rule == tandem.RuleDocumented24h
-					two = two && f.Rule != tandem.RuleTwoOfficers
-					gender = gender && f.Rule != tandem.RuleSameGender
-				}
-				m := map[tandem.Measure]bool{tandem.MeasureContacts: true, tandem.MeasureLate: late, tandem.MeasureDocumentedOnTime: !late}
-				if e.Kind == tandem.KindMeeting {
-					m[tandem.MeasureMeetings] = true
-					m[tandem.MeasureTwoOfficers], m[tandem.MeasureSoloMeetings] = two, !two
-					m[tandem.MeasureSameGenderOfficer], m[tandem.MeasureNoSameGender] = gender, !gender
-				}
-				if err := each(tx, counted{contact: c, ref: src.Reference, measures: m}); err != nil {
-					return err
-				}
-			}
+			cs.extra = append(cs.extra, r)
 		}
-		return nil
+		return err
 	})
+	return cs, err
+}
+
+// where returns the condition on a unit column that the scope's units make.
+func (cs complianceScope) where(column string) (string, []any) {
+	if cs.every {
+		return `1 = 1`, nil
+	}
+	if len(cs.units) == 0 {
+		return `1 = 0`, nil
+	}
+	args := make([]any, len(cs.units))
+	for i, u := range cs.units {
+		args[i] = u
+	}
+	return column + ` IN (` + strings.TrimSuffix(strings.Repeat("?, ", len(cs.units)), ", ") + `)`, args
 }
 
 func newCompliance(from, to, unit string) *tandem.Compliance {
@@ -86,57 +84,54 @@ func newCompliance(from, to, unit string) *tandem.Compliance {
 	return c
 }
 
-// count adds one contact's measures to c.
-func count(c *tandem.Compliance, m map[tandem.Measure]bool) {
-	c.Contacts++
-	c.DocumentedWithin24h += b2i(m[tandem.MeasureDocumentedOnTime])
-	c.Meetings += b2i(m[tandem.MeasureMeetings])
-	c.MeetingsWithTwoOfficers += b2i(m[tandem.MeasureTwoOfficers])
-	c.MeetingsWithSameGenderOfficer += b2i(m[tandem.MeasureSameGenderOfficer])
+// add adds a day's counts to c.
+func add(c *tandem.Compliance, contacts, onTime, meetings, two, gender int) {
+	c.Contacts += contacts
+	c.DocumentedWithin24h += onTime
+	c.Meetings += meetings
+	c.MeetingsWithTwoOfficers += two
+	c.MeetingsWithSameGenderOfficer += gender
 }
 
 // Compliance counts, over a period, the contacts of the sources the caller
 // may see and how many kept the rules, from the findings the rules gave when
 // each was recorded (as amended), and the alerts open now.
 func (s *Store) Compliance(ctx context.Context, f tandem.ComplianceFilter) (*tandem.Compliance, error) {
-	out := newCompliance(f.From, f.To, f.Unit)
-	err := s.complianceContacts(ctx, f, func(tx *Tx, c counted) error {
-		count(out, c.measures)
-		return nil
-	}, func(tx *Tx, src *sourceRow) error {
-		as, err := tx.alerts(`a.source_id = ? AND a.status = ?`, src.ID, tandem.AlertOpen)
-		if err != nil {
-			return err
-		}
-		for _, a := range as {
-			if f.OfficerID == "" || contains(a.OfficerIDs, f.OfficerID) {
-				out.OpenAlerts[a.Rule]++
-			}
-		}
-		return nil
-	})
+	r, err := s.compliance(ctx, f, false)
 	if err != nil {
 		return nil, err
 	}
-	return out, nil
+	return r.Total, nil
 }
 
 // ComplianceReport counts the period as a whole, week by week and by
-// officer, walking the contacts once: the compliance page's figures.
+// officer: the compliance page's figures.
 func (s *Store) ComplianceReport(ctx context.Context, f tandem.ComplianceFilter) (*tandem.ComplianceReport, error) {
-	from, err1 := time.Parse(tandem.DateLayout, f.From)
-	to, err2 := time.Parse(tandem.DateLayout, f.To)
-	if err1 != nil || err2 != nil || to.Before(from) {
-		// complianceContacts names the field at fault.
-		return nil, s.complianceContacts(ctx, f, func(*Tx, counted) error { return nil }, nil)
+	return s.compliance(ctx, f, true)
+}
+
+// compliance reads the running totals of the units in the caller's scope,
+// and counts the few sources beyond them contact by contact: a few hundred
+// rows for any period, however long the history behind it.
+func (s *Store) compliance(ctx context.Context, f tandem.ComplianceFilter, detail bool) (*tandem.ComplianceReport, error) {
+	o, err := requireRole(ctx, tandem.RoleController, tandem.RoleAuditor, tandem.RoleAuthorisingOfficer)
+	if err != nil {
+		return nil, err
 	}
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	from, _ := time.Parse(tandem.DateLayout, f.From)
+	to, _ := time.Parse(tandem.DateLayout, f.To)
 	r := &tandem.ComplianceReport{Total: newCompliance(f.From, f.To, f.Unit), ByOfficer: map[string]*tandem.Compliance{}}
-	for d := from; !d.After(to); d = d.AddDate(0, 0, 7) {
-		end := d.AddDate(0, 0, 6)
-		if end.After(to) {
-			end = to
+	if detail {
+		for d := from; !d.After(to); d = d.AddDate(0, 0, 7) {
+			end := d.AddDate(0, 0, 6)
+			if end.After(to) {
+				end = to
+			}
+			r.Weeks = append(r.Weeks, newCompliance(d.Format(tandem.DateLayout), end.Format(tandem.DateLayout), f.Unit))
 		}
-		r.Weeks = append(r.Weeks, newCompliance(d.Format(tandem.DateLayout), end.Format(tandem.DateLayout), f.Unit))
 	}
 	officer := func(id string) *tandem.Compliance {
 		c, ok := r.ByOfficer[id]
@@ -146,25 +141,117 @@ func (s *Store) ComplianceReport(ctx context.Context, f tandem.ComplianceFilter)
 		}
 		return c
 	}
-	err := s.complianceContacts(ctx, f, func(tx *Tx, c counted) error {
-		count(r.Total, c.measures)
-		day := c.contact.OccurredAt.UTC().Truncate(24 * time.Hour)
+	week := func(day time.Time) *tandem.Compliance {
 		if w := int(day.Sub(from).Hours()) / (24 * 7); w >= 0 && w < len(r.Weeks) {
-			count(r.Weeks[w], c.measures)
-		}
-		for _, id := range effective(c.contact).OfficerIDs {
-			count(officer(id), c.measures)
+			return r.Weeks[w]
 		}
 		return nil
-	}, func(tx *Tx, src *sourceRow) error {
-		as, err := tx.alerts(`a.source_id = ? AND a.status = ?`, src.ID, tandem.AlertOpen)
+	}
+	// The rows to read: the unit's own ('') for the totals, or one
+	// officer's; every officer's too for the page's table.
+	officerWhere, officerArgs := `officer_id = ?`, []any{f.OfficerID}
+	if detail && f.OfficerID == "" {
+		officerWhere, officerArgs = `1 = 1`, nil
+	}
+	err = s.view(ctx, func(tx *Tx) error {
+		cs, err := tx.complianceScope(o, f)
 		if err != nil {
 			return err
 		}
-		for _, a := range as {
-			r.Total.OpenAlerts[a.Rule]++
-			for _, id := range a.OfficerIDs {
-				officer(id).OpenAlerts[a.Rule]++
+		unitWhere, unitArgs := cs.where("unit")
+		rows, err := tx.query(`SELECT officer_id, day, SUM(contacts), SUM(on_time), SUM(meetings), SUM(two_officers), SUM(same_gender) FROM compliance_days WHERE `+
+			unitWhere+` AND `+officerWhere+` AND day >= ? AND day <= ? GROUP BY officer_id, day`, append(append(unitArgs, officerArgs...), f.From, f.To)...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id, day string
+			var n [5]int
+			if err := rows.Scan(&id, &day, &n[0], &n[1], &n[2], &n[3], &n[4]); err != nil {
+				rows.Close()
+				return err
+			}
+			if id != f.OfficerID {
+				add(officer(id), n[0], n[1], n[2], n[3], n[4])
+				continue
+			}
+			add(r.Total, n[0], n[1], n[2], n[3], n[4])
+			if d, err := time.Parse(tandem.DateLayout, day); err == nil {
+				if w := week(d); w != nil {
+					add(w, n[0], n[1], n[2], n[3], n[4])
+				}
+			}
+			if f.OfficerID != "" && detail {
+				add(officer(id), n[0], n[1], n[2], n[3], n[4])
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		rows, err = tx.query(`SELECT officer_id, rule, SUM(n) FROM open_alert_totals WHERE `+unitWhere+` AND `+officerWhere+` GROUP BY officer_id, rule`,
+			append(unitArgs, officerArgs...)...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id string
+			var rule tandem.Rule
+			var n int
+			if err := rows.Scan(&id, &rule, &n); err != nil {
+				rows.Close()
+				return err
+			}
+			if id == f.OfficerID {
+				r.Total.OpenAlerts[rule] += n
+			}
+			if id != "" && detail {
+				officer(id).OpenAlerts[rule] += n
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		// The sources beyond the caller's units, one by one.
+		for _, src := range cs.extra {
+			err := tx.eachContact(src, f, func(c *tandem.Contact, m policy.Measures) error {
+				officers := effective(c).OfficerIDs
+				if f.OfficerID != "" && !contains(officers, f.OfficerID) {
+					return nil
+				}
+				n := [5]int{1, b2i(!m.Late), b2i(m.Meeting), b2i(m.Meeting && m.TwoOfficers), b2i(m.Meeting && m.SameGender)}
+				add(r.Total, n[0], n[1], n[2], n[3], n[4])
+				if w := week(c.OccurredAt.UTC().Truncate(24 * time.Hour)); w != nil {
+					add(w, n[0], n[1], n[2], n[3], n[4])
+				}
+				if detail {
+					for _, id := range officers {
+						if f.OfficerID == "" || id == f.OfficerID {
+							add(officer(id), n[0], n[1], n[2], n[3], n[4])
+						}
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			as, err := tx.alerts(`a.source_id = ? AND a.status = ?`, src.ID, tandem.AlertOpen)
+			if err != nil {
+				return err
+			}
+			for _, a := range as {
+				if f.OfficerID == "" || contains(a.OfficerIDs, f.OfficerID) {
+					r.Total.OpenAlerts[a.Rule]++
+				}
+				if detail {
+					for _, id := range a.OfficerIDs {
+						if f.OfficerID == "" || id == f.OfficerID {
+							officer(id).OpenAlerts[a.Rule]++
+						}
+					}
+				}
 			}
 		}
 		return nil
@@ -175,24 +262,131 @@ func (s *Store) ComplianceReport(ctx context.Context, f tandem.ComplianceFilter)
 	return r, nil
 }
 
-// ComplianceContacts lists the contacts behind one compliance count,
-// newest first.
-func (s *Store) ComplianceContacts(ctx context.Context, f tandem.ComplianceFilter, m tandem.Measure) ([]*tandem.ContactRecord, error) {
-	switch m {
-	case tandem.MeasureContacts, tandem.MeasureLate, tandem.MeasureMeetings, tandem.MeasureSoloMeetings, tandem.MeasureNoSameGender,
-		tandem.MeasureDocumentedOnTime, tandem.MeasureTwoOfficers, tandem.MeasureSameGenderOfficer:
-	default:
+// eachContact walks a source's contacts of the period, oldest first, with
+// what each counts toward.
+func (tx *Tx) eachContact(src *sourceRow, f tandem.ComplianceFilter, fn func(c *tandem.Contact, m policy.Measures) error) error {
+	end, _ := time.Parse(tandem.DateLayout, f.To)
+	cs, err := tx.contacts(`source_id = ? AND occurred_at >= ? AND occurred_at < ? ORDER BY occurred_at, id`, src.ID, f.From, end.AddDate(0, 0, 1).Format(tandem.DateLayout))
+	if err != nil {
+		return err
+	}
+	for _, c := range cs {
+		if err := fn(c, policy.ContactMeasures(c)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// complianceBatch is how many contacts the lists behind the counts read at
+// a time.
+const complianceBatch = 500
+
+// ComplianceContacts lists the contacts behind one compliance count, newest
+// first, a page at a time: limit (default 50, at most 200) and the cursor
+// of the previous page.
+func (s *Store) ComplianceContacts(ctx context.Context, f tandem.ComplianceFilter, m tandem.Measure, limit int, after string) (*tandem.ContactRecordPage, error) {
+	o, err := requireRole(ctx, tandem.RoleController, tandem.RoleAuditor, tandem.RoleAuthorisingOfficer)
+	if err != nil {
+		return nil, err
+	}
+	if !tandem.ValidMeasure(m) {
 		return nil, tandem.Invalid("measure", "unknown measure %q", m)
 	}
-	out := []*tandem.ContactRecord{}
-	err := s.complianceContacts(ctx, f, func(tx *Tx, c counted) error {
-		if c.measures[m] {
-			out = append(out, &tandem.ContactRecord{Contact: *c.contact, SourceReference: c.ref})
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	if limit, err = pageLimit(limit); err != nil {
+		return nil, err
+	}
+	at, id := "", ""
+	if after != "" {
+		var ok bool
+		if at, id, ok = decodeCursor(after); !ok {
+			return nil, tandem.Invalid("after", "the cursor is not one this server gave")
 		}
-		return nil
-	}, nil)
-	sort.Slice(out, func(i, j int) bool { return out[i].OccurredAt.After(out[j].OccurredAt) })
-	return out, err
+	}
+	end, _ := time.Parse(tandem.DateLayout, f.To)
+	page := &tandem.ContactRecordPage{Contacts: []*tandem.ContactRecord{}}
+	err = s.view(ctx, func(tx *Tx) error {
+		cs, err := tx.complianceScope(o, f)
+		if err != nil {
+			return err
+		}
+		unitWhere, unitArgs := cs.where("s.unit")
+		extra := make([]any, len(cs.extra))
+		for i, e := range cs.extra {
+			extra[i] = e.ID
+		}
+		scope := `(` + unitWhere
+		if len(extra) > 0 {
+			scope += ` OR c.source_id IN (` + strings.TrimSuffix(strings.Repeat("?, ", len(extra)), ", ") + `)`
+		}
+		scope += `)`
+		scopeArgs := append(unitArgs, extra...)
+		upper, upperID := end.AddDate(0, 0, 1).Format(tandem.DateLayout), ""
+		if at != "" {
+			upper, upperID = at, id
+		}
+		for {
+			where := scope + ` AND c.occurred_at >= ? AND (c.occurred_at < ? OR (c.occurred_at = ? AND c.id < ?))`
+			args := append(append([]any{}, scopeArgs...), f.From, upper, upper, upperID)
+			rows, err := tx.query(`SELECT `+prefixed("c.", contactColumns)+`, s.reference FROM contacts c JOIN sources s ON s.id = c.source_id WHERE `+where+
+				` ORDER BY c.occurred_at DESC, c.id DESC LIMIT ?`, append(args, complianceBatch)...)
+			if err != nil {
+				return err
+			}
+			var batch []*tandem.Contact
+			refs := map[string]string{}
+			for rows.Next() {
+				c, ref, err := scanContactWithReference(rows)
+				if err != nil {
+					rows.Close()
+					return err
+				}
+				batch = append(batch, c)
+				refs[c.ID] = ref
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			if err := tx.contactDetails(batch); err != nil {
+				return err
+			}
+			for _, c := range batch {
+				upper, upperID = ts(c.OccurredAt), c.ID
+				if f.OfficerID != "" && !contains(effective(c).OfficerIDs, f.OfficerID) {
+					continue
+				}
+				if !policy.ContactMeasures(c).Has(m) {
+					continue
+				}
+				if len(page.Contacts) == limit {
+					last := page.Contacts[limit-1]
+					next := encodeCursor(ts(last.OccurredAt), last.ID)
+					page.Next = &next
+					return nil
+				}
+				page.Contacts = append(page.Contacts, &tandem.ContactRecord{Contact: *c, SourceReference: refs[c.ID]})
+			}
+			if len(batch) < complianceBatch {
+				return nil
+			}
+		}
+	})
+	return page, err
+}
+
+// pageLimit checks a page's size: 0 for the default, 50; at most 200.
+func pageLimit(limit int) (int, error) {
+	if limit == 0 {
+		return 50, nil
+	}
+	if limit < 1 || limit > 200 {
+		return 0, tandem.Invalid("limit", "limit must be between 1 and 200")
+	}
+	return limit, nil
 }
 
 func b2i(b bool) int {

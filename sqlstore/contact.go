@@ -24,7 +24,7 @@ func (s *Store) RecordContact(ctx context.Context, sourceID string, c tandem.Con
 	}
 	var out *tandem.Contact
 	err = s.update(ctx, func(tx *Tx) error {
-		_, t, err := tx.visibleSource(sourceID)
+		src, t, err := tx.visibleSource(sourceID)
 		if err != nil {
 			return err
 		}
@@ -44,6 +44,9 @@ func (s *Store) RecordContact(ctx context.Context, sourceID string, c tandem.Con
 			DurationMinutes: c.DurationMinutes, Location: c.Location, OfficerIDs: tandem.SortedIDs(c.OfficerIDs), Summary: c.Summary,
 			Indicators: c.Indicators, MeetingID: c.MeetingID, DocumentedAt: tx.now, DocumentedBy: o.ID, Late: v.Late, Findings: v.Findings}
 		if err := tx.insertContact(out); err != nil {
+			return err
+		}
+		if err := tx.countContact(src.Unit, out, 1); err != nil {
 			return err
 		}
 		if c.MeetingID != "" {
@@ -205,14 +208,33 @@ func (tx *Tx) contactDetails(cs []*tandem.Contact) error {
 	})
 }
 
+// scanContactWithReference reads a contact followed by its source's
+// reference.
+func scanContactWithReference(rows *sql.Rows) (*tandem.Contact, string, error) {
+	var c tandem.Contact
+	var ref string
+	if err := scanContactInto(rows, &c, &ref); err != nil {
+		return nil, "", err
+	}
+	return &c, ref, nil
+}
+
 func scanContact(rows *sql.Rows) (*tandem.Contact, error) {
 	var c tandem.Contact
+	if err := scanContactInto(rows, &c); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+func scanContactInto(rows *sql.Rows, c *tandem.Contact, more ...any) error {
 	var occurred, indicators, documented, findings string
 	var duration sql.NullInt64
 	var meeting sql.NullString
 	var late int
-	if err := rows.Scan(&c.ID, &c.SourceID, &c.Kind, &occurred, &duration, &c.Location, &c.Summary, &indicators, &meeting, &documented, &c.DocumentedBy, &late, &findings); err != nil {
-		return nil, err
+	dest := append([]any{&c.ID, &c.SourceID, &c.Kind, &occurred, &duration, &c.Location, &c.Summary, &indicators, &meeting, &documented, &c.DocumentedBy, &late, &findings}, more...)
+	if err := rows.Scan(dest...); err != nil {
+		return err
 	}
 	c.OccurredAt, c.DocumentedAt, c.MeetingID, c.Late = parseTS(occurred), parseTS(documented), meeting.String, late == 1
 	if duration.Valid {
@@ -220,12 +242,9 @@ func scanContact(rows *sql.Rows) (*tandem.Contact, error) {
 		c.DurationMinutes = &d
 	}
 	if err := fromJSON(indicators, &c.Indicators); err != nil {
-		return nil, err
+		return err
 	}
-	if err := fromJSON(findings, &c.Findings); err != nil {
-		return nil, err
-	}
-	return &c, nil
+	return fromJSON(findings, &c.Findings)
 }
 
 // contactsBetween loads every contact that occurred in [from, to), with its

@@ -137,11 +137,14 @@ func (tx *Tx) trainingOfAssigned(sourceID string) (map[string][]*tandem.Training
 // its audit entry, and the source's running state when it moved.
 func (tx *Tx) apply(sourceID string, snap policy.Snapshot, v policy.Verdict) error {
 	for _, r := range v.Raise {
-		if err := tx.insertAlert(sourceID, r); err != nil {
+		if err := tx.insertAlert(sourceID, snap.Source.Unit, r); err != nil {
 			return err
 		}
 	}
 	for _, id := range v.Resolve {
+		if err := tx.closeAlert(id); err != nil {
+			return err
+		}
 		if _, err := tx.exec(`UPDATE alerts SET status = ?, resolved_at = ? WHERE id = ?`, tandem.AlertResolved, ts(tx.now), id); err != nil {
 			return err
 		}
@@ -156,7 +159,7 @@ func (tx *Tx) apply(sourceID string, snap policy.Snapshot, v policy.Verdict) err
 }
 
 // insertAlert opens an alert: the only statement that does.
-func (tx *Tx) insertAlert(sourceID string, r policy.Raise) error {
+func (tx *Tx) insertAlert(sourceID, unit string, r policy.Raise) error {
 	f := r.Finding
 	ids := r.OfficerIDs
 	if len(f.OfficerIDs) > 0 {
@@ -170,6 +173,9 @@ func (tx *Tx) insertAlert(sourceID string, r policy.Raise) error {
 		id, f.Rule, f.Severity, boolInt(r.Key != ""), r.Key, sourceID, nullString(r.ContactID), nullString(r.MeetingID), nullString(r.CallID),
 		jsonText(ids), ts(tx.now), tandem.AlertOpen, f.Message, "")
 	if err != nil {
+		return err
+	}
+	if err := tx.countAlert(unit, f.Rule, ids, 1); err != nil {
 		return err
 	}
 	return tx.record("alert.raise", "alert", id, string(f.Rule))

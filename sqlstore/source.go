@@ -75,7 +75,7 @@ func (si sealedIdentity) open(k *seal.Key, sourceID string, version int) (*tande
 }
 
 func (r *sourceRow) facts() policy.SourceFacts {
-	return policy.SourceFacts{Reference: r.Reference, Gender: r.Gender, RequiredOfficerGender: r.RequiredOfficerGender, Status: r.Status}
+	return policy.SourceFacts{Reference: r.Reference, Unit: r.Unit, Gender: r.Gender, RequiredOfficerGender: r.RequiredOfficerGender, Status: r.Status}
 }
 
 const sourceColumns = `id, reference, gender, required_officer_gender, status, unit, legal_name, aliases, date_of_birth, address, phone_numbers, recruited_on, recruitment_circumstances, created_at`

@@ -109,6 +109,10 @@ func OpenSQLite(ctx context.Context, path string, opts ...Option) (*Store, error
 		s.Close()
 		return nil, err
 	}
+	if err := s.fillTotals(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
 	return s, nil
 }
 

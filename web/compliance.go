@@ -112,10 +112,18 @@ func (h *Handler) complianceContacts(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := tandem.ComplianceFilter{From: q.Get("from"), To: q.Get("to"), Unit: q.Get("unit"), OfficerID: q.Get("officer_id")}
 	m := tandem.Measure(q.Get("measure"))
-	cs, err := h.svc.Compliance.ComplianceContacts(r.Context(), f, m)
+	page, err := h.svc.Compliance.ComplianceContacts(r.Context(), f, m, 100, q.Get("after"))
 	if err != nil {
 		h.fail(w, r, err)
 		return
+	}
+	more := ""
+	if page.Next != nil {
+		u := *r.URL
+		qq := u.Query()
+		qq.Set("after", *page.Next)
+		u.RawQuery = qq.Encode()
+		more = u.RequestURI()
 	}
 	names, err := h.officerNames(r)
 	if err != nil {
@@ -128,7 +136,8 @@ func (h *Handler) complianceContacts(w http.ResponseWriter, r *http.Request) {
 			Measure  string
 			Contacts []*tandem.ContactRecord
 			Names    map[string]string
-		}{f, strings.ReplaceAll(string(m), "_", " "), cs, names}})
+			More     string
+		}{f, strings.ReplaceAll(string(m), "_", " "), page.Contacts, names, more}})
 }
 
 // series of the line chart: what share of each week's contacts or meetings
