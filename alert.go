@@ -43,6 +43,8 @@ type Alert struct {
 	// PlannedBy is who planned the meeting the alert is about, if any: an
 	// override's author may not acknowledge its alerts.
 	PlannedBy string `json:"-"`
+	// Unit is the source's unit.
+	Unit string `json:"-"`
 }
 
 // AlertFilter narrows a list of alerts. Empty fields match everything.
@@ -51,10 +53,25 @@ type AlertFilter struct {
 	Rule      Rule
 	SourceID  string
 	OfficerID string
+	// ContactID narrows to the alerts a contact raised.
+	ContactID string
+	// Limit is the page's size (0: 50; at most 200); After the cursor of
+	// the previous page ("" for the first).
+	Limit int
+	After string
+}
+
+// AlertPage is one page of alerts, newest first.
+type AlertPage struct {
+	Alerts []*Alert `json:"alerts"`
+	Next   *string  `json:"next"`
 }
 
 // AlertService lists alerts and lets controllers acknowledge them.
 type AlertService interface {
+	// PageAlerts returns one page, newest first; ListAlerts every page,
+	// for callers that know the list is short (the demo's loader, tests).
+	PageAlerts(ctx context.Context, f AlertFilter) (*AlertPage, error)
 	ListAlerts(ctx context.Context, f AlertFilter) ([]*Alert, error)
 	AcknowledgeAlert(ctx context.Context, id, justification string) (*Alert, error)
 }

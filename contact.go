@@ -194,4 +194,29 @@ type ContactService interface {
 	// before saving.
 	PreviewMeeting(ctx context.Context, sourceID string, c MeetingCreate) ([]Finding, error)
 	PreviewContact(ctx context.Context, sourceID string, c ContactCreate) ([]Finding, error)
+	// Timeline reads a source's timeline a page at a time (limit 0: 50;
+	// after: the previous page's cursor), and PlannedMeetings the meetings
+	// still planned of some sources, which the pages show as due.
+	Timeline(ctx context.Context, sourceID string, limit int, after string) (*TimelinePage, error)
+	PlannedMeetings(ctx context.Context, sourceIDs []string) ([]*Meeting, error)
+}
+
+// TimelineItem is one entry of a source's timeline: a contact, a meeting
+// still planned, a call from the phone records, a risk entry or an alert,
+// at its moment.
+type TimelineItem struct {
+	At      time.Time   `json:"at"`
+	Kind    string      `json:"kind"`
+	ID      string      `json:"id"`
+	Contact *Contact    `json:"contact,omitempty"`
+	Meeting *Meeting    `json:"meeting,omitempty"`
+	Call    *CallRecord `json:"call,omitempty"`
+	Risk    *Risk       `json:"risk,omitempty"`
+	Alert   *Alert      `json:"alert,omitempty"`
+}
+
+// TimelinePage is one page of a source's timeline, newest first.
+type TimelinePage struct {
+	Items []*TimelineItem `json:"items"`
+	Next  *string         `json:"next"`
 }

@@ -32,6 +32,9 @@ type Source struct {
 
 	Handlers   []*Assignment `json:"handlers"`
 	OpenAlerts int           `json:"open_alerts"`
+	// RelationshipRisk is true while a relationship-risk alert is open on
+	// the source.
+	RelationshipRisk bool `json:"relationship_risk"`
 	// Permissions are the acting officer's, toward this source.
 	Permissions Permissions `json:"permissions"`
 }
@@ -102,6 +105,9 @@ type SourceService interface {
 	// look is logged (who, when, which source).
 	ViewSource(ctx context.Context, id string) (*Source, error)
 	ListSources(ctx context.Context) ([]*Source, error)
+	// PageSources returns one page of them, by reference (limit 0: 50, at
+	// most 200; after: the previous page's cursor).
+	PageSources(ctx context.Context, limit int, after string) (*SourcePage, error)
 	UpdateSource(ctx context.Context, id string, u SourceUpdate) (*Source, error)
 	RevealIdentity(ctx context.Context, id, reason string) (*Identity, error)
 	// LogRefusedReveal records an attempt to reveal refused before it
@@ -139,4 +145,10 @@ type Permissions struct {
 	// see it only by breaking the glass, which raises an alert.
 	Reveal     bool `json:"reveal"`
 	BreakGlass bool `json:"break_glass"`
+}
+
+// SourcePage is one page of sources, by reference.
+type SourcePage struct {
+	Sources []*Source `json:"sources"`
+	Next    *string   `json:"next"`
 }

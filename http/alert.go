@@ -10,13 +10,30 @@ import (
 
 func (s *Server) alertList(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	as, err := s.Alerts.ListAlerts(r.Context(), tandem.AlertFilter{Status: tandem.AlertStatus(q.Get("status")),
-		Rule: tandem.Rule(q.Get("rule")), SourceID: q.Get("source_id"), OfficerID: q.Get("officer_id")})
+	limit, err := queryLimit(q.Get("limit"))
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"alerts": as})
+	page, err := s.Alerts.PageAlerts(r.Context(), tandem.AlertFilter{Status: tandem.AlertStatus(q.Get("status")),
+		Rule: tandem.Rule(q.Get("rule")), SourceID: q.Get("source_id"), OfficerID: q.Get("officer_id"), Limit: limit, After: q.Get("after")})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, page)
 	return nil
+}
+
+// queryLimit reads a list's limit: absent for the default (0), otherwise a
+// whole number from 1 to 200.
+func queryLimit(v string) (int, error) {
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 200 {
+		return 0, tandem.Invalid("limit", "limit must be a whole number between 1 and 200")
+	}
+	return n, nil
 }
 
 type acknowledgeRequest struct {

@@ -10,10 +10,15 @@ import (
 	"tandem/policy"
 )
 
-const alertColumns = `a.id, a.rule, a.severity, a.state, a.source_id, s.reference, a.contact_id, a.meeting_id, a.call_id, a.officer_ids, a.raised_at, a.status, a.message, a.acknowledged_at, a.acknowledged_by, a.justification, a.resolved_at, m.planned_by`
+const alertColumns = `a.id, a.rule, a.severity, a.state, a.source_id, s.reference, s.unit, a.contact_id, a.meeting_id, a.call_id, a.officer_ids, a.raised_at, a.status, a.message, a.acknowledged_at, a.acknowledged_by, a.justification, a.resolved_at, m.planned_by`
 
 func (tx *Tx) alerts(where string, args ...any) ([]*tandem.Alert, error) {
-	rows, err := tx.query(`SELECT `+alertColumns+` FROM alerts a JOIN sources s ON s.id = a.source_id LEFT JOIN meetings m ON m.id = a.meeting_id WHERE `+where+` ORDER BY a.raised_at DESC, a.id`, args...)
+	return tx.alertRows(where+` ORDER BY a.raised_at DESC, a.id`, args...)
+}
+
+// alertRows loads the alerts of a condition on alerts a, in its order.
+func (tx *Tx) alertRows(whereOrder string, args ...any) ([]*tandem.Alert, error) {
+	rows, err := tx.query(`SELECT `+alertColumns+` FROM alerts a JOIN sources s ON s.id = a.source_id LEFT JOIN meetings m ON m.id = a.meeting_id WHERE `+whereOrder, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -24,7 +29,7 @@ func (tx *Tx) alerts(where string, args ...any) ([]*tandem.Alert, error) {
 		var state int
 		var contact, meeting, call, ackAt, ackBy, resolved, plannedBy sql.NullString
 		var officers, raised string
-		if err := rows.Scan(&a.ID, &a.Rule, &a.Severity, &state, &a.SourceID, &a.SourceReference, &contact, &meeting, &call, &officers,
+		if err := rows.Scan(&a.ID, &a.Rule, &a.Severity, &state, &a.SourceID, &a.SourceReference, &a.Unit, &contact, &meeting, &call, &officers,
 			&raised, &a.Status, &a.Message, &ackAt, &ackBy, &a.Justification, &resolved, &plannedBy); err != nil {
 			return nil, err
 		}
@@ -42,8 +47,29 @@ func (tx *Tx) alerts(where string, args ...any) ([]*tandem.Alert, error) {
 	return out, rows.Err()
 }
 
-// ListAlerts returns the alerts of the sources the caller may see.
+// ListAlerts returns every alert of the sources the caller may see that
+// matches, newest first, page after page: for callers that know the list
+// is short.
 func (s *Store) ListAlerts(ctx context.Context, f tandem.AlertFilter) ([]*tandem.Alert, error) {
+	out := []*tandem.Alert{}
+	f.Limit, f.After = 200, ""
+	for {
+		page, err := s.PageAlerts(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, page.Alerts...)
+		if page.Next == nil {
+			return out, nil
+		}
+		f.After = *page.Next
+	}
+}
+
+// PageAlerts returns a page of the alerts of the sources the caller may
+// see, newest first. The page is read through an index in that order: its
+// cost does not depend on how many alerts lie behind it.
+func (s *Store) PageAlerts(ctx context.Context, f tandem.AlertFilter) (*tandem.AlertPage, error) {
 	o, err := requireRole(ctx, tandem.RoleHandler, tandem.RoleController, tandem.RoleAuthorisingOfficer, tandem.RoleAuditor)
 	if err != nil {
 		return nil, err
@@ -56,17 +82,37 @@ func (s *Store) ListAlerts(ctx context.Context, f tandem.AlertFilter) ([]*tandem
 	if f.Rule != "" && !tandem.ValidRule(f.Rule) {
 		return nil, tandem.Invalid("rule", "unknown rule %q", f.Rule)
 	}
-	out := []*tandem.Alert{}
+	limit, err := pageLimit(f.Limit)
+	if err != nil {
+		return nil, err
+	}
+	at, id := "", ""
+	if f.After != "" {
+		var ok bool
+		if at, id, ok = decodeCursor(f.After); !ok {
+			return nil, tandem.Invalid("after", "the cursor is not one this server gave")
+		}
+	}
+	page := &tandem.AlertPage{Alerts: []*tandem.Alert{}}
 	err = s.view(ctx, func(tx *Tx) error {
-		visible, teams, err := tx.visibleSources(o)
+		st, err := tx.standing(o, "")
 		if err != nil {
 			return err
 		}
-		team := map[string]policy.Team{}
-		for i, r := range visible {
-			team[r.ID] = teams[i]
+		where, args := []string{}, []any{}
+		sc := policy.ScopeOf(o)
+		switch {
+		case sc.All:
+		case sc.Unit != "":
+			where, args = append(where, `(a.unit = ? OR a.source_id IN (SELECT source_id FROM assignments WHERE officer_id = ? AND ended_at IS NULL))`), append(args, sc.Unit, o.ID)
+		case sc.Assigned:
+			where, args = append(where, `a.source_id IN (SELECT source_id FROM assignments WHERE officer_id = ? AND ended_at IS NULL)`), append(args, o.ID)
+		default:
+			return nil
 		}
-		where, args := []string{"1 = 1"}, []any{}
+		if !policy.AlertVisible(o, tandem.RuleDeconfliction) {
+			where, args = append(where, `a.rule <> ?`), append(args, tandem.RuleDeconfliction)
+		}
 		if f.Status != "" {
 			where, args = append(where, "a.status = ?"), append(args, f.Status)
 		}
@@ -76,27 +122,47 @@ func (s *Store) ListAlerts(ctx context.Context, f tandem.AlertFilter) ([]*tandem
 		if f.SourceID != "" {
 			where, args = append(where, "a.source_id = ?"), append(args, f.SourceID)
 		}
-		all, err := tx.alerts(strings.Join(where, " AND "), args...)
-		if err != nil {
-			return err
+		if f.ContactID != "" {
+			where, args = append(where, "a.contact_id = ?"), append(args, f.ContactID)
 		}
-		for _, a := range all {
-			t, ok := team[a.SourceID]
-			if !ok {
-				continue
-			}
-			if !policy.AlertVisible(o, a.Rule) {
-				continue // who else runs this person is for controllers to know
-			}
-			if f.OfficerID != "" && !contains(a.OfficerIDs, f.OfficerID) {
-				continue
-			}
-			a.CanAcknowledge = canAcknowledge(o, t, a)
-			out = append(out, a)
+		if f.OfficerID != "" {
+			// Ids are hexadecimal: no character in them is a wildcard.
+			where, args = append(where, "a.officer_ids LIKE ?"), append(args, `%"`+f.OfficerID+`"%`)
 		}
-		return nil
+		for {
+			w, a := append([]string{}, where...), append([]any{}, args...)
+			if at != "" {
+				w, a = append(w, `(a.raised_at < ? OR (a.raised_at = ? AND a.id < ?))`), append(a, at, at, id)
+			}
+			if len(w) == 0 {
+				w = append(w, "1 = 1")
+			}
+			need := limit + 1 - len(page.Alerts)
+			batch, err := tx.alertRows(strings.Join(w, " AND ")+` ORDER BY a.raised_at DESC, a.id DESC LIMIT ?`, append(a, need)...)
+			if err != nil {
+				return err
+			}
+			for _, al := range batch {
+				at, id = ts(al.RaisedAt), al.ID
+				t := st.team(&sourceRow{Source: tandem.Source{ID: al.SourceID, Unit: al.Unit}})
+				if !policy.CanSee(o, t) || !policy.AlertVisible(o, al.Rule) {
+					continue // the scope holds more than need-to-know allows
+				}
+				if len(page.Alerts) == limit {
+					last := page.Alerts[limit-1]
+					next := encodeCursor(ts(last.RaisedAt), last.ID)
+					page.Next = &next
+					return nil
+				}
+				al.CanAcknowledge = canAcknowledge(o, t, al)
+				page.Alerts = append(page.Alerts, al)
+			}
+			if len(batch) < need {
+				return nil
+			}
+		}
 	})
-	return out, err
+	return page, err
 }
 
 // AcknowledgeAlert records a controller's acknowledgement of an event

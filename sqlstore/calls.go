@@ -329,43 +329,12 @@ func (s *Store) ListCalls(ctx context.Context, sourceID string) ([]*tandem.CallR
 		if _, _, err := tx.visibleSource(sourceID); err != nil {
 			return err
 		}
-		st, err := tx.settings()
+		cs, err := tx.callRows(`source_id = ? ORDER BY started_at DESC, id`, sourceID)
+		out = append(out, cs...)
 		if err != nil {
 			return err
 		}
-		rows, err := tx.query(`SELECT id, source_id, officer_id, direction, started_at, duration, billsec FROM calls WHERE source_id = ? ORDER BY started_at DESC, id`, sourceID)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var c tandem.CallRecord
-			var started string
-			if err := rows.Scan(&c.ID, &c.SourceID, &c.OfficerID, &c.Direction, &started, &c.Duration, &c.Billsec); err != nil {
-				rows.Close()
-				return err
-			}
-			c.StartedAt = parseTS(started)
-			out = append(out, &c)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		for _, c := range out {
-			if c.Billsec < 1 {
-				continue
-			}
-			contacts, err := tx.contactsNear(sourceID, c.StartedAt, st.CallMatchWindow)
-			if err != nil {
-				return err
-			}
-			pc := policy.Call{Start: c.StartedAt, Billsec: c.Billsec, OfficerID: c.OfficerID}
-			documented := policy.CallDocumented(pc, contacts, st)
-			if documented || tx.now.After(policy.DocumentationDeadline(c.StartedAt, st)) {
-				c.Documented = &documented
-			}
-		}
-		return nil
+		return tx.judgeCalls(sourceID, out)
 	})
 	return out, err
 }

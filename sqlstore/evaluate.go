@@ -169,8 +169,8 @@ func (tx *Tx) insertAlert(sourceID, unit string, r policy.Raise) error {
 		ids = []string{}
 	}
 	id := newID()
-	_, err := tx.exec(`INSERT INTO alerts (id, rule, severity, state, state_key, source_id, contact_id, meeting_id, call_id, officer_ids, raised_at, status, message, justification) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		id, f.Rule, f.Severity, boolInt(r.Key != ""), r.Key, sourceID, nullString(r.ContactID), nullString(r.MeetingID), nullString(r.CallID),
+	_, err := tx.exec(`INSERT INTO alerts (id, rule, severity, state, state_key, source_id, unit, contact_id, meeting_id, call_id, officer_ids, raised_at, status, message, justification) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		id, f.Rule, f.Severity, boolInt(r.Key != ""), r.Key, sourceID, unit, nullString(r.ContactID), nullString(r.MeetingID), nullString(r.CallID),
 		jsonText(ids), ts(tx.now), tandem.AlertOpen, f.Message, "")
 	if err != nil {
 		return err

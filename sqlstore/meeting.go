@@ -194,7 +194,13 @@ func (s *Store) ListMeetings(ctx context.Context, sourceID string) ([]*tandem.Me
 }
 
 func (tx *Tx) meetings(where string, args ...any) ([]*tandem.Meeting, error) {
-	rows, err := tx.query(`SELECT id, source_id, planned_for, location, status, contact_id, override_justification, findings, planned_by, created_at, cancel_reason FROM meetings WHERE `+where+` ORDER BY planned_for DESC, id`, args...)
+	return tx.meetingRows(where+` ORDER BY planned_for DESC, id`, args...)
+}
+
+// meetingRows loads the meetings of a condition in its order, with their
+// officers: two queries, whatever their number.
+func (tx *Tx) meetingRows(whereOrder string, args ...any) ([]*tandem.Meeting, error) {
+	rows, err := tx.query(`SELECT id, source_id, planned_for, location, status, contact_id, override_justification, findings, planned_by, created_at, cancel_reason FROM meetings WHERE `+whereOrder, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -218,12 +224,69 @@ func (tx *Tx) meetings(where string, args ...any) ([]*tandem.Meeting, error) {
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	for _, m := range out {
-		if m.OfficerIDs, err = tx.ids(`SELECT officer_id FROM meeting_officers WHERE meeting_id = ? ORDER BY officer_id`, m.ID); err != nil {
-			return nil, err
-		}
+	byID := map[string]*tandem.Meeting{}
+	ids := make([]any, len(out))
+	for i, m := range out {
+		m.OfficerIDs = []string{}
+		byID[m.ID], ids[i] = m, m.ID
 	}
-	return out, nil
+	err = tx.inChunks(ids, func(in string, args []any) error {
+		rows, err := tx.query(`SELECT meeting_id, officer_id FROM meeting_officers WHERE meeting_id IN (`+in+`) ORDER BY meeting_id, officer_id`, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var mid, oid string
+			if err := rows.Scan(&mid, &oid); err != nil {
+				return err
+			}
+			byID[mid].OfficerIDs = append(byID[mid].OfficerIDs, oid)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// PlannedMeetings returns the meetings still planned (not held, not
+// cancelled) of the sources given that the caller may see, soonest first:
+// what the pages show as next and as still to write up.
+func (s *Store) PlannedMeetings(ctx context.Context, sourceIDs []string) ([]*tandem.Meeting, error) {
+	o, err := requireOfficer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := []*tandem.Meeting{}
+	err = s.view(ctx, func(tx *Tx) error {
+		st, err := tx.standing(o, "")
+		if err != nil {
+			return err
+		}
+		args := make([]any, len(sourceIDs))
+		for i, id := range sourceIDs {
+			args[i] = id
+		}
+		return tx.inChunks(args, func(in string, args []any) error {
+			rs, err := tx.sources(`id IN (`+in+`)`, args...)
+			if err != nil {
+				return err
+			}
+			var visible []any
+			for _, r := range rs {
+				if policy.CanSee(o, st.team(r)) {
+					visible = append(visible, r.ID)
+				}
+			}
+			if len(visible) == 0 {
+				return nil
+			}
+			ms, err := tx.meetingRows(`status = ? AND source_id IN (`+strings.TrimSuffix(strings.Repeat("?, ", len(visible)), ", ")+`) ORDER BY planned_for, id`,
+				append([]any{tandem.MeetingPlanned}, visible...)...)
+			out = append(out, ms...)
+			return err
+		})
+	})
+	return out, err
 }
 
 // ids runs a query returning one string column.

@@ -315,3 +315,60 @@ func (tx *Tx) trainingRows(where string, args ...any) ([]*tandem.Training, error
 	}
 	return out, rows.Err()
 }
+
+// OfficerNames returns the names of the officers with the ids given (any
+// unknown id is left out): what a page needs to name the officers it
+// shows, without reading every officer's record.
+func (s *Store) OfficerNames(ctx context.Context, ids []string) (map[string]string, error) {
+	if _, err := requireOfficer(ctx); err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	seen := map[string]bool{}
+	var args []any
+	for _, id := range ids {
+		if id != "" && !seen[id] {
+			seen[id] = true
+			args = append(args, id)
+		}
+	}
+	err := s.view(ctx, func(tx *Tx) error {
+		return tx.inChunks(args, func(in string, args []any) error {
+			rows, err := tx.query(`SELECT id, name FROM officers WHERE id IN (`+in+`)`, args...)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var id, name string
+				if err := rows.Scan(&id, &name); err != nil {
+					return err
+				}
+				out[id] = name
+			}
+			return rows.Err()
+		})
+	})
+	return out, err
+}
+
+// FindOfficers returns the officers with the ids given, with their
+// accreditation; unknown ids are left out.
+func (s *Store) FindOfficers(ctx context.Context, ids []string) ([]*tandem.Officer, error) {
+	if _, err := requireOfficer(ctx); err != nil {
+		return nil, err
+	}
+	var args []any
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	out := []*tandem.Officer{}
+	err := s.view(ctx, func(tx *Tx) error {
+		return tx.inChunks(args, func(in string, args []any) error {
+			os, err := tx.officers(`id IN (`+in+`)`, args...)
+			out = append(out, os...)
+			return err
+		})
+	})
+	return out, err
+}

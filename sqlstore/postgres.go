@@ -39,5 +39,9 @@ func OpenPostgres(ctx context.Context, url string, opts ...Option) (*Store, erro
 		s.Close()
 		return nil, err
 	}
+	if err := s.fillAlertUnits(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
 	return s, nil
 }

@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 
 	"tandem"
 	"tandem/policy"
@@ -61,22 +60,9 @@ func (s *Store) ListRisks(ctx context.Context, sourceID string) ([]*tandem.Risk,
 		if _, _, err := tx.visibleSource(sourceID); err != nil {
 			return err
 		}
-		rows, err := tx.query(`SELECT id, source_id, category, description, likelihood, impact, mitigation, review_by, contact_id, recorded_at, recorded_by FROM risks WHERE source_id = ? ORDER BY recorded_at DESC, id`, sourceID)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var r tandem.Risk
-			var contact sql.NullString
-			var recorded string
-			if err := rows.Scan(&r.ID, &r.SourceID, &r.Category, &r.Description, &r.Likelihood, &r.Impact, &r.Mitigation, &r.ReviewBy, &contact, &recorded, &r.RecordedBy); err != nil {
-				return err
-			}
-			r.ContactID, r.RecordedAt = contact.String, parseTS(recorded)
-			out = append(out, &r)
-		}
-		return rows.Err()
+		rs, err := tx.riskRows(`source_id = ? ORDER BY recorded_at DESC, id`, sourceID)
+		out = append(out, rs...)
+		return err
 	})
 	return out, err
 }

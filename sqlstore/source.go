@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -86,7 +87,12 @@ const plainColumns = `id, reference, gender, required_officer_gender, status, un
 
 // sources loads the sources matching where, without their identities.
 func (tx *Tx) sources(where string, args ...any) ([]*sourceRow, error) {
-	rows, err := tx.query(`SELECT `+plainColumns+` FROM sources WHERE `+where+` ORDER BY reference`, args...)
+	return tx.sourcesOrdered(where+` ORDER BY reference`, args...)
+}
+
+// sourcesOrdered loads the sources of a condition that gives its own order.
+func (tx *Tx) sourcesOrdered(whereOrder string, args ...any) ([]*sourceRow, error) {
+	rows, err := tx.query(`SELECT `+plainColumns+` FROM sources WHERE `+whereOrder, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -287,6 +293,9 @@ func (tx *Tx) presentAll(rs []*sourceRow, teams []policy.Team) ([]*tandem.Source
 			if policy.AlertVisible(o, rule) {
 				byID[id].OpenAlerts += n
 			}
+			if rule == tandem.RuleRelationshipRisk && n > 0 {
+				byID[id].RelationshipRisk = true
+			}
 		}
 		return rows.Err()
 	})
@@ -328,10 +337,53 @@ func (s *Store) ListSources(ctx context.Context) ([]*tandem.Source, error) {
 	return out, err
 }
 
+// PageSources returns a page of the sources the caller may see, by
+// reference.
+func (s *Store) PageSources(ctx context.Context, limit int, after string) (*tandem.SourcePage, error) {
+	o, err := requireRole(ctx, tandem.RoleHandler, tandem.RoleController, tandem.RoleAuthorisingOfficer, tandem.RoleAuditor)
+	if err != nil {
+		return nil, err
+	}
+	if limit, err = pageLimit(limit); err != nil {
+		return nil, err
+	}
+	from := ""
+	if after != "" {
+		b, err := base64.RawURLEncoding.DecodeString(after)
+		if err != nil || len(b) == 0 {
+			return nil, tandem.Invalid("after", "the cursor is not one this server gave")
+		}
+		from = string(b)
+	}
+	page := &tandem.SourcePage{Sources: []*tandem.Source{}}
+	err = s.view(ctx, func(tx *Tx) error {
+		rs, teams, err := tx.visibleSourcesAfter(o, from, limit+1)
+		if err != nil {
+			return err
+		}
+		if len(rs) > limit {
+			rs, teams = rs[:limit], teams[:limit]
+			next := base64.RawURLEncoding.EncodeToString([]byte(rs[limit-1].Reference))
+			page.Next = &next
+		}
+		all, err := tx.presentAll(rs, teams)
+		page.Sources = append(page.Sources, all...)
+		return err
+	})
+	return page, err
+}
+
 // visibleSources returns every source the officer may see, with their
 // standing toward each: it looks only where policy's scope says to, and
 // policy decides each source.
 func (tx *Tx) visibleSources(o *tandem.Officer) ([]*sourceRow, []policy.Team, error) {
+	return tx.visibleSourcesAfter(o, "", 0)
+}
+
+// visibleSourcesAfter returns, by reference, the sources the officer may
+// see whose reference comes after the one given, at most limit of them (0:
+// every one).
+func (tx *Tx) visibleSourcesAfter(o *tandem.Officer, after string, limit int) ([]*sourceRow, []policy.Team, error) {
 	sc := policy.ScopeOf(o)
 	var where []string
 	var args []any
@@ -353,18 +405,33 @@ func (tx *Tx) visibleSources(o *tandem.Officer) ([]*sourceRow, []policy.Team, er
 	if err != nil {
 		return nil, nil, err
 	}
-	all, err := tx.sources(strings.Join(where, ` OR `), args...)
-	if err != nil {
-		return nil, nil, err
-	}
 	var out []*sourceRow
 	var teams []policy.Team
-	for _, r := range all {
-		if t := st.team(r); policy.CanSee(o, t) {
-			out, teams = append(out, r), append(teams, t)
+	for {
+		cond, cargs := `(`+strings.Join(where, ` OR `)+`)`, append([]any{}, args...)
+		if after != "" {
+			cond, cargs = cond+` AND reference > ?`, append(cargs, after)
+		}
+		want := limit - len(out)
+		if limit > 0 {
+			cond, cargs = cond+` ORDER BY reference LIMIT ?`, append(cargs, want)
+		} else {
+			cond += ` ORDER BY reference`
+		}
+		all, err := tx.sourcesOrdered(cond, cargs...)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, r := range all {
+			after = r.Reference
+			if t := st.team(r); policy.CanSee(o, t) {
+				out, teams = append(out, r), append(teams, t)
+			}
+		}
+		if limit == 0 || len(all) < want || len(out) == limit {
+			return out, teams, nil
 		}
 	}
-	return out, teams, nil
 }
 
 // UpdateSource changes a source's status or the officer gender it requires.

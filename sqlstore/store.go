@@ -113,6 +113,10 @@ func OpenSQLite(ctx context.Context, path string, opts ...Option) (*Store, error
 		s.Close()
 		return nil, err
 	}
+	if err := s.fillAlertUnits(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
 	return s, nil
 }
 

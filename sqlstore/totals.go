@@ -63,6 +63,27 @@ func placeholders(rows, n int) string {
 	return strings.TrimSuffix(strings.Repeat(row+", ", rows), ", ")
 }
 
+// fillAlertUnits gives every alert made before alerts carried their unit
+// its source's unit, each change audited like any other: once, when such a
+// store opens.
+func (s *Store) fillAlertUnits(ctx context.Context) error {
+	return s.update(ctx, func(tx *Tx) error {
+		ids, err := tx.ids(`SELECT id FROM alerts WHERE unit IS NULL ORDER BY raised_at, id`)
+		if err != nil || len(ids) == 0 {
+			return err
+		}
+		if _, err := tx.exec(`UPDATE alerts SET unit = (SELECT s.unit FROM sources s WHERE s.id = alerts.source_id) WHERE unit IS NULL`); err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if err := tx.record("alert.migrate", "alert", id, "the alert carries its source's unit"); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 // fillTotals computes the running totals from the history that came before
 // them, once, when a store made before them opens.
 func (s *Store) fillTotals(ctx context.Context) error {

@@ -43,7 +43,12 @@ type alertsData struct {
 	Counts    map[string]int
 	Names     map[string]string
 	Error     string
+	// More is the link to the next page of alerts, "" on the last.
+	More string
 }
+
+// alertsPage is how many alerts the queue shows at a time.
+const alertsPage = 200
 
 func (h *Handler) alertList(w http.ResponseWriter, r *http.Request) {
 	h.showAlerts(w, r, http.StatusOK, "")
@@ -60,26 +65,54 @@ func (h *Handler) showAlerts(w http.ResponseWriter, r *http.Request, status int,
 	if d.Status == "all" {
 		d.Status = ""
 	}
-	alerts, err := h.svc.Alerts.ListAlerts(ctx, tandem.AlertFilter{Status: tandem.AlertStatus(d.Status), Rule: tandem.Rule(d.Rule), SourceID: d.SourceID, OfficerID: d.OfficerID})
+	page, err := h.svc.Alerts.PageAlerts(ctx, tandem.AlertFilter{Status: tandem.AlertStatus(d.Status), Rule: tandem.Rule(d.Rule), SourceID: d.SourceID,
+		OfficerID: d.OfficerID, Limit: alertsPage, After: q.Get("after")})
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
+	alerts := page.Alerts
 	if d.Status == "" {
 		d.Status = "all"
 	}
-	if d.Sources, err = h.svc.Sources.ListSources(ctx); err != nil {
+	if page.Next != nil {
+		u := *r.URL
+		qq := u.Query()
+		qq.Set("after", *page.Next)
+		qq.Set("status", d.Status)
+		u.RawQuery = qq.Encode()
+		d.More = u.RequestURI()
+	}
+	// The filters offer the sources and officers of the alerts shown (and
+	// whichever is chosen): a force has thousands of each.
+	seen := map[string]bool{}
+	var ids []string
+	for _, a := range alerts {
+		if !seen[a.SourceID] {
+			seen[a.SourceID] = true
+			d.Sources = append(d.Sources, &tandem.Source{ID: a.SourceID, Reference: a.SourceReference})
+		}
+		ids = append(ids, a.OfficerIDs...)
+		ids = append(ids, a.AcknowledgedBy)
+	}
+	if d.SourceID != "" && !seen[d.SourceID] {
+		if src, err := h.svc.Sources.FindSource(ctx, d.SourceID); err == nil {
+			d.Sources = append(d.Sources, src)
+		}
+	}
+	sort.Slice(d.Sources, func(i, j int) bool { return d.Sources[i].Reference < d.Sources[j].Reference })
+	if d.OfficerID != "" {
+		ids = append(ids, d.OfficerID)
+	}
+	names, err := h.svc.Officers.OfficerNames(ctx, ids)
+	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	if d.Officers, err = h.svc.Officers.ListOfficers(ctx); err != nil {
-		h.fail(w, r, err)
-		return
+	for id, name := range names {
+		d.Officers = append(d.Officers, &tandem.Officer{ID: id, Name: name})
 	}
-	names := map[string]string{}
-	for _, o := range d.Officers {
-		names[o.ID] = o.Name
-	}
+	sort.Slice(d.Officers, func(i, j int) bool { return d.Officers[i].Name < d.Officers[j].Name })
 	d.Names = names
 	now := h.clock.Now()
 	for _, a := range alerts {

@@ -207,17 +207,12 @@ func (h *Handler) contactShow(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	alerts, err := h.svc.Alerts.ListAlerts(ctx, tandem.AlertFilter{SourceID: src.ID})
+	page, err := h.svc.Alerts.PageAlerts(ctx, tandem.AlertFilter{SourceID: src.ID, ContactID: c.ID, Limit: 200})
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	var mine []*tandem.Alert
-	for _, a := range alerts {
-		if a.ContactID == c.ID {
-			mine = append(mine, a)
-		}
-	}
+	mine := page.Alerts
 	names, err := h.officerNames(r)
 	if err != nil {
 		h.fail(w, r, err)

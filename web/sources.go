@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"sort"
 	"strings"
 	"time"
@@ -38,15 +39,23 @@ type sourceRow struct {
 	Source  *tandem.Source
 	Next    *tandem.Meeting
 	ToWrite []clockItem
-	// Relationship is true while a relationship-risk alert is open.
-	Relationship bool
 	// Unaccredited names the source's handlers who are not accredited.
 	Unaccredited map[string]bool
 }
 
+type sourcesData struct {
+	Rows []sourceRow
+	// More is the link to the next page of sources, "" on the last.
+	More string
+}
+
+// sourcesPage is how many sources the list shows at a time: a handler's
+// or a unit's on one page; a force's across several.
+const sourcesPage = 200
+
 func (h *Handler) sourceList(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	srcs, err := h.svc.Sources.ListSources(ctx)
+	page, err := h.svc.Sources.PageSources(ctx, sourcesPage, r.URL.Query().Get("after"))
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -56,16 +65,24 @@ func (h *Handler) sourceList(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	open, err := h.svc.Alerts.ListAlerts(ctx, tandem.AlertFilter{Status: tandem.AlertOpen, Rule: tandem.RuleRelationshipRisk})
+	ids := make([]string, 0, len(page.Sources))
+	var handlers []string
+	for _, s := range page.Sources {
+		ids = append(ids, s.ID)
+		for _, a := range s.Handlers {
+			handlers = append(handlers, a.OfficerID)
+		}
+	}
+	planned, err := h.svc.Contacts.PlannedMeetings(ctx, ids)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	relationship := map[string]bool{}
-	for _, a := range open {
-		relationship[a.SourceID] = true
+	bySource := map[string][]*tandem.Meeting{}
+	for _, m := range planned {
+		bySource[m.SourceID] = append(bySource[m.SourceID], m)
 	}
-	officers, err := h.svc.Officers.ListOfficers(ctx)
+	officers, err := h.svc.Officers.FindOfficers(ctx, handlers)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -77,19 +94,18 @@ func (h *Handler) sourceList(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	now := h.clock.Now()
-	rows := make([]sourceRow, 0, len(srcs))
-	for _, s := range srcs {
-		ms, err := h.svc.Contacts.ListMeetings(ctx, s.ID)
-		if err != nil {
-			h.fail(w, r, err)
-			return
-		}
-		row := sourceRow{Source: s, Relationship: relationship[s.ID], Unaccredited: unaccredited}
-		row.Next, row.ToWrite = meetingClock(ms, now, settings, s.ID)
-		rows = append(rows, row)
+	d := sourcesData{Rows: make([]sourceRow, 0, len(page.Sources))}
+	for _, s := range page.Sources {
+		row := sourceRow{Source: s, Unaccredited: unaccredited}
+		row.Next, row.ToWrite = meetingClock(bySource[s.ID], now, settings, s.ID)
+		d.Rows = append(d.Rows, row)
+	}
+	if page.Next != nil {
+		d.More = "/sources?after=" + url.QueryEscape(*page.Next)
 	}
 	// Most urgent first: what is closest to (or past) its deadline, then
 	// the sources with most open alerts.
+	rows := d.Rows
 	sort.SliceStable(rows, func(i, j int) bool {
 		a, b := rows[i], rows[j]
 		if (len(a.ToWrite) > 0) != (len(b.ToWrite) > 0) {
@@ -104,7 +120,7 @@ func (h *Handler) sourceList(w http.ResponseWriter, r *http.Request) {
 	if o := state(r).session.Officer; o.HasRole(tandem.RoleHandler) {
 		title = "My sources"
 	}
-	h.render(w, r, http.StatusOK, "sources", view{Title: title, Nav: "sources", Data: rows})
+	h.render(w, r, http.StatusOK, "sources", view{Title: title, Nav: "sources", Data: d})
 }
 
 // meetingClock returns a source's next planned meeting and its past planned
@@ -159,8 +175,12 @@ type sourceData struct {
 	// NeedCode asks for a fresh second-factor code before a reveal.
 	NeedCode bool
 	Reason   string
+	// MoreLink is the next, older, page of the timeline.
 	MoreLink string
 }
+
+// timelinePage is how many entries of a source's timeline a page shows.
+const timelinePage = 50
 
 func (h *Handler) sourceShow(w http.ResponseWriter, r *http.Request) {
 	h.showSource(w, r, http.StatusOK, nil, "")
@@ -190,61 +210,65 @@ func (h *Handler) showSourceWith(w http.ResponseWriter, r *http.Request, status 
 		h.fail(w, r, err)
 		return
 	}
-	ms, err := h.svc.Contacts.ListMeetings(ctx, id)
+	planned, err := h.svc.Contacts.PlannedMeetings(ctx, []string{id})
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	page, err := h.svc.Contacts.ListContacts(ctx, id, 100, "")
+	after := r.URL.Query().Get("after")
+	tl, err := h.svc.Contacts.Timeline(ctx, id, timelinePage, after)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	risks, err := h.svc.Risks.ListRisks(ctx, id)
+	open, err := h.svc.Alerts.PageAlerts(ctx, tandem.AlertFilter{SourceID: id, Status: tandem.AlertOpen, Limit: 200})
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	alerts, err := h.svc.Alerts.ListAlerts(ctx, tandem.AlertFilter{SourceID: id})
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
+	d.OpenAlerts = open.Alerts
 	settings, err := h.svc.Settings(ctx)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	d.Names, err = h.officerNames(r)
-	if err != nil {
+	var ids []string
+	for _, a := range d.Assignments {
+		ids = append(ids, a.OfficerID)
+	}
+	for _, it := range tl.Items {
+		switch {
+		case it.Contact != nil:
+			ids = append(ids, it.Contact.OfficerIDs...)
+		case it.Meeting != nil:
+			ids = append(ids, it.Meeting.OfficerIDs...)
+		case it.Call != nil:
+			ids = append(ids, it.Call.OfficerID)
+		}
+	}
+	if d.Names, err = h.svc.Officers.OfficerNames(ctx, ids); err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	now := h.clock.Now()
-	d.Next, d.ToWrite = meetingClock(ms, now, settings, id)
-	for _, c := range page.Contacts {
-		cls := ""
-		for _, f := range c.Findings {
-			if f.Severity == tandem.SeverityBreach {
-				cls = "breach"
-				break
+	d.Next, d.ToWrite = meetingClock(planned, now, settings, id)
+	for _, it := range tl.Items {
+		switch {
+		case it.Contact != nil:
+			c := it.Contact
+			cls := ""
+			for _, f := range c.Findings {
+				if f.Severity == tandem.SeverityBreach {
+					cls = "breach"
+					break
+				}
+				cls = "warning"
 			}
-			cls = "warning"
-		}
-		d.Timeline = append(d.Timeline, entry{At: c.OccurredAt, Kind: "contact", Title: contactTitle(c), Body: c.Summary, Class: cls, Findings: c.Findings, Contact: c})
-	}
-	for _, m := range ms {
-		if m.Status == tandem.MeetingPlanned {
-			d.Timeline = append(d.Timeline, entry{At: m.PlannedFor, Kind: "meeting", Title: "Meeting planned at " + m.Location, Meeting: m})
-		}
-	}
-	if h.svc.Calls != nil {
-		cs, err := h.svc.Calls.ListCalls(ctx, id)
-		if err != nil {
-			h.fail(w, r, err)
-			return
-		}
-		for _, c := range cs {
+			d.Timeline = append(d.Timeline, entry{At: c.OccurredAt, Kind: "contact", Title: contactTitle(c), Body: c.Summary, Class: cls, Findings: c.Findings, Contact: c})
+		case it.Meeting != nil:
+			d.Timeline = append(d.Timeline, entry{At: it.At, Kind: "meeting", Title: "Meeting planned at " + it.Meeting.Location, Meeting: it.Meeting})
+		case it.Call != nil:
+			c := it.Call
 			e := entry{At: c.StartedAt, Kind: "call", Title: callTitle(c, d.Names), Call: c}
 			switch {
 			case c.Documented == nil && c.Billsec > 0:
@@ -257,20 +281,16 @@ func (h *Handler) showSourceWith(w http.ResponseWriter, r *http.Request, status 
 				e.Body, e.Class = "No contact documented for this call.", "breach"
 			}
 			d.Timeline = append(d.Timeline, e)
+		case it.Risk != nil:
+			rk := it.Risk
+			d.Timeline = append(d.Timeline, entry{At: rk.RecordedAt, Kind: "risk", Title: "Risk register: " + string(rk.Category), Body: rk.Description, Risk: rk})
+		case it.Alert != nil:
+			a := it.Alert
+			d.Timeline = append(d.Timeline, entry{At: a.RaisedAt, Kind: "alert", Title: ruleName(a.Rule), Body: a.Message, Class: string(a.Severity), Alert: a})
 		}
 	}
-	for _, rk := range risks {
-		d.Timeline = append(d.Timeline, entry{At: rk.RecordedAt, Kind: "risk", Title: "Risk register: " + string(rk.Category), Body: rk.Description, Risk: rk})
-	}
-	for _, a := range alerts {
-		if a.Status == tandem.AlertOpen {
-			d.OpenAlerts = append(d.OpenAlerts, a)
-		}
-		d.Timeline = append(d.Timeline, entry{At: a.RaisedAt, Kind: "alert", Title: ruleName(a.Rule), Body: a.Message, Class: string(a.Severity), Alert: a})
-	}
-	sort.SliceStable(d.Timeline, func(i, j int) bool { return d.Timeline[i].At.After(d.Timeline[j].At) })
-	if page.Next != nil {
-		d.MoreLink = "/api/v1/sources/" + id + "/contacts?after=" + *page.Next
+	if tl.Next != nil {
+		d.MoreLink = "/sources/" + id + "?after=" + url.QueryEscape(*tl.Next)
 	}
 	h.render(w, r, status, "source", view{Title: src.Reference, Nav: "sources", Data: d})
 }
@@ -283,7 +303,8 @@ func contactTitle(c *tandem.Contact) string {
 	return t
 }
 
-// officerNames maps officer ids to names, for the pages.
+// officerNames maps officer ids to names, for the pages that list many
+// officers' names.
 func (h *Handler) officerNames(r *http.Request) (map[string]string, error) {
 	os, err := h.svc.Officers.ListOfficers(r.Context())
 	if err != nil {
