@@ -26,11 +26,82 @@ type AuditEvent struct {
 // SystemActor is the actor of changes Tandem makes by itself (the sweep).
 const SystemActor = "system"
 
+// AuditFilter chooses a page of the trail: the entries after AfterSeq, in
+// order; or, when Newest is set, those before BeforeSeq (0: the head),
+// newest first. Action and Actor, when given, must match exactly.
+type AuditFilter struct {
+	AfterSeq  int64
+	Newest    bool
+	BeforeSeq int64
+	Action    string
+	Actor     string
+	// Limit is the page's size: 0 for 50, at most 200.
+	Limit int
+}
+
+// AuditPage is a page of the trail; Next is the sequence number to go on
+// from (after it going forward, before it going back), nil at the end.
+type AuditPage struct {
+	Events []*AuditEvent `json:"events"`
+	Next   *int64        `json:"next"`
+}
+
 // AuditService reads and verifies the audit trail.
 type AuditService interface {
 	ListAudit(ctx context.Context, afterSeq int64, limit int) ([]*AuditEvent, error)
+	// PageAudit reads a page of the trail through an index, whatever its
+	// length.
+	PageAudit(ctx context.Context, f AuditFilter) (*AuditPage, error)
+	// VerifyRecent checks the trail since its latest signed checkpoint:
+	// what changed since the last full verification could be cut or
+	// rewritten unseen. It is cheap enough for every view of the trail.
+	VerifyRecent(ctx context.Context) (string, error)
 	// VerifyAudit checks the chain and every audited record. It returns a
 	// one-line summary when all is intact, and an error naming the first
 	// broken entry or record otherwise.
 	VerifyAudit(ctx context.Context) (string, error)
+}
+
+// AuditActions are the acts the trail records, by name: what an inspector
+// filters it by.
+var AuditActions = []string{
+	"account.lock",
+	"account.second_factor_enrol",
+	"account.second_factor_exempt",
+	"account.second_factor_seal",
+	"account.sign_in",
+	"account.sign_in_failed",
+	"account.sign_out",
+	"account.unlock",
+	"alert.acknowledge",
+	"alert.migrate",
+	"alert.raise",
+	"alert.resolve",
+	"assignment.end",
+	"assignment.start",
+	"call.check",
+	"calls.import",
+	"contact.amend",
+	"contact.record",
+	"key.create",
+	"key.rewrap",
+	"meeting.cancel",
+	"meeting.held",
+	"meeting.plan",
+	"officer.create",
+	"risk.record",
+	"setting.change",
+	"source.create",
+	"source.identity.break_glass",
+	"source.identity.integrity_failure",
+	"source.identity.refuse",
+	"source.identity.reveal",
+	"source.seal",
+	"source.update",
+	"source.view",
+	"source_key.create",
+	"source_key.rewrap",
+	"store.export",
+	"token.issue",
+	"training.add",
 }

@@ -2,7 +2,7 @@ package web
 
 import (
 	"net/http"
-	"slices"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -10,24 +10,27 @@ import (
 )
 
 type auditData struct {
-	Events   []*tandem.AuditEvent
-	Verified string
-	Broken   string
-	Action   string
-	Actor    string
-	After    int64
-	Next     int64
-	Names    map[string]string
+	Events    []*tandem.AuditEvent
+	Verified  string
+	Broken    string
+	Action    string
+	Actions   []string
+	Actor     string
+	After     int64
+	More      string
+	MoreLabel string
+	Names     map[string]string
 }
 
-// auditShow shows the trail, newest page by sequence, filterable by action
-// and actor, with the chain's verification status.
+// auditShow shows the trail, newest first a page at a time, filterable by
+// action and actor, with the verification of its newest part.
 func (h *Handler) auditShow(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	q := r.URL.Query()
-	d := auditData{Action: strings.TrimSpace(q.Get("action")), Actor: strings.TrimSpace(q.Get("actor"))}
+	d := auditData{Action: strings.TrimSpace(q.Get("action")), Actor: strings.TrimSpace(q.Get("actor")), Actions: tandem.AuditActions}
 	d.After, _ = strconv.ParseInt(q.Get("after_seq"), 10, 64)
-	summary, err := h.svc.Audit.VerifyAudit(ctx)
+	before, _ := strconv.ParseInt(q.Get("before_seq"), 10, 64)
+	summary, err := h.svc.Audit.VerifyRecent(ctx)
 	if err != nil {
 		if tandem.ErrorCode(err) == tandem.EFORBIDDEN {
 			h.fail(w, r, err)
@@ -37,35 +40,30 @@ func (h *Handler) auditShow(w http.ResponseWriter, r *http.Request) {
 	} else {
 		d.Verified = summary
 	}
-	// Without a starting point, the newest 200 matching entries, newest
-	// first: what an inspector opens the page for. With after_seq, the 200
-	// that follow it, in order.
-	newest := q.Get("after_seq") == ""
-	after := d.After
-	for {
-		es, err := h.svc.Audit.ListAudit(ctx, after, 1000)
-		if err != nil {
-			h.fail(w, r, err)
-			return
-		}
-		for _, e := range es {
-			after = e.Seq
-			if (d.Action == "" || strings.Contains(e.Action, d.Action)) && (d.Actor == "" || e.Actor == d.Actor) {
-				d.Events = append(d.Events, e)
-				if newest && len(d.Events) > 200 {
-					d.Events = d.Events[1:]
-				}
-			}
-		}
-		if len(es) < 1000 || (!newest && len(d.Events) >= 200) {
-			break
-		}
+	// Without a starting point, the newest entries, newest first: what an
+	// inspector opens the page for; with after_seq, those that follow it,
+	// in order.
+	f := tandem.AuditFilter{Action: d.Action, Actor: d.Actor, Limit: auditPage}
+	if q.Get("after_seq") == "" {
+		f.Newest, f.BeforeSeq = true, before
+	} else {
+		f.AfterSeq = d.After
 	}
-	if newest {
-		slices.Reverse(d.Events)
-	} else if len(d.Events) > 200 {
-		d.Events = d.Events[:200]
-		d.Next = d.Events[199].Seq
+	page, err := h.svc.Audit.PageAudit(ctx, f)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d.Events = page.Events
+	if page.Next != nil {
+		v := url.Values{"action": {d.Action}, "actor": {d.Actor}}
+		if f.Newest {
+			v.Set("before_seq", strconv.FormatInt(*page.Next, 10))
+			d.More, d.MoreLabel = "/audit?"+v.Encode(), "Older entries"
+		} else {
+			v.Set("after_seq", strconv.FormatInt(*page.Next, 10))
+			d.More, d.MoreLabel = "/audit?"+v.Encode(), "Next entries"
+		}
 	}
 	if d.Names, err = h.officerNames(r); err != nil {
 		h.fail(w, r, err)
@@ -73,3 +71,6 @@ func (h *Handler) auditShow(w http.ResponseWriter, r *http.Request) {
 	}
 	h.render(w, r, http.StatusOK, "audit", view{Title: "Audit trail", Nav: "audit", Data: d})
 }
+
+// auditPage is how many entries the trail's page shows.
+const auditPage = 200

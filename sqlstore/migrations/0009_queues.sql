@@ -15,3 +15,7 @@ CREATE INDEX risks_source_recorded ON risks (source_id, recorded_at, id);
 
 -- A contact's page lists the alerts it raised.
 CREATE INDEX alerts_contact ON alerts (contact_id);
+
+-- The trail, filtered by who or by what, newest first.
+CREATE INDEX audit_actor ON audit_events (actor, seq);
+CREATE INDEX audit_action ON audit_events (action, seq);
