@@ -43,7 +43,26 @@ type PairEvent struct {
 	ID      string `json:"id"`
 }
 
+// BoardFilter chooses the pairs of the early-warning board: the window in
+// days, the unit (for an auditor; "" for their own), and a page of them
+// (Limit 0: 50, at most 200; After: the previous page's cursor).
+type BoardFilter struct {
+	Days  int
+	Unit  string
+	Limit int
+	After string
+}
+
+// PairPage is one page of the board, highest score first.
+type PairPage struct {
+	Pairs []*Pair `json:"pairs"`
+	Next  *string `json:"next"`
+}
+
 // EarlyWarningService ranks handler–source pairs by their warning signs.
 type EarlyWarningService interface {
+	// EarlyWarning returns every pair of the caller's own unit (and the
+	// sources they control by name); PageEarlyWarning a page of a unit's.
 	EarlyWarning(ctx context.Context, days int) ([]*Pair, error)
+	PageEarlyWarning(ctx context.Context, f BoardFilter) (*PairPage, error)
 }

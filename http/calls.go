@@ -81,10 +81,15 @@ func (s *Server) earlyWarning(w http.ResponseWriter, r *http.Request) error {
 		}
 		days = n
 	}
-	pairs, err := s.Warnings.EarlyWarning(r.Context(), days)
+	q := r.URL.Query()
+	limit, err := queryLimit(q.Get("limit"))
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"days": days, "pairs": pairs})
+	page, err := s.Warnings.PageEarlyWarning(r.Context(), tandem.BoardFilter{Days: days, Unit: q.Get("unit"), Limit: limit, After: q.Get("after")})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"days": days, "pairs": page.Pairs, "next": page.Next})
 	return nil
 }

@@ -2,7 +2,9 @@ package sqlstore
 
 import (
 	"context"
+	"encoding/base64"
 	"sort"
+	"strconv"
 	"time"
 
 	"tandem"
@@ -13,47 +15,128 @@ import (
 // it. (One zone for the force; a setting when a force spans zones.)
 const unitZone = "Europe/London"
 
-// EarlyWarning scores every current handler–source pair the caller may see
-// over the last days, highest first, each with its reasons in words and the
-// dated facts behind them. Controllers and auditors only.
+// EarlyWarning scores every current handler–source pair of the caller's
+// board over the last days, highest first, each with its reasons in words
+// and the dated facts behind them. Controllers and auditors only.
 func (s *Store) EarlyWarning(ctx context.Context, days int) ([]*tandem.Pair, error) {
+	pairs, err := s.board(ctx, tandem.BoardFilter{Days: days})
+	if pairs == nil {
+		pairs = []*tandem.Pair{}
+	}
+	return pairs, err
+}
+
+// PageEarlyWarning returns a page of the board, highest score first.
+func (s *Store) PageEarlyWarning(ctx context.Context, f tandem.BoardFilter) (*tandem.PairPage, error) {
+	limit, err := pageLimit(f.Limit)
+	if err != nil {
+		return nil, err
+	}
+	skip := 0
+	if f.After != "" {
+		b, err := base64.RawURLEncoding.DecodeString(f.After)
+		n, perr := strconv.Atoi(string(b))
+		if err != nil || perr != nil || n < 1 {
+			return nil, tandem.Invalid("after", "the cursor is not one this server gave")
+		}
+		skip = n
+	}
+	pairs, err := s.board(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	page := &tandem.PairPage{Pairs: []*tandem.Pair{}}
+	if skip < len(pairs) {
+		end := min(skip+limit, len(pairs))
+		page.Pairs = append(page.Pairs, pairs[skip:end]...)
+		if end < len(pairs) {
+			next := base64.RawURLEncoding.EncodeToString([]byte(strconv.Itoa(end)))
+			page.Next = &next
+		}
+	}
+	return page, nil
+}
+
+// board scores the pairs of the caller's scope: their unit's sources (an
+// auditor's, or the unit asked for) and the sources they control by name.
+// It reads that scope's contacts, calls and breaches of the window through
+// the indexes on (source, time), and nothing of other units: its cost is a
+// unit's work over the window, however large the force and however long
+// its history.
+func (s *Store) board(ctx context.Context, f tandem.BoardFilter) ([]*tandem.Pair, error) {
 	o, err := requireRole(ctx, tandem.RoleController, tandem.RoleAuditor)
 	if err != nil {
 		return nil, err
 	}
-	if days < 1 || days > 731 {
+	if f.Days < 1 || f.Days > 731 {
 		return nil, tandem.Invalid("days", "days must be between 1 and 731")
 	}
 	loc, err := time.LoadLocation(unitZone)
 	if err != nil {
 		loc = time.UTC
 	}
-	out := []*tandem.Pair{}
+	var out []*tandem.Pair
 	err = s.view(ctx, func(tx *Tx) error {
 		st, err := tx.settings()
 		if err != nil {
 			return err
 		}
-		from := tx.now.Add(-time.Duration(days) * 24 * time.Hour)
-		visible, _, err := tx.visibleSources(o)
+		unit := f.Unit
+		if unit == "" {
+			unit = o.Unit
+		}
+		scope, err := tx.complianceScope(o, tandem.ComplianceFilter{Unit: unit})
 		if err != nil {
 			return err
 		}
-		contacts, err := tx.boardContacts(from, tx.now.Add(time.Minute))
+		var visible []*sourceRow
+		for _, u := range scope.units {
+			rs, err := tx.sources(`unit = ?`, u)
+			if err != nil {
+				return err
+			}
+			visible = append(visible, rs...)
+		}
+		if scope.every {
+			if visible, err = tx.sources(`1 = 1`); err != nil {
+				return err
+			}
+		}
+		visible = append(visible, scope.extra...)
+		var ids []any
+		for _, src := range visible {
+			if src.Status != tandem.StatusDeactivated {
+				ids = append(ids, src.ID)
+			}
+		}
+		from := tx.now.Add(-time.Duration(f.Days) * 24 * time.Hour)
+		to := tx.now.Add(time.Minute)
+		contacts, err := tx.boardContacts(ids, from, to)
 		if err != nil {
 			return err
 		}
-		calls, err := tx.callsBetween(from, tx.now.Add(time.Minute))
+		calls, err := tx.callsBetween(ids, from, to)
 		if err != nil {
 			return err
 		}
-		names := map[string]string{}
-		officers, err := tx.officers(`1 = 1`)
+		alerts := map[string][]*tandem.Alert{}
+		assigned := map[string][]*tandem.Assignment{}
+		err = tx.inChunks(ids, func(in string, args []any) error {
+			as, err := tx.alertRows(`a.source_id IN (`+in+`) AND a.raised_at >= ? AND a.severity = ? ORDER BY a.raised_at`, append(args, ts(from), tandem.SeverityBreach)...)
+			for _, a := range as {
+				alerts[a.SourceID] = append(alerts[a.SourceID], a)
+			}
+			if err != nil {
+				return err
+			}
+			cur, err := tx.assignmentRows(`a.source_id IN (`+in+`) AND a.ended_at IS NULL`, args...)
+			for _, a := range cur {
+				assigned[a.SourceID] = append(assigned[a.SourceID], a)
+			}
+			return err
+		})
 		if err != nil {
 			return err
-		}
-		for _, off := range officers {
-			names[off.ID] = off.Name
 		}
 		// The unit's usual: the median number of contacts of a source.
 		perUnit := map[string][]int{}
@@ -64,21 +147,15 @@ func (s *Store) EarlyWarning(ctx context.Context, days int) ([]*tandem.Pair, err
 		for unit, ns := range perUnit {
 			usual[unit] = median(ns)
 		}
-		alerts, err := tx.alerts(`a.raised_at >= ? AND a.severity = ?`, ts(from), tandem.SeverityBreach)
-		if err != nil {
-			return err
-		}
 		for _, src := range visible {
 			if src.Status == tandem.StatusDeactivated {
 				continue
 			}
-			as, err := tx.assignments(src.ID, true)
-			if err != nil {
-				return err
-			}
 			since := map[string]time.Time{}
-			for _, a := range as {
+			names := map[string]string{}
+			for _, a := range assigned[src.ID] {
 				if a.Role.CountsAsHandler() {
+					names[a.OfficerID] = a.OfficerName
 					if t, ok := since[a.OfficerID]; !ok || a.StartedAt.Before(t) {
 						since[a.OfficerID] = a.StartedAt
 					}
@@ -86,8 +163,13 @@ func (s *Store) EarlyWarning(ctx context.Context, days int) ([]*tandem.Pair, err
 			}
 			pcs := contacts[src.ID]
 			times := contactTimes(pcs)
-			for officerID, assigned := range since {
-				f := policy.PairFacts{OfficerID: officerID, Contacts: pcs, AssignedSince: assigned, UnitUsual: usual[src.Unit]}
+			officers := make([]string, 0, len(since))
+			for id := range since {
+				officers = append(officers, id)
+			}
+			sort.Strings(officers)
+			for _, officerID := range officers {
+				pf := policy.PairFacts{OfficerID: officerID, Contacts: pcs, AssignedSince: since[officerID], UnitUsual: usual[src.Unit]}
 				for _, c := range calls[src.ID] {
 					if c.officerID != officerID {
 						continue
@@ -99,16 +181,16 @@ func (s *Store) EarlyWarning(ctx context.Context, days int) ([]*tandem.Pair, err
 							pc.Documented = &documented
 						}
 					}
-					f.Calls = append(f.Calls, pc)
+					pf.Calls = append(pf.Calls, pc)
 				}
-				score, reasons := policy.ScorePair(f, tx.now, loc, policy.DefaultWeights())
+				score, reasons := policy.ScorePair(pf, tx.now, loc, policy.DefaultWeights())
 				p := &tandem.Pair{OfficerID: officerID, OfficerName: names[officerID], SourceID: src.ID, SourceReference: src.Reference,
 					Score: score, Reasons: reasons}
 				if p.Reasons == nil {
 					p.Reasons = []tandem.Reason{}
 				}
 				if score > 0 {
-					p.Events = pairEvents(f, reasons, alerts, src.ID)
+					p.Events = pairEvents(pf, reasons, alerts[src.ID], src.ID)
 				}
 				out = append(out, p)
 			}
@@ -178,109 +260,113 @@ func median(ns []int) float64 {
 	return float64(s[len(s)/2-1]+s[len(s)/2]) / 2
 }
 
-// callRow is a call as the views over a unit read it.
+// callRow is a call as the board reads it.
 type callRow struct {
 	id, officerID string
 	start         time.Time
 	billsec       int
 }
 
-// callsBetween loads every call that started in [from, to), by source.
-func (tx *Tx) callsBetween(from, to time.Time) (map[string][]callRow, error) {
-	rows, err := tx.query(`SELECT id, source_id, officer_id, started_at, billsec FROM calls WHERE started_at >= ? AND started_at < ? ORDER BY started_at`, ts(from), ts(to))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
+// callsBetween loads the calls of some sources that started in [from, to),
+// by source.
+func (tx *Tx) callsBetween(ids []any, from, to time.Time) (map[string][]callRow, error) {
 	out := map[string][]callRow{}
-	for rows.Next() {
-		var c callRow
-		var src, started string
-		if err := rows.Scan(&c.id, &src, &c.officerID, &started, &c.billsec); err != nil {
-			return nil, err
+	err := tx.inChunks(ids, func(in string, args []any) error {
+		rows, err := tx.query(`SELECT id, source_id, officer_id, started_at, billsec FROM calls WHERE source_id IN (`+in+`) AND started_at >= ? AND started_at < ? ORDER BY started_at`,
+			append(args, ts(from), ts(to))...)
+		if err != nil {
+			return err
 		}
-		c.start = parseTS(started)
-		out[src] = append(out[src], c)
-	}
-	return out, rows.Err()
+		defer rows.Close()
+		for rows.Next() {
+			var c callRow
+			var src, started string
+			if err := rows.Scan(&c.id, &src, &c.officerID, &started, &c.billsec); err != nil {
+				return err
+			}
+			c.start = parseTS(started)
+			out[src] = append(out[src], c)
+		}
+		return rows.Err()
+	})
+	return out, err
 }
 
-// boardContacts reads the contacts of [from, to) as the board needs them,
-// and only that: no summaries, no findings, amendments applied. A year of
-// a large unit is tens of thousands of rows, read on every view of the
-// board.
-func (tx *Tx) boardContacts(from, to time.Time) (map[string][]policy.PairContact, error) {
-	rows, err := tx.query(`SELECT id, source_id, kind, occurred_at, indicators, late FROM contacts WHERE occurred_at >= ? AND occurred_at < ? ORDER BY occurred_at, id`, ts(from), ts(to))
-	if err != nil {
-		return nil, err
-	}
+// boardContacts reads the contacts of some sources in [from, to) as the
+// board needs them, and only that: no summaries, no findings, amendments
+// applied; their officers and amendments by join, never a table whole.
+func (tx *Tx) boardContacts(ids []any, from, to time.Time) (map[string][]policy.PairContact, error) {
 	type at struct {
 		source string
 		i      int
 	}
 	bySource := map[string][]policy.PairContact{}
 	where := map[string]at{}
-	for rows.Next() {
-		var c policy.PairContact
-		var src, occurred, indicators string
-		var late int
-		if err := rows.Scan(&c.ID, &src, &c.Kind, &occurred, &indicators, &late); err != nil {
-			rows.Close()
-			return nil, err
+	window := func(in string) string {
+		return `c.source_id IN (` + in + `) AND c.occurred_at >= ? AND c.occurred_at < ?`
+	}
+	err := tx.inChunks(ids, func(in string, args []any) error {
+		args = append(args, ts(from), ts(to))
+		rows, err := tx.query(`SELECT c.id, c.source_id, c.kind, c.occurred_at, c.indicators, c.late FROM contacts c WHERE `+window(in)+` ORDER BY c.occurred_at, c.id`, args...)
+		if err != nil {
+			return err
 		}
-		c.OccurredAt, c.Late = parseTS(occurred), late == 1
-		if indicators != "[]" {
-			if err := fromJSON(indicators, &c.Indicators); err != nil {
+		for rows.Next() {
+			var c policy.PairContact
+			var src, occurred, indicators string
+			var late int
+			if err := rows.Scan(&c.ID, &src, &c.Kind, &occurred, &indicators, &late); err != nil {
 				rows.Close()
-				return nil, err
+				return err
+			}
+			c.OccurredAt, c.Late = parseTS(occurred), late == 1
+			if indicators != "[]" {
+				if err := fromJSON(indicators, &c.Indicators); err != nil {
+					rows.Close()
+					return err
+				}
+			}
+			where[c.ID] = at{src, len(bySource[src])}
+			bySource[src] = append(bySource[src], c)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		rows, err = tx.query(`SELECT co.contact_id, co.officer_id FROM contacts c JOIN contact_officers co ON co.contact_id = c.id WHERE `+window(in)+` ORDER BY co.contact_id, co.officer_id`, args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var cid, oid string
+			if err := rows.Scan(&cid, &oid); err != nil {
+				rows.Close()
+				return err
+			}
+			if w, ok := where[cid]; ok {
+				c := &bySource[w.source][w.i]
+				c.OfficerIDs = append(c.OfficerIDs, oid)
 			}
 		}
-		where[c.ID] = at{src, len(bySource[src])}
-		bySource[src] = append(bySource[src], c)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	rows, err = tx.query(`SELECT contact_id, officer_id FROM contact_officers ORDER BY contact_id, officer_id`)
-	if err != nil {
-		return nil, err
-	}
-	for rows.Next() {
-		var cid, oid string
-		if err := rows.Scan(&cid, &oid); err != nil {
-			rows.Close()
-			return nil, err
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
 		}
-		if w, ok := where[cid]; ok {
-			c := &bySource[w.source][w.i]
-			c.OfficerIDs = append(c.OfficerIDs, oid)
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	// Amendments are rare: apply them contact by contact.
-	amended, err := tx.ids(`SELECT DISTINCT contact_id FROM amendments ORDER BY contact_id`)
-	if err != nil {
-		return nil, err
-	}
-	for _, cid := range amended {
-		w, ok := where[cid]
-		if !ok {
-			continue
-		}
-		as, err := tx.amendments(cid)
+		// Amendments are rare: read those of the window's contacts.
+		as, err := tx.amendmentRows(`contact_id IN (SELECT c.id FROM contacts c WHERE `+window(in)+`)`, args...)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		c := &bySource[w.source][w.i]
-		e := tandem.Contact{Kind: c.Kind, OccurredAt: c.OccurredAt, OfficerIDs: c.OfficerIDs, Indicators: c.Indicators}
 		for _, a := range as {
-			e = a.Apply(e)
+			w, ok := where[a.ContactID]
+			if !ok {
+				continue
+			}
+			c := &bySource[w.source][w.i]
+			e := a.Apply(tandem.Contact{Kind: c.Kind, OccurredAt: c.OccurredAt, OfficerIDs: c.OfficerIDs, Indicators: c.Indicators})
+			c.Kind, c.OccurredAt, c.OfficerIDs, c.Indicators = e.Kind, e.OccurredAt, e.OfficerIDs, e.Indicators
 		}
-		c.Kind, c.OccurredAt, c.OfficerIDs, c.Indicators = e.Kind, e.OccurredAt, e.OfficerIDs, e.Indicators
-	}
-	return bySource, nil
+		return nil
+	})
+	return bySource, err
 }

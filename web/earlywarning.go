@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -16,7 +17,14 @@ type boardPair struct {
 	Picture template.HTML
 }
 
+// boardPage is how many pairs the board shows at a time, highest first.
+const boardPage = 200
+
 type boardData struct {
+	// Unit is the unit asked for ("" for the officer's own); More the link
+	// to the next page of pairs.
+	Unit    string
+	More    string
 	Days    int
 	Flagged []boardPair
 	Quiet   []*tandem.Pair
@@ -34,13 +42,22 @@ func (h *Handler) earlyWarning(w http.ResponseWriter, r *http.Request) {
 			days = n
 		}
 	}
-	pairs, err := h.svc.Warnings.EarlyWarning(r.Context(), days)
+	q := r.URL.Query()
+	page, err := h.svc.Warnings.PageEarlyWarning(r.Context(), tandem.BoardFilter{Days: days, Unit: q.Get("unit"), Limit: boardPage, After: q.Get("after")})
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
+	pairs := page.Pairs
 	now := h.clock.Now()
-	d := boardData{Days: days, Choices: []int{30, 90, 180, 365}}
+	d := boardData{Days: days, Choices: []int{30, 90, 180, 365}, Unit: q.Get("unit")}
+	if page.Next != nil {
+		v := url.Values{"days": {strconv.Itoa(days)}, "after": {*page.Next}}
+		if d.Unit != "" {
+			v.Set("unit", d.Unit)
+		}
+		d.More = "/early-warning?" + v.Encode()
+	}
 	for _, p := range pairs {
 		if p.Score > 0 {
 			d.Flagged = append(d.Flagged, boardPair{Pair: p, Picture: pairTimeline(p, now.Add(-time.Duration(days)*24*time.Hour), now)})
