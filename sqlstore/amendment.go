@@ -89,6 +89,10 @@ func (s *Store) AmendContact(ctx context.Context, sourceID, contactID string, a 
 		if err := tx.record("contact.amend", "amendment", out.ID, out.Reason); err != nil {
 			return err
 		}
+		if _, err := tx.exec(`INSERT INTO amended_contacts (source_id, occurred_at, contact_id) VALUES (?, ?, ?) ON CONFLICT (source_id, occurred_at, contact_id) DO NOTHING`,
+			sourceID, ts(c.OccurredAt), contactID); err != nil {
+			return err
+		}
 		// Compliance counts the contact as amended: its old share out, its
 		// new one in.
 		if err := tx.countContact(src.Unit, c, -1); err != nil {

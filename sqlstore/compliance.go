@@ -61,6 +61,31 @@ func (tx *Tx) complianceScope(o *tandem.Officer, f tandem.ComplianceFilter) (com
 	return cs, err
 }
 
+// sourcesIn returns a list of the scope's sources for an IN (...): the
+// units' by a subquery, the others by id.
+func (cs complianceScope) sourcesIn() (string, []any) {
+	var parts []string
+	var args []any
+	switch {
+	case cs.every:
+		return `SELECT id FROM sources`, nil
+	case len(cs.units) > 0:
+		w, a := cs.where("unit")
+		parts, args = append(parts, `SELECT id FROM sources WHERE `+w), a
+	}
+	if len(cs.extra) > 0 {
+		ids := make([]string, len(cs.extra))
+		for i, e := range cs.extra {
+			ids[i], args = "?", append(args, e.ID)
+		}
+		parts = append(parts, `SELECT id FROM sources WHERE id IN (`+strings.Join(ids, ", ")+`)`)
+	}
+	if len(parts) == 0 {
+		return `SELECT id FROM sources WHERE 1 = 0`, nil
+	}
+	return strings.Join(parts, ` UNION ALL `), args
+}
+
 // where returns the condition on a unit column that the scope's units make.
 func (cs complianceScope) where(column string) (string, []any) {
 	if cs.every {

@@ -103,40 +103,35 @@ func (s *Store) board(ctx context.Context, f tandem.BoardFilter) ([]*tandem.Pair
 			}
 		}
 		visible = append(visible, scope.extra...)
-		var ids []any
-		for _, src := range visible {
-			if src.Status != tandem.StatusDeactivated {
-				ids = append(ids, src.ID)
-			}
-		}
+		// The scope's sources, as a condition each query repeats: the
+		// units' by a subquery on the sources' unit index, the few
+		// sources of other units by id.
+		in, args := scope.sourcesIn()
 		from := tx.now.Add(-time.Duration(f.Days) * 24 * time.Hour)
 		to := tx.now.Add(time.Minute)
-		contacts, err := tx.boardContacts(ids, from, to)
+		contacts, err := tx.boardContacts(in, args, from, to)
 		if err != nil {
 			return err
 		}
-		calls, err := tx.callsBetween(ids, from, to)
+		calls, err := tx.callsBetween(in, args, from, to)
 		if err != nil {
 			return err
 		}
 		alerts := map[string][]*tandem.Alert{}
-		assigned := map[string][]*tandem.Assignment{}
-		err = tx.inChunks(ids, func(in string, args []any) error {
-			as, err := tx.alertRows(`a.source_id IN (`+in+`) AND a.raised_at >= ? AND a.severity = ? ORDER BY a.raised_at`, append(args, ts(from), tandem.SeverityBreach)...)
-			for _, a := range as {
-				alerts[a.SourceID] = append(alerts[a.SourceID], a)
-			}
-			if err != nil {
-				return err
-			}
-			cur, err := tx.assignmentRows(`a.source_id IN (`+in+`) AND a.ended_at IS NULL`, args...)
-			for _, a := range cur {
-				assigned[a.SourceID] = append(assigned[a.SourceID], a)
-			}
-			return err
-		})
+		as, err := tx.alertRows(`a.source_id IN (`+in+`) AND a.raised_at >= ? AND a.severity = ? ORDER BY a.raised_at`, append(append([]any{}, args...), ts(from), tandem.SeverityBreach)...)
 		if err != nil {
 			return err
+		}
+		for _, a := range as {
+			alerts[a.SourceID] = append(alerts[a.SourceID], a)
+		}
+		assigned := map[string][]*tandem.Assignment{}
+		cur, err := tx.assignmentRows(`a.source_id IN (`+in+`) AND a.ended_at IS NULL`, args...)
+		if err != nil {
+			return err
+		}
+		for _, a := range cur {
+			assigned[a.SourceID] = append(assigned[a.SourceID], a)
 		}
 		// The unit's usual: the median number of contacts of a source.
 		perUnit := map[string][]int{}
@@ -267,106 +262,110 @@ type callRow struct {
 	billsec       int
 }
 
-// callsBetween loads the calls of some sources that started in [from, to),
-// by source.
-func (tx *Tx) callsBetween(ids []any, from, to time.Time) (map[string][]callRow, error) {
+// callsBetween loads the calls of the sources of a condition that started
+// in [from, to), by source.
+func (tx *Tx) callsBetween(in string, args []any, from, to time.Time) (map[string][]callRow, error) {
 	out := map[string][]callRow{}
-	err := tx.inChunks(ids, func(in string, args []any) error {
-		rows, err := tx.query(`SELECT id, source_id, officer_id, started_at, billsec FROM calls WHERE source_id IN (`+in+`) AND started_at >= ? AND started_at < ? ORDER BY started_at`,
-			append(args, ts(from), ts(to))...)
-		if err != nil {
-			return err
+	rows, err := tx.query(`SELECT id, source_id, officer_id, started_at, billsec FROM calls WHERE source_id IN (`+in+`) AND started_at >= ? AND started_at < ?`,
+		append(append([]any{}, args...), ts(from), ts(to))...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c callRow
+		var src, started string
+		if err := rows.Scan(&c.id, &src, &c.officerID, &started, &c.billsec); err != nil {
+			return nil, err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var c callRow
-			var src, started string
-			if err := rows.Scan(&c.id, &src, &c.officerID, &started, &c.billsec); err != nil {
-				return err
-			}
-			c.start = parseTS(started)
-			out[src] = append(out[src], c)
-		}
-		return rows.Err()
-	})
-	return out, err
+		c.start = parseTS(started)
+		out[src] = append(out[src], c)
+	}
+	return out, rows.Err()
 }
 
-// boardContacts reads the contacts of some sources in [from, to) as the
-// board needs them, and only that: no summaries, no findings, amendments
-// applied; their officers and amendments by join, never a table whole.
-func (tx *Tx) boardContacts(ids []any, from, to time.Time) (map[string][]policy.PairContact, error) {
+// boardContacts reads the contacts of the sources of a condition in
+// [from, to) as the board needs them, and only that: no summaries, no
+// findings, amendments applied; their officers and amendments by join,
+// never a table whole.
+func (tx *Tx) boardContacts(in string, sargs []any, from, to time.Time) (map[string][]policy.PairContact, error) {
 	type at struct {
 		source string
 		i      int
 	}
 	bySource := map[string][]policy.PairContact{}
 	where := map[string]at{}
-	window := func(in string) string {
-		return `c.source_id IN (` + in + `) AND c.occurred_at >= ? AND c.occurred_at < ?`
+	window := `c.source_id IN (` + in + `) AND c.occurred_at >= ? AND c.occurred_at < ?`
+	args := append(append([]any{}, sargs...), ts(from), ts(to))
+	// Read in the index's order, source by source, time within each: no
+	// sort of the whole window.
+	rows, err := tx.query(`SELECT c.id, c.source_id, c.kind, c.occurred_at, c.indicators, c.late FROM contacts c WHERE `+window, args...)
+	if err != nil {
+		return nil, err
 	}
-	err := tx.inChunks(ids, func(in string, args []any) error {
-		args = append(args, ts(from), ts(to))
-		rows, err := tx.query(`SELECT c.id, c.source_id, c.kind, c.occurred_at, c.indicators, c.late FROM contacts c WHERE `+window(in)+` ORDER BY c.occurred_at, c.id`, args...)
-		if err != nil {
-			return err
+	for rows.Next() {
+		var c policy.PairContact
+		var src, occurred, indicators string
+		var late int
+		if err := rows.Scan(&c.ID, &src, &c.Kind, &occurred, &indicators, &late); err != nil {
+			rows.Close()
+			return nil, err
 		}
-		for rows.Next() {
-			var c policy.PairContact
-			var src, occurred, indicators string
-			var late int
-			if err := rows.Scan(&c.ID, &src, &c.Kind, &occurred, &indicators, &late); err != nil {
+		c.OccurredAt, c.Late = parseTS(occurred), late == 1
+		if indicators != "[]" {
+			if err := fromJSON(indicators, &c.Indicators); err != nil {
 				rows.Close()
-				return err
-			}
-			c.OccurredAt, c.Late = parseTS(occurred), late == 1
-			if indicators != "[]" {
-				if err := fromJSON(indicators, &c.Indicators); err != nil {
-					rows.Close()
-					return err
-				}
-			}
-			where[c.ID] = at{src, len(bySource[src])}
-			bySource[src] = append(bySource[src], c)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		rows, err = tx.query(`SELECT co.contact_id, co.officer_id FROM contacts c JOIN contact_officers co ON co.contact_id = c.id WHERE `+window(in)+` ORDER BY co.contact_id, co.officer_id`, args...)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var cid, oid string
-			if err := rows.Scan(&cid, &oid); err != nil {
-				rows.Close()
-				return err
-			}
-			if w, ok := where[cid]; ok {
-				c := &bySource[w.source][w.i]
-				c.OfficerIDs = append(c.OfficerIDs, oid)
+				return nil, err
 			}
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
+		where[c.ID] = at{src, len(bySource[src])}
+		bySource[src] = append(bySource[src], c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows, err = tx.query(`SELECT co.contact_id, co.officer_id FROM contacts c JOIN contact_officers co ON co.contact_id = c.id WHERE `+window, args...)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var cid, oid string
+		if err := rows.Scan(&cid, &oid); err != nil {
+			rows.Close()
+			return nil, err
 		}
-		// Amendments are rare: read those of the window's contacts.
-		as, err := tx.amendmentRows(`contact_id IN (SELECT c.id FROM contacts c WHERE `+window(in)+`)`, args...)
-		if err != nil {
-			return err
-		}
-		for _, a := range as {
-			w, ok := where[a.ContactID]
-			if !ok {
-				continue
-			}
+		if w, ok := where[cid]; ok {
 			c := &bySource[w.source][w.i]
-			e := a.Apply(tandem.Contact{Kind: c.Kind, OccurredAt: c.OccurredAt, OfficerIDs: c.OfficerIDs, Indicators: c.Indicators})
-			c.Kind, c.OccurredAt, c.OfficerIDs, c.Indicators = e.Kind, e.OccurredAt, e.OfficerIDs, e.Indicators
+			c.OfficerIDs = append(c.OfficerIDs, oid)
 		}
-		return nil
-	})
-	return bySource, err
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for src, cs := range bySource {
+		for i := range cs {
+			sort.Strings(cs[i].OfficerIDs)
+		}
+		sort.SliceStable(cs, func(i, j int) bool { return cs[i].OccurredAt.Before(cs[j].OccurredAt) })
+		for i, c := range cs {
+			where[c.ID] = at{src, i}
+		}
+	}
+	// Amendments are rare: read those of the window's amended contacts.
+	as, err := tx.amendmentRows(`contact_id IN (SELECT m.contact_id FROM amended_contacts m WHERE m.source_id IN (`+in+`) AND m.occurred_at >= ? AND m.occurred_at < ?)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range as {
+		w, ok := where[a.ContactID]
+		if !ok {
+			continue
+		}
+		c := &bySource[w.source][w.i]
+		e := a.Apply(tandem.Contact{Kind: c.Kind, OccurredAt: c.OccurredAt, OfficerIDs: c.OfficerIDs, Indicators: c.Indicators})
+		c.Kind, c.OccurredAt, c.OfficerIDs, c.Indicators = e.Kind, e.OccurredAt, e.OfficerIDs, e.Indicators
+	}
+	return bySource, nil
 }
