@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -153,24 +154,9 @@ func (s *Store) ImportCalls(ctx context.Context, format string, src tandem.CallS
 	}
 	// Reconcile what this import brought, as the sweep would.
 	err = s.update(ctx, func(tx *Tx) error {
-		ids, err := tx.ids(`SELECT id FROM calls WHERE import_id = ?`, importID)
-		if err != nil {
-			return err
-		}
-		for _, id := range ids {
-			outcome, err := tx.reconcileCall(id, settings)
-			if err != nil {
-				return err
-			}
-			switch outcome {
-			case callDocumented:
-				res.Matched++
-			case callUndocumented:
-				res.Undocumented++
-				res.AlertsRaised++
-			}
-		}
-		return nil
+		n, err := tx.reconcileCalls(`c.import_id = ?`, []any{importID}, settings)
+		res.Matched, res.Undocumented, res.AlertsRaised = n.matched, n.undocumented, n.undocumented
+		return err
 	})
 	return res, err
 }
@@ -236,90 +222,126 @@ func (s *Store) phoneBook(ctx context.Context, st policy.Settings) (map[string]s
 	return officers, sources, err
 }
 
-type callOutcome int
+// judged counts what reconciling some calls found.
+type judged struct{ matched, undocumented int }
 
-const (
-	callPending callOutcome = iota
-	callDocumented
-	callUndocumented
-	callUnanswered
-)
-
-// reconcileCall applies UNDOCUMENTED_CALL to one call, once it is old
-// enough to judge, and records the outcome (and the alert) once.
-func (tx *Tx) reconcileCall(callID string, st policy.Settings) (callOutcome, error) {
-	var c policy.Call
-	var sourceID, started string
-	if err := tx.queryRow(`SELECT source_id, officer_id, started_at, billsec FROM calls WHERE id = ?`, callID).Scan(&sourceID, &c.OfficerID, &started, &c.Billsec); err != nil {
-		return callPending, err
-	}
-	// An import and the sweep may judge the same call: one at a time.
-	if err := tx.lockSource(sourceID); err != nil {
-		return callPending, err
-	}
-	var checked int
-	if err := tx.queryRow(`SELECT COUNT(*) FROM call_checks WHERE call_id = ?`, callID).Scan(&checked); err != nil {
-		return callPending, err
-	}
-	c.Start = parseTS(started)
-	if c.Billsec < 1 {
-		return callUnanswered, nil
-	}
-	contacts, err := tx.contactsNear(sourceID, c.Start, st.CallMatchWindow)
-	if err != nil {
-		return callPending, err
-	}
-	documented := policy.CallDocumented(c, contacts, st)
-	if checked > 0 {
-		if documented {
-			return callDocumented, nil
-		}
-		return callPending, nil // judged before: nothing new
-	}
-	if !tx.now.After(policy.DocumentationDeadline(c.Start, st)) {
-		// Too recent to judge for good: a covering contact may still be
-		// amended away, or one recorded. The sweep judges it at the
-		// deadline.
-		if documented {
-			return callDocumented, nil
-		}
-		return callPending, nil
-	}
-	id := newID()
-	if _, err := tx.exec(`INSERT INTO call_checks (id, call_id, checked_at, documented) VALUES (?, ?, ?, ?)`, id, callID, ts(tx.now), boolInt(documented)); err != nil {
-		return callPending, err
-	}
-	if err := tx.record("call.check", "call_check", id, ""); err != nil {
-		return callPending, err
-	}
-	if err := tx.clearDeadline(deadlineCall, callID); err != nil {
-		return callPending, err
-	}
-	if documented {
-		return callDocumented, nil
-	}
-	if _, err := tx.evaluate(sourceID, policy.CallJudged{CallID: callID, Call: c, Contacts: contacts}); err != nil {
-		return callPending, err
-	}
-	return callUndocumented, nil
+// callToJudge is a call as reconciliation reads it.
+type callToJudge struct {
+	id, sourceID string
+	call         policy.Call
+	checked      bool
 }
 
-// contactsNear returns the source's contacts (as amended) within a window
-// of a moment.
-func (tx *Tx) contactsNear(sourceID string, at time.Time, window time.Duration) ([]policy.ContactAt, error) {
-	// Amendments may move a contact's time: read a day either side, then
-	// let the rule judge the amended times.
-	cs, err := tx.contacts(`source_id = ? AND occurred_at >= ? AND occurred_at <= ?`, sourceID, ts(at.Add(-window-24*time.Hour)), ts(at.Add(window+24*time.Hour)))
+// reconcileCalls applies UNDOCUMENTED_CALL to the calls of a condition (on
+// calls c): each answered call old enough to judge is judged once, its
+// outcome recorded and, undocumented, alerted. The calls are taken source
+// by source: each source locked once, the contacts around its calls read
+// in one query, its alerts raised from one snapshot.
+func (tx *Tx) reconcileCalls(cond string, args []any, st policy.Settings) (judged, error) {
+	var n judged
+	rows, err := tx.query(`SELECT c.id, c.source_id, c.officer_id, c.started_at, c.billsec, k.call_id FROM calls c LEFT JOIN call_checks k ON k.call_id = c.id WHERE `+
+		cond+` AND c.billsec >= 1 ORDER BY c.source_id, c.started_at, c.id`, args...)
 	if err != nil {
-		return nil, err
+		return n, err
 	}
-	out := make([]policy.ContactAt, 0, len(cs))
+	var all []callToJudge
+	for rows.Next() {
+		var c callToJudge
+		var started string
+		var check sql.NullString
+		if err := rows.Scan(&c.id, &c.sourceID, &c.call.OfficerID, &started, &c.call.Billsec, &check); err != nil {
+			rows.Close()
+			return n, err
+		}
+		c.call.Start, c.checked = parseTS(started), check.Valid
+		all = append(all, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return n, err
+	}
+	for len(all) > 0 {
+		end := 1
+		for end < len(all) && all[end].sourceID == all[0].sourceID {
+			end++
+		}
+		got, err := tx.reconcileSourceCalls(all[0].sourceID, all[:end], st)
+		if err != nil {
+			return n, err
+		}
+		n.matched, n.undocumented = n.matched+got.matched, n.undocumented+got.undocumented
+		all = all[end:]
+	}
+	return n, nil
+}
+
+// reconcileSourceCalls judges one source's answered calls, oldest first.
+func (tx *Tx) reconcileSourceCalls(sourceID string, calls []callToJudge, st policy.Settings) (judged, error) {
+	var n judged
+	// An import and the sweep may judge the same call: one at a time. And
+	// a call judged by another transaction since it was read is not judged
+	// again.
+	if err := tx.lockSource(sourceID); err != nil {
+		return n, err
+	}
+	ids := make([]any, len(calls))
+	for i, c := range calls {
+		ids[i] = c.id
+	}
+	checked := map[string]bool{}
+	err := tx.inChunks(ids, func(in string, args []any) error {
+		got, err := tx.ids(`SELECT call_id FROM call_checks WHERE call_id IN (`+in+`)`, args...)
+		for _, id := range got {
+			checked[id] = true
+		}
+		return err
+	})
+	if err != nil {
+		return n, err
+	}
+	// Amendments may move a contact's time: read a day either side.
+	margin := st.CallMatchWindow + 24*time.Hour
+	cs, err := tx.contacts(`source_id = ? AND occurred_at >= ? AND occurred_at <= ?`, sourceID, ts(calls[0].call.Start.Add(-margin)), ts(calls[len(calls)-1].call.Start.Add(margin)))
+	if err != nil {
+		return n, err
+	}
+	near := make([]policy.ContactAt, 0, len(cs))
 	for _, c := range cs {
 		e := effective(c)
-		out = append(out, policy.ContactAt{OccurredAt: e.OccurredAt, Kind: e.Kind, OfficerIDs: e.OfficerIDs})
+		near = append(near, policy.ContactAt{OccurredAt: e.OccurredAt, Kind: e.Kind, OfficerIDs: e.OfficerIDs})
 	}
-	return out, nil
+	var facts []policy.Fact
+	for _, c := range calls {
+		documented := policy.CallDocumented(c.call, near, st)
+		if checked[c.id] || !tx.now.After(policy.DocumentationDeadline(c.call.Start, st)) {
+			// Judged before, or too recent to judge for good: a covering
+			// contact may still be amended away, or one recorded. The
+			// sweep judges it at the deadline.
+			if documented {
+				n.matched++
+			}
+			continue
+		}
+		id := newID()
+		if _, err := tx.exec(`INSERT INTO call_checks (id, call_id, checked_at, documented) VALUES (?, ?, ?, ?)`, id, c.id, ts(tx.now), boolInt(documented)); err != nil {
+			return n, err
+		}
+		if err := tx.record("call.check", "call_check", id, ""); err != nil {
+			return n, err
+		}
+		if err := tx.clearDeadline(deadlineCall, c.id); err != nil {
+			return n, err
+		}
+		if documented {
+			n.matched++
+			continue
+		}
+		n.undocumented++
+		facts = append(facts, policy.CallJudged{CallID: c.id, Call: c.call, Contacts: near})
+	}
+	return n, tx.evaluateAll(sourceID, facts)
 }
+
 
 // ListCalls returns a source's calls, newest first, each with whether a
 // contact covers it.

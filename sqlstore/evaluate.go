@@ -27,6 +27,43 @@ func (tx *Tx) evaluate(sourceID string, fact policy.Fact) (policy.Verdict, error
 	return v, tx.apply(sourceID, snap, v)
 }
 
+// evaluateAll applies many facts about one source, in order, from one
+// snapshot: each verdict is applied and the snapshot moved on by it (the
+// state alerts it opened and closed, the running state), as if each fact
+// had been evaluated alone.
+func (tx *Tx) evaluateAll(sourceID string, facts []policy.Fact) error {
+	if len(facts) == 0 {
+		return nil
+	}
+	snap, err := tx.snapshot(sourceID)
+	if err != nil {
+		return err
+	}
+	st, err := tx.settings()
+	if err != nil {
+		return err
+	}
+	for _, f := range facts {
+		v := policy.Evaluate(snap, f, tx.now, st)
+		opened, err := tx.applyVerdict(sourceID, snap, v)
+		if err != nil {
+			return err
+		}
+		for key, id := range opened {
+			snap.Live[key] = id
+		}
+		for _, id := range v.Resolve {
+			for key, live := range snap.Live {
+				if live == id {
+					delete(snap.Live, key)
+				}
+			}
+		}
+		snap.Relationship = v.Relationship
+	}
+	return nil
+}
+
 // judge returns policy's verdict without applying it: for previews, and
 // for the refusals a verdict can bring before anything is written.
 func (tx *Tx) judge(sourceID string, fact policy.Fact) (policy.Snapshot, policy.Verdict, error) {
@@ -136,30 +173,41 @@ func (tx *Tx) trainingOfAssigned(sourceID string) (map[string][]*tandem.Training
 // apply carries out a verdict: the alerts it raises and resolves, each with
 // its audit entry, and the source's running state when it moved.
 func (tx *Tx) apply(sourceID string, snap policy.Snapshot, v policy.Verdict) error {
+	_, err := tx.applyVerdict(sourceID, snap, v)
+	return err
+}
+
+// applyVerdict is apply, returning the state alerts it opened by key.
+func (tx *Tx) applyVerdict(sourceID string, snap policy.Snapshot, v policy.Verdict) (map[string]string, error) {
+	opened := map[string]string{}
 	for _, r := range v.Raise {
-		if err := tx.insertAlert(sourceID, snap.Source.Unit, r); err != nil {
-			return err
+		id, err := tx.insertAlert(sourceID, snap.Source.Unit, r)
+		if err != nil {
+			return nil, err
+		}
+		if r.Key != "" {
+			opened[r.Key] = id
 		}
 	}
 	for _, id := range v.Resolve {
 		if err := tx.closeAlert(id); err != nil {
-			return err
+			return nil, err
 		}
 		if _, err := tx.exec(`UPDATE alerts SET status = ?, resolved_at = ? WHERE id = ?`, tandem.AlertResolved, ts(tx.now), id); err != nil {
-			return err
+			return nil, err
 		}
 		if err := tx.record("alert.resolve", "alert", id, "the rule no longer finds a breach"); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if !sameRelationship(snap.Relationship, v.Relationship) {
-		return tx.saveRelationship(sourceID, v.Relationship)
+		return opened, tx.saveRelationship(sourceID, v.Relationship)
 	}
-	return nil
+	return opened, nil
 }
 
 // insertAlert opens an alert: the only statement that does.
-func (tx *Tx) insertAlert(sourceID, unit string, r policy.Raise) error {
+func (tx *Tx) insertAlert(sourceID, unit string, r policy.Raise) (string, error) {
 	f := r.Finding
 	ids := r.OfficerIDs
 	if len(f.OfficerIDs) > 0 {
@@ -173,12 +221,12 @@ func (tx *Tx) insertAlert(sourceID, unit string, r policy.Raise) error {
 		id, f.Rule, f.Severity, boolInt(r.Key != ""), r.Key, sourceID, unit, nullString(r.ContactID), nullString(r.MeetingID), nullString(r.CallID),
 		jsonText(ids), ts(tx.now), tandem.AlertOpen, f.Message, "")
 	if err != nil {
-		return err
+		return "", err
 	}
 	if err := tx.countAlert(unit, f.Rule, ids, 1); err != nil {
-		return err
+		return "", err
 	}
-	return tx.record("alert.raise", "alert", id, string(f.Rule))
+	return id, tx.record("alert.raise", "alert", id, string(f.Rule))
 }
 
 // relationship reads a source's running state; lock takes its row for the

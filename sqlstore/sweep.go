@@ -134,7 +134,7 @@ func (tx *Tx) actOn(d deadline) error {
 		if err != nil {
 			return err
 		}
-		_, err = tx.reconcileCall(d.objectID, st)
+		_, err = tx.reconcileCalls(`c.id = ?`, []any{d.objectID}, st)
 		return err
 	case deadlineAccreditation:
 		return tx.reconcileOfficer(d.objectID)
