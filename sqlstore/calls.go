@@ -342,7 +342,6 @@ func (tx *Tx) reconcileSourceCalls(sourceID string, calls []callToJudge, st poli
 	return n, tx.evaluateAll(sourceID, facts)
 }
 
-
 // ListCalls returns a source's calls, newest first, each with whether a
 // contact covers it.
 func (s *Store) ListCalls(ctx context.Context, sourceID string) ([]*tandem.CallRecord, error) {
