@@ -46,7 +46,10 @@ func (r Relationship) flag(at time.Time, contactID string, officers []string, is
 	if len(is) == 0 || (r.LastRiskAt != nil && !r.LastRiskAt.Before(at)) {
 		return r
 	}
-	if r.Unmanaged == 0 || r.First == nil {
+	// The earliest flag names the alert: by time, then by contact, so that
+	// flags put on the record at one instant order the same however they
+	// are counted.
+	if r.Unmanaged == 0 || r.First == nil || at.Before(r.First.FlaggedAt) || (at.Equal(r.First.FlaggedAt) && contactID < r.First.ContactID) {
 		r.First = &Flag{ContactID: contactID, FlaggedAt: at, Indicators: append([]tandem.Indicator(nil), is...)}
 		r.FirstOfficers = append([]string(nil), officers...)
 	}

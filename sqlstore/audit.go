@@ -294,7 +294,10 @@ func (s *Store) VerifyAudit(ctx context.Context) (string, error) {
 				break
 			}
 		}
-		return tx.verifyRecords(chain)
+		if err := tx.verifyRecords(chain); err != nil {
+			return err
+		}
+		return tx.verifyDerived()
 	})
 	if err != nil {
 		return "", err
