@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,17 +18,18 @@ import (
 // chromiumPath is Debian's Chromium, the browser CI installs.
 const chromiumPath = "/usr/bin/chromium"
 
-// browser is one headless Chromium with one tab, signed in as at most one
-// officer at a time.
+// browser is one headless Chromium with one tab on one server under test,
+// signed in as at most one officer at a time.
 type browser struct {
 	t   *testing.T
 	ctx context.Context
+	srv *server
 }
 
-// newBrowser starts a fresh Chromium for t, with its own profile, and
-// closes it when t ends. A missing Chromium fails the test: CI installs it,
-// and a skipped browser test would pass without testing anything.
-func newBrowser(t *testing.T) *browser {
+// newBrowser starts a fresh Chromium for t on srv, with its own profile,
+// and closes it when t ends. A missing Chromium fails the test: CI installs
+// it, and a skipped browser test would pass without testing anything.
+func newBrowser(t *testing.T, srv *server) *browser {
 	t.Helper()
 	if _, err := os.Stat(chromiumPath); err != nil {
 		t.Fatalf("headless Chromium is needed at %s for the browser tests: install Debian's package (apt-get install -y chromium): %v", chromiumPath, err)
@@ -63,7 +63,7 @@ func newBrowser(t *testing.T) *browser {
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("start Chromium: %v", err)
 	}
-	return &browser{t: t, ctx: ctx}
+	return &browser{t: t, ctx: ctx, srv: srv}
 }
 
 // page is what a visit found.
@@ -78,7 +78,7 @@ type page struct {
 // open navigates to path and checks the page that loads.
 func (b *browser) open(path, name string) page {
 	b.t.Helper()
-	resp, err := chromedp.Run(b.ctx, chromedp.NavigateResponse(baseURL+path))
+	resp, err := chromedp.Run(b.ctx, chromedp.NavigateResponse(b.srv.url+path))
 	return b.arrived(resp, err, name, http.StatusOK)
 }
 
@@ -144,11 +144,6 @@ func (b *browser) snapshot(p page) {
 	b.checkAccessibility(p)
 }
 
-var (
-	shotMu  sync.Mutex
-	shotSeq int
-)
-
 func screenshotDir() string {
 	dir, err := filepath.Abs("screenshots")
 	if err != nil {
@@ -158,18 +153,19 @@ func screenshotDir() string {
 }
 
 // resetScreenshots empties screenshots/ so that it holds this run's pages
-// only, numbered in the order they were visited.
+// only: screenshots/sqlite/ and screenshots/postgres/, one folder a server,
+// each numbered in the order its pages were visited.
 func resetScreenshots() error {
 	dir := screenshotDir()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	old, err := filepath.Glob(filepath.Join(dir, "*.png"))
+	old, err := filepath.Glob(filepath.Join(dir, "*"))
 	if err != nil {
 		return err
 	}
 	for _, f := range old {
-		if err := os.Remove(f); err != nil {
+		if err := os.RemoveAll(f); err != nil {
 			return err
 		}
 	}
@@ -178,17 +174,19 @@ func resetScreenshots() error {
 
 var unsafeName = regexp.MustCompile(`[^a-z0-9.]+`)
 
-// screenshot writes screenshots/NN-name.png, the whole page at 1366 px wide.
+// screenshot writes screenshots/SERVER/NN-name.png, the whole page at
+// 1366 px wide.
 func (b *browser) screenshot(name string) string {
 	b.t.Helper()
 	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		b.t.Fatalf("%s: screenshot: %v", name, err)
 	}
-	shotMu.Lock()
-	shotSeq++
-	file := filepath.Join(screenshotDir(), fmt.Sprintf("%02d-%s.png", shotSeq, strings.Trim(unsafeName.ReplaceAllString(strings.ToLower(name), "-"), "-")))
-	shotMu.Unlock()
+	dir := filepath.Join(screenshotDir(), b.srv.name)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		b.t.Fatalf("%s: screenshot folder: %v", name, err)
+	}
+	file := filepath.Join(dir, fmt.Sprintf("%02d-%s.png", b.srv.shots.Add(1), strings.Trim(unsafeName.ReplaceAllString(strings.ToLower(name), "-"), "-")))
 	if err := os.WriteFile(file, png, 0o644); err != nil {
 		b.t.Fatalf("%s: save the screenshot: %v", name, err)
 	}

@@ -12,42 +12,44 @@ import (
 // rely on: the page's Content-Security-Policy refuses a script that carries
 // no nonce, and code evaluated through the DevTools protocol still runs.
 func TestPages_CSPRefusesInlineScripts(t *testing.T) {
-	b := newBrowser(t)
-	resp, err := chromedp.Run(b.ctx, chromedp.NavigateResponse(baseURL+"/login"))
-	if err != nil {
-		t.Fatalf("open /login: %v", err)
-	}
-	var csp string
-	for k, v := range resp.Headers {
-		if strings.EqualFold(k, "Content-Security-Policy") {
-			csp, _ = v.(string)
+	onEveryServer(t, func(t *testing.T, srv *server) {
+		b := newBrowser(t, srv)
+		resp, err := chromedp.Run(b.ctx, chromedp.NavigateResponse(srv.url+"/login"))
+		if err != nil {
+			t.Fatalf("open /login: %v", err)
 		}
-	}
-	if !strings.Contains(csp, "script-src 'nonce-") || strings.Contains(csp, "unsafe-inline") {
-		t.Fatalf("Content-Security-Policy = %q, want script-src with a nonce and no 'unsafe-inline'", csp)
-	}
+		var csp string
+		for k, v := range resp.Headers {
+			if strings.EqualFold(k, "Content-Security-Policy") {
+				csp, _ = v.(string)
+			}
+		}
+		if !strings.Contains(csp, "script-src 'nonce-") || strings.Contains(csp, "unsafe-inline") {
+			t.Fatalf("Content-Security-Policy = %q, want script-src with a nonce and no 'unsafe-inline'", csp)
+		}
 
-	ran := b.eval("/login", `(() => {
-		const s = document.createElement("script");
-		s.textContent = "window.__inlineRan = 'yes'";
-		document.head.appendChild(s);
-		return String(window.__inlineRan);
-	})()`)
-	if ran != "undefined" {
-		t.Errorf("a <script> without the nonce ran (window.__inlineRan = %q): the CSP does not protect the page", ran)
-	}
-	if got := b.eval("/login", `String(40 + 2)`); got != "42" {
-		t.Errorf("Runtime.evaluate gave %q, want 42", got)
-	}
-	// The page itself may not eval: Runtime.evaluate waives that part of
-	// the CSP unless told not to, so ask it to keep it.
-	keepCSP := func(p *runtime.EvaluateParams) { p.AllowUnsafeEvalBlockedByCSP = new(false) }
-	evalErr, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`(() => { try { return String(new Function("return 1")()); } catch (e) { return e.name; } })()`, keepCSP))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if evalErr != "EvalError" {
-		t.Errorf("new Function in the page gave %q, want EvalError (the CSP has no 'unsafe-eval')", evalErr)
-	}
-	b.injectAxe("/login")
+		ran := b.eval("/login", `(() => {
+			const s = document.createElement("script");
+			s.textContent = "window.__inlineRan = 'yes'";
+			document.head.appendChild(s);
+			return String(window.__inlineRan);
+		})()`)
+		if ran != "undefined" {
+			t.Errorf("a <script> without the nonce ran (window.__inlineRan = %q): the CSP does not protect the page", ran)
+		}
+		if got := b.eval("/login", `String(40 + 2)`); got != "42" {
+			t.Errorf("Runtime.evaluate gave %q, want 42", got)
+		}
+		// The page itself may not eval: Runtime.evaluate waives that part of
+		// the CSP unless told not to, so ask it to keep it.
+		keepCSP := func(p *runtime.EvaluateParams) { p.AllowUnsafeEvalBlockedByCSP = new(false) }
+		evalErr, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`(() => { try { return String(new Function("return 1")()); } catch (e) { return e.name; } })()`, keepCSP))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if evalErr != "EvalError" {
+			t.Errorf("new Function in the page gave %q, want EvalError (the CSP has no 'unsafe-eval')", evalErr)
+		}
+		b.injectAxe("/login")
+	})
 }

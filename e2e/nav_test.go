@@ -32,43 +32,45 @@ func TestNav_EveryPageOpensForEveryRole(t *testing.T) {
 			[]string{`main table a[href^="/sources/"]`, `main a[href^="/compliance/contacts"]`}},
 		{"admin", "/officers", []string{"/officers"}, nil},
 	}
-	for _, role := range roles {
-		t.Run(role.username, func(t *testing.T) {
-			b := newBrowser(t)
-			landed := b.login(role.username)
-			if !strings.HasSuffix(urlPath(landed.URL), role.home) {
-				t.Errorf("%s lands on %s after signing in, want %s", role.username, landed.URL, role.home)
-			}
-			var links []navLink
-			if err := json.Unmarshal([]byte(b.eval("nav of "+role.username, `JSON.stringify([...document.querySelectorAll('nav[aria-label="Main"] a')]
-				.map(a => ({href: a.getAttribute("href"), text: a.textContent.trim()})))`)), &links); err != nil {
-				t.Fatal(err)
-			}
-			var hrefs []string
-			for _, l := range links {
-				hrefs = append(hrefs, l.Href)
-			}
-			if !slices.Equal(hrefs, role.nav) {
-				t.Errorf("%s's navigation links = %v, want %v", role.username, hrefs, role.nav)
-			}
-			for _, l := range links {
-				name := role.username + " " + l.Text
-				p := b.open(l.Href, name)
-				checkChrome(t, b, p, l.Href)
-				var further []string
-				for _, sel := range role.deeper {
-					href := b.eval(name, `(document.querySelector('`+sel+`') || {getAttribute: () => ""}).getAttribute("href")`)
-					if href != "" {
-						further = append(further, href)
+	onEveryServer(t, func(t *testing.T, srv *server) {
+		for _, role := range roles {
+			t.Run(role.username, func(t *testing.T) {
+				b := newBrowser(t, srv)
+				landed := b.login(role.username)
+				if !strings.HasSuffix(b.urlPath(landed.URL), role.home) {
+					t.Errorf("%s lands on %s after signing in, want %s", role.username, landed.URL, role.home)
+				}
+				var links []navLink
+				if err := json.Unmarshal([]byte(b.eval("nav of "+role.username, `JSON.stringify([...document.querySelectorAll('nav[aria-label="Main"] a')]
+					.map(a => ({href: a.getAttribute("href"), text: a.textContent.trim()})))`)), &links); err != nil {
+					t.Fatal(err)
+				}
+				var hrefs []string
+				for _, l := range links {
+					hrefs = append(hrefs, l.Href)
+				}
+				if !slices.Equal(hrefs, role.nav) {
+					t.Errorf("%s's navigation links = %v, want %v", role.username, hrefs, role.nav)
+				}
+				for _, l := range links {
+					name := role.username + " " + l.Text
+					p := b.open(l.Href, name)
+					checkChrome(t, b, p, l.Href)
+					var further []string
+					for _, sel := range role.deeper {
+						href := b.eval(name, `(document.querySelector('`+sel+`') || {getAttribute: () => ""}).getAttribute("href")`)
+						if href != "" {
+							further = append(further, href)
+						}
+					}
+					for _, href := range further {
+						q := b.open(href, name+" then "+b.urlPath(srv.url+href))
+						checkChrome(t, b, q, "")
 					}
 				}
-				for _, href := range further {
-					q := b.open(href, name+" then "+urlPath(baseURL+href))
-					checkChrome(t, b, q, "")
-				}
-			}
-		})
-	}
+			})
+		}
+	})
 }
 
 // checkChrome checks what every signed-in page must show: the DEMO mark in
@@ -90,9 +92,9 @@ func checkChrome(t *testing.T, b *browser, p page, navHref string) {
 	}
 }
 
-// urlPath returns the path of an absolute URL of the server under test.
-func urlPath(u string) string {
-	p := strings.TrimPrefix(u, baseURL)
+// urlPath returns the path of an absolute URL of the browser's server.
+func (b *browser) urlPath(u string) string {
+	p := strings.TrimPrefix(u, b.srv.url)
 	if i := strings.IndexAny(p, "?#"); i >= 0 {
 		p = p[:i]
 	}

@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -18,17 +17,20 @@ import (
 	"time"
 
 	"tandem"
+	"tandem/internal/testdb"
 	"tandem/sqlstore"
 )
 
 // This file holds the fixture every HTTP test of the package runs on (a real
-// SQLite store, a server over it, two units of officers with a source each),
-// and the tests of what routes do for a caller who may call them:
+// store, a server over it, two units of officers with a source each), and
+// the tests of what routes do for a caller who may call them:
 // identities kept out of every response but the reveal, the reveal's audit
 // and break-glass alert, the rules at assignment, planning and recording,
 // alerts, pagination, amendments, headers, panics and logs. The gate itself
 // (401, 403, 404 by route and caller) is in authz_test.go; refusals of bad
-// input in badinput_test.go.
+// input in badinput_test.go. Every test that uses the fixture runs once on
+// each database (testdb.Run): SQLite, and PostgreSQL when
+// TANDEM_TEST_POSTGRES names a server.
 
 // t0 is the fixture's "now": every fixture's clock starts here.
 var t0 = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
@@ -105,11 +107,11 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// fixture is a server on a real SQLite store with two units: "north" (a
-// controller, three handlers, an unaccredited handler, an auditor and an
-// authorising officer) and "south" (a handler and a controller), a source
-// in each with a contact on it. The north source has two handlers (A and
-// B); the south source one.
+// fixture is a server on a real store of the backend with two units:
+// "north" (a controller, three handlers, an unaccredited handler, an auditor
+// and an authorising officer) and "south" (a handler and a controller), a
+// source in each with a contact on it. The north source has two handlers
+// (A and B); the south source one.
 type fixture struct {
 	t      *testing.T
 	ctx    context.Context
@@ -142,7 +144,7 @@ func (f *fixture) on(t *testing.T) *fixture {
 	return &g
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t *testing.T, backend testdb.Backend) *fixture {
 	t.Helper()
 	f := &fixture{t: t, ctx: context.Background(), log: &syncBuffer{}, clock: &testClock{now: t0},
 		officers: map[string]*tandem.Officer{}, tokens: map[string]string{}}
@@ -153,11 +155,7 @@ func newFixture(t *testing.T) *fixture {
 		return tc.now
 	})
 	logger := slog.New(slog.NewTextHandler(f.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	store, err := sqlstore.OpenSQLite(f.ctx, filepath.Join(t.TempDir(), "tandem.db"), sqlstore.WithClock(clock), sqlstore.WithLogger(logger), sqlstore.WithMasterKey(testMasterKey))
-	if err != nil {
-		t.Fatalf("open store: %v", err)
-	}
-	t.Cleanup(func() { store.Close() })
+	store := testdb.Open(t, backend, sqlstore.WithClock(clock), sqlstore.WithLogger(logger), sqlstore.WithMasterKey(testMasterKey))
 	f.store = store
 	f.server = NewServer(Services{Officers: store, Tokens: store, Sources: store, Contacts: store, Risks: store,
 		Alerts: store, Compliance: store, Audit: store, Calls: store, Warnings: store, Ping: store.Ping}, logger, clock)
@@ -588,678 +586,704 @@ func (f *fixture) listAlerts(username, query string) []tandem.Alert {
 
 func TestSources_NoResponseButTheRevealCarriesTheIdentity(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
+	testdb.Run(t, func(t *testing.T, backend testdb.Backend) {
+		f := newFixture(t, backend)
 
-	created := f.do("POST", api("sources"), f.token(uNorthHandlerA), sourceBody())
-	if created.Status != http.StatusCreated {
-		t.Fatalf("POST /sources: %s", created)
-	}
-	if l := leaked(created.Body); l != nil {
-		t.Errorf("POST /sources response carries identity %q: %s", l, created)
-	}
-	obj := created.object(t)
-	for _, k := range []string{"id", "reference", "gender", "status", "handlers", "open_alerts"} {
-		if _, ok := obj[k]; !ok {
-			t.Errorf("POST /sources response lacks %q: %s", k, created)
+		created := f.do("POST", api("sources"), f.token(uNorthHandlerA), sourceBody())
+		if created.Status != http.StatusCreated {
+			t.Fatalf("POST /sources: %s", created)
 		}
-	}
-	for _, k := range []string{"legal_name", "aliases", "date_of_birth", "address", "phone_numbers", "recruitment_circumstances"} {
-		if _, ok := obj[k]; ok {
-			t.Errorf("POST /sources response has key %q: %s", k, created)
+		if l := leaked(created.Body); l != nil {
+			t.Errorf("POST /sources response carries identity %q: %s", l, created)
 		}
-	}
-	id, _ := obj["id"].(string)
-	if id == "" {
-		t.Fatalf("POST /sources gave no id: %s", created)
-	}
-
-	// Every other read of the source, by everyone who may read it.
-	readers := []string{uNorthHandlerA, uNorthController, uNorthAuditor, uNorthAO}
-	paths := []string{api("sources"), api("sources", id), api("sources", id, "assignments"), api("sources", id, "contacts"),
-		api("sources", id, "meetings"), api("sources", id, "risks"), api("alerts"), api("compliance")}
-	for _, u := range readers {
-		for _, p := range paths {
-			if p == api("compliance") && u == uNorthHandlerA {
-				continue // handlers have no compliance report
-			}
-			res := f.do("GET", p, f.token(u), nil)
-			if res.Status != http.StatusOK {
-				t.Errorf("GET %s as %s: %s", p, u, res)
-				continue
-			}
-			if l := leaked(res.Body); l != nil {
-				t.Errorf("GET %s as %s carries identity %q", p, u, l)
+		obj := created.object(t)
+		for _, k := range []string{"id", "reference", "gender", "status", "handlers", "open_alerts"} {
+			if _, ok := obj[k]; !ok {
+				t.Errorf("POST /sources response lacks %q: %s", k, created)
 			}
 		}
-	}
-	list := f.do("GET", api("sources"), f.token(uNorthHandlerA), nil)
-	if !bytes.Contains(list.Body, []byte(id)) {
-		t.Errorf("GET /sources does not list the handler's new source %s: %s", id, list)
-	}
+		for _, k := range []string{"legal_name", "aliases", "date_of_birth", "address", "phone_numbers", "recruitment_circumstances"} {
+			if _, ok := obj[k]; ok {
+				t.Errorf("POST /sources response has key %q: %s", k, created)
+			}
+		}
+		id, _ := obj["id"].(string)
+		if id == "" {
+			t.Fatalf("POST /sources gave no id: %s", created)
+		}
 
-	// The reveal, and only the reveal, carries it.
-	reveal := f.do("POST", api("sources", id, "identity"), f.token(uNorthHandlerA), map[string]string{"reason": "arranging a meeting"})
-	if reveal.Status != http.StatusOK {
-		t.Fatalf("reveal: %s", reveal)
-	}
-	var ident tandem.Identity
-	reveal.decode(t, &ident)
-	if ident.LegalName != canaryLegalName || ident.DateOfBirth != canaryDOB || ident.Address != canaryAddress ||
-		len(ident.Aliases) != 1 || ident.Aliases[0] != canaryAlias || len(ident.PhoneNumbers) != 1 || ident.PhoneNumbers[0] != canaryPhone {
-		t.Errorf("reveal returned %+v, want the identity registered", ident)
-	}
+		// Every other read of the source, by everyone who may read it.
+		readers := []string{uNorthHandlerA, uNorthController, uNorthAuditor, uNorthAO}
+		paths := []string{api("sources"), api("sources", id), api("sources", id, "assignments"), api("sources", id, "contacts"),
+			api("sources", id, "meetings"), api("sources", id, "risks"), api("alerts"), api("compliance")}
+		for _, u := range readers {
+			for _, p := range paths {
+				if p == api("compliance") && u == uNorthHandlerA {
+					continue // handlers have no compliance report
+				}
+				res := f.do("GET", p, f.token(u), nil)
+				if res.Status != http.StatusOK {
+					t.Errorf("GET %s as %s: %s", p, u, res)
+					continue
+				}
+				if l := leaked(res.Body); l != nil {
+					t.Errorf("GET %s as %s carries identity %q", p, u, l)
+				}
+			}
+		}
+		list := f.do("GET", api("sources"), f.token(uNorthHandlerA), nil)
+		if !bytes.Contains(list.Body, []byte(id)) {
+			t.Errorf("GET /sources does not list the handler's new source %s: %s", id, list)
+		}
+
+		// The reveal, and only the reveal, carries it.
+		reveal := f.do("POST", api("sources", id, "identity"), f.token(uNorthHandlerA), map[string]string{"reason": "arranging a meeting"})
+		if reveal.Status != http.StatusOK {
+			t.Fatalf("reveal: %s", reveal)
+		}
+		var ident tandem.Identity
+		reveal.decode(t, &ident)
+		if ident.LegalName != canaryLegalName || ident.DateOfBirth != canaryDOB || ident.Address != canaryAddress ||
+			len(ident.Aliases) != 1 || ident.Aliases[0] != canaryAlias || len(ident.PhoneNumbers) != 1 || ident.PhoneNumbers[0] != canaryPhone {
+			t.Errorf("reveal returned %+v, want the identity registered", ident)
+		}
+	})
 }
 
 func TestSourceIdentity_RevealByTheHandlerIsAudited(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	const reason = "checking the address before tonight's meeting"
+	testdb.Run(t, func(t *testing.T, backend testdb.Backend) {
+		f := newFixture(t, backend)
+		const reason = "checking the address before tonight's meeting"
 
-	res := f.do("POST", api("sources", f.north.ID, "identity"), f.token(uNorthHandlerA), map[string]string{"reason": reason})
-	if res.Status != http.StatusOK {
-		t.Fatalf("reveal by the source's handler: %s", res)
-	}
-	if l := leaked(res.Body); len(l) != len(canaries) {
-		t.Errorf("reveal carries %d of the %d identity values: %s", len(l), len(canaries), res)
-	}
-
-	audit := f.do("GET", api("audit")+"?limit=1000", f.token(uNorthAuditor), nil)
-	if audit.Status != http.StatusOK {
-		t.Fatalf("GET /audit as auditor: %s", audit)
-	}
-	var body struct {
-		Events []tandem.AuditEvent `json:"events"`
-	}
-	audit.decode(t, &body)
-	var found *tandem.AuditEvent
-	for i, e := range body.Events {
-		if e.Action == "source.identity.reveal" && e.ObjectID == f.north.ID {
-			found = &body.Events[i]
+		res := f.do("POST", api("sources", f.north.ID, "identity"), f.token(uNorthHandlerA), map[string]string{"reason": reason})
+		if res.Status != http.StatusOK {
+			t.Fatalf("reveal by the source's handler: %s", res)
 		}
-	}
-	if found == nil {
-		t.Fatalf("GET /audit shows no source.identity.reveal of %s", f.north.ID)
-	}
-	if found.Actor != f.id(uNorthHandlerA) || found.Reason != reason || !found.At.Equal(t0) || found.ObjectType != "source" {
-		t.Errorf("reveal audited as %+v; want actor %s, reason %q, at %s", found, f.id(uNorthHandlerA), reason, t0)
-	}
-	if l := leaked(audit.Body); l != nil {
-		t.Errorf("the audit trail carries identity %q", l)
-	}
-	// No BREAK_GLASS for the handling team.
-	if as := f.listAlerts(uNorthController, "rule=BREAK_GLASS&source_id="+f.north.ID); len(as) != 0 {
-		t.Errorf("a reveal by the source's own handler raised %d BREAK_GLASS alerts", len(as))
-	}
+		if l := leaked(res.Body); len(l) != len(canaries) {
+			t.Errorf("reveal carries %d of the %d identity values: %s", len(l), len(canaries), res)
+		}
+
+		audit := f.do("GET", api("audit")+"?limit=1000", f.token(uNorthAuditor), nil)
+		if audit.Status != http.StatusOK {
+			t.Fatalf("GET /audit as auditor: %s", audit)
+		}
+		var body struct {
+			Events []tandem.AuditEvent `json:"events"`
+		}
+		audit.decode(t, &body)
+		var found *tandem.AuditEvent
+		for i, e := range body.Events {
+			if e.Action == "source.identity.reveal" && e.ObjectID == f.north.ID {
+				found = &body.Events[i]
+			}
+		}
+		if found == nil {
+			t.Fatalf("GET /audit shows no source.identity.reveal of %s", f.north.ID)
+		}
+		if found.Actor != f.id(uNorthHandlerA) || found.Reason != reason || !found.At.Equal(t0) || found.ObjectType != "source" {
+			t.Errorf("reveal audited as %+v; want actor %s, reason %q, at %s", found, f.id(uNorthHandlerA), reason, t0)
+		}
+		if l := leaked(audit.Body); l != nil {
+			t.Errorf("the audit trail carries identity %q", l)
+		}
+		// No BREAK_GLASS for the handling team.
+		if as := f.listAlerts(uNorthController, "rule=BREAK_GLASS&source_id="+f.north.ID); len(as) != 0 {
+			t.Errorf("a reveal by the source's own handler raised %d BREAK_GLASS alerts", len(as))
+		}
+	})
 }
 
 func TestSourceIdentity_RevealOutsideTheTeamBreaksTheGlass(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name   string
-		caller string
-	}{
-		{"auditor", uNorthAuditor},
-		{"authorising officer of the unit", uNorthAO},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			f := newFixture(t)
-			const reason = "suspected compromise: urgent welfare check"
-			res := f.do("POST", api("sources", f.north.ID, "identity"), f.token(tt.caller), map[string]string{"reason": reason})
-			if res.Status != http.StatusOK {
-				t.Fatalf("reveal by %s: %s", tt.caller, res)
-			}
-			var ident tandem.Identity
-			res.decode(t, &ident)
-			if ident.LegalName != canaryLegalName {
-				t.Errorf("reveal returned %+v", ident)
-			}
-			as := f.listAlerts(uNorthController, "status=open&rule=BREAK_GLASS")
-			if len(as) != 1 {
-				t.Fatalf("the north controller sees %d open BREAK_GLASS alerts, want 1: %+v", len(as), as)
-			}
-			a := as[0]
-			if a.SourceID != f.north.ID || a.SourceReference != f.north.Reference || len(a.OfficerIDs) != 1 || a.OfficerIDs[0] != f.id(tt.caller) {
-				t.Errorf("BREAK_GLASS alert = %+v; want source %s and officer %s", a, f.north.ID, f.id(tt.caller))
-			}
-			if !a.RaisedAt.Equal(t0) {
-				t.Errorf("raised_at = %s, want %s", a.RaisedAt, t0)
-			}
-			var logged bool
-			for _, e := range f.auditSince(0) {
-				if e.Action == "source.identity.break_glass" && e.ObjectID == f.north.ID && e.Actor == f.id(tt.caller) && e.Reason == reason {
-					logged = true
+	testdb.Run(t, func(t *testing.T, backend testdb.Backend) {
+		tests := []struct {
+			name   string
+			caller string
+		}{
+			{"auditor", uNorthAuditor},
+			{"authorising officer of the unit", uNorthAO},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				t.Parallel()
+				f := newFixture(t, backend)
+				const reason = "suspected compromise: urgent welfare check"
+				res := f.do("POST", api("sources", f.north.ID, "identity"), f.token(tt.caller), map[string]string{"reason": reason})
+				if res.Status != http.StatusOK {
+					t.Fatalf("reveal by %s: %s", tt.caller, res)
 				}
-			}
-			if !logged {
-				t.Errorf("no source.identity.break_glass audit entry by %s with the reason", tt.caller)
-			}
-			// The south controller, outside, sees nothing of it.
-			if as := f.listAlerts(uSouthController, "rule=BREAK_GLASS"); len(as) != 0 {
-				t.Errorf("the south controller sees the north source's BREAK_GLASS alert: %+v", as)
-			}
-		})
-	}
+				var ident tandem.Identity
+				res.decode(t, &ident)
+				if ident.LegalName != canaryLegalName {
+					t.Errorf("reveal returned %+v", ident)
+				}
+				as := f.listAlerts(uNorthController, "status=open&rule=BREAK_GLASS")
+				if len(as) != 1 {
+					t.Fatalf("the north controller sees %d open BREAK_GLASS alerts, want 1: %+v", len(as), as)
+				}
+				a := as[0]
+				if a.SourceID != f.north.ID || a.SourceReference != f.north.Reference || len(a.OfficerIDs) != 1 || a.OfficerIDs[0] != f.id(tt.caller) {
+					t.Errorf("BREAK_GLASS alert = %+v; want source %s and officer %s", a, f.north.ID, f.id(tt.caller))
+				}
+				if !a.RaisedAt.Equal(t0) {
+					t.Errorf("raised_at = %s, want %s", a.RaisedAt, t0)
+				}
+				var logged bool
+				for _, e := range f.auditSince(0) {
+					if e.Action == "source.identity.break_glass" && e.ObjectID == f.north.ID && e.Actor == f.id(tt.caller) && e.Reason == reason {
+						logged = true
+					}
+				}
+				if !logged {
+					t.Errorf("no source.identity.break_glass audit entry by %s with the reason", tt.caller)
+				}
+				// The south controller, outside, sees nothing of it.
+				if as := f.listAlerts(uSouthController, "rule=BREAK_GLASS"); len(as) != 0 {
+					t.Errorf("the south controller sees the north source's BREAK_GLASS alert: %+v", as)
+				}
+			})
+		}
+	})
 }
 
 func TestTrainedOfficer_UnaccreditedOfficerIsRefused(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name   string
-		caller string
-		path   func(f *fixture) string
-		body   func(f *fixture) any
-	}{
-		{"assigned by the controller", uNorthController,
-			func(f *fixture) string { return api("sources", f.north.ID, "assignments") },
-			func(f *fixture) any { return map[string]string{"officer_id": f.id(uNorthRookie), "role": "co_handler"} }},
-		{"registering a source, of which they would be the first handler", uNorthRookie,
-			func(f *fixture) string { return api("sources") },
-			func(f *fixture) any { return sourceBody() }},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			f := newFixture(t)
-			before := f.counts()
-			res := f.do("POST", tt.path(f), f.token(tt.caller), tt.body(f))
-			e := res.wantError(t, http.StatusUnprocessableEntity, tandem.EPOLICY, "")
-			if len(e.Findings) != 1 || e.Findings[0].Rule != tandem.RuleTrainedOfficer || e.Findings[0].Severity != tandem.SeverityBreach ||
-				e.Findings[0].Message == "" || !slices.Equal(e.Findings[0].OfficerIDs, []string{f.id(uNorthRookie)}) {
-				t.Errorf("findings = %+v, want one TRAINED_OFFICER breach naming the officer", e.Findings)
-			}
-			if after := f.counts(); after != before {
-				t.Errorf("a refused request wrote: before %+v, after %+v", before, after)
-			}
+	testdb.Run(t, func(t *testing.T, backend testdb.Backend) {
+		tests := []struct {
+			name   string
+			caller string
+			path   func(f *fixture) string
+			body   func(f *fixture) any
+		}{
+			{"assigned by the controller", uNorthController,
+				func(f *fixture) string { return api("sources", f.north.ID, "assignments") },
+				func(f *fixture) any { return map[string]string{"officer_id": f.id(uNorthRookie), "role": "co_handler"} }},
+			{"registering a source, of which they would be the first handler", uNorthRookie,
+				func(f *fixture) string { return api("sources") },
+				func(f *fixture) any { return sourceBody() }},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				t.Parallel()
+				f := newFixture(t, backend)
+				before := f.counts()
+				res := f.do("POST", tt.path(f), f.token(tt.caller), tt.body(f))
+				e := res.wantError(t, http.StatusUnprocessableEntity, tandem.EPOLICY, "")
+				if len(e.Findings) != 1 || e.Findings[0].Rule != tandem.RuleTrainedOfficer || e.Findings[0].Severity != tandem.SeverityBreach ||
+					e.Findings[0].Message == "" || !slices.Equal(e.Findings[0].OfficerIDs, []string{f.id(uNorthRookie)}) {
+					t.Errorf("findings = %+v, want one TRAINED_OFFICER breach naming the officer", e.Findings)
+				}
+				if after := f.counts(); after != before {
+					t.Errorf("a refused request wrote: before %+v, after %+v", before, after)
+				}
 
-			// The same request, once the officer is trained, goes through.
-			f.train(uNorthRookie)
-			if res := f.do("POST", tt.path(f), f.token(tt.caller), tt.body(f)); res.Status != http.StatusCreated {
-				t.Fatalf("once trained: %s", res)
-			}
-		})
-	}
+				// The same request, once the officer is trained, goes through.
+				f.train(uNorthRookie)
+				if res := f.do("POST", tt.path(f), f.token(tt.caller), tt.body(f)); res.Status != http.StatusCreated {
+					t.Fatalf("once trained: %s", res)
+				}
+			})
+		}
+	})
 }
 
 func TestContactRecord_CallerMustBeAtTheContactOrControlTheSource(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	tests := []struct {
-		name     string
-		caller   string
-		officers []string
-		want     int
-	}{
-		{"a handler who was there", uNorthHandlerA, []string{uNorthHandlerA}, http.StatusCreated},
-		{"a handler recording a colleague's contact", uNorthHandlerA, []string{uNorthHandlerB}, http.StatusForbidden},
-		{"the controller recording a handler's contact", uNorthController, []string{uNorthHandlerB}, http.StatusCreated},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			f := f.on(t)
-			var ids []string
-			for _, u := range tt.officers {
-				ids = append(ids, f.id(u))
-			}
-			before := f.counts()
-			res := f.do("POST", api("sources", f.north.ID, "contacts"), f.token(tt.caller), map[string]any{
-				"kind": "phone", "occurred_at": rfc3339(t0.Add(-time.Hour)), "officer_ids": ids, "summary": "a call"})
-			after := f.counts()
-			if tt.want == http.StatusCreated {
-				if res.Status != http.StatusCreated || after.Contacts != before.Contacts+1 {
-					t.Fatalf("want 201 and one more contact (%d → %d): %s", before.Contacts, after.Contacts, res)
+	testdb.Run(t, func(t *testing.T, backend testdb.Backend) {
+		f := newFixture(t, backend)
+		tests := []struct {
+			name     string
+			caller   string
+			officers []string
+			want     int
+		}{
+			{"a handler who was there", uNorthHandlerA, []string{uNorthHandlerA}, http.StatusCreated},
+			{"a handler recording a colleague's contact", uNorthHandlerA, []string{uNorthHandlerB}, http.StatusForbidden},
+			{"the controller recording a handler's contact", uNorthController, []string{uNorthHandlerB}, http.StatusCreated},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				f := f.on(t)
+				var ids []string
+				for _, u := range tt.officers {
+					ids = append(ids, f.id(u))
 				}
-				return
-			}
-			res.wantError(t, tt.want, tandem.EFORBIDDEN, "")
-			if after != before {
-				t.Errorf("a refused contact wrote: before %+v, after %+v", before, after)
-			}
-		})
-	}
+				before := f.counts()
+				res := f.do("POST", api("sources", f.north.ID, "contacts"), f.token(tt.caller), map[string]any{
+					"kind": "phone", "occurred_at": rfc3339(t0.Add(-time.Hour)), "officer_ids": ids, "summary": "a call"})
+				after := f.counts()
+				if tt.want == http.StatusCreated {
+					if res.Status != http.StatusCreated || after.Contacts != before.Contacts+1 {
+						t.Fatalf("want 201 and one more contact (%d → %d): %s", before.Contacts, after.Contacts, res)
+					}
+					return
+				}
+				res.wantError(t, tt.want, tandem.EFORBIDDEN, "")
+				if after != before {
+					t.Errorf("a refused contact wrote: before %+v, after %+v", before, after)
+				}
+			})
+		}
+	})
 }
 
 func TestOfficers_AccreditationShownAndNoSecret(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	tests := []struct {
-		name       string
-		user       string
-		accredited bool
-		hours      float64
-	}{
-		{"an accredited handler", uNorthHandlerA, true, 70},
-		{"a handler without training", uNorthRookie, false, 0},
-		{"an auditor (no dedicated post, no training)", uNorthAuditor, false, 0},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, backend testdb.Backend) {
+		f := newFixture(t, backend)
+		tests := []struct {
+			name       string
+			user       string
+			accredited bool
+			hours      float64
+		}{
+			{"an accredited handler", uNorthHandlerA, true, 70},
+			{"a handler without training", uNorthRookie, false, 0},
+			{"an auditor (no dedicated post, no training)", uNorthAuditor, false, 0},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				f := f.on(t)
+				res := f.do("GET", api("officers", f.id(tt.user)), f.token(uSouthHandler), nil)
+				if res.Status != http.StatusOK {
+					t.Fatalf("GET officer: %s", res)
+				}
+				var o tandem.Officer
+				res.decode(t, &o)
+				if o.Accredited != tt.accredited || o.TrainingHours != tt.hours || o.Username != tt.user {
+					t.Errorf("officer = %+v; want accredited %v with %v hours", o, tt.accredited, tt.hours)
+				}
+				if tt.accredited == (len(o.AccreditationGaps) > 0) {
+					t.Errorf("accredited %v with gaps %q", o.Accredited, o.AccreditationGaps)
+				}
+			})
+		}
+
+		t.Run("training through the API accredits", func(t *testing.T) {
 			f := f.on(t)
-			res := f.do("GET", api("officers", f.id(tt.user)), f.token(uSouthHandler), nil)
-			if res.Status != http.StatusOK {
-				t.Fatalf("GET officer: %s", res)
+			res := f.do("POST", api("officers", f.id(uNorthRookie), "training"), f.token(uNorthController), map[string]any{
+				"course": "Source handling", "hours": 70, "completed_on": "2026-11-20", "covers_risk_management": true})
+			if res.Status != http.StatusCreated {
+				t.Fatalf("POST training: %s", res)
 			}
 			var o tandem.Officer
-			res.decode(t, &o)
-			if o.Accredited != tt.accredited || o.TrainingHours != tt.hours || o.Username != tt.user {
-				t.Errorf("officer = %+v; want accredited %v with %v hours", o, tt.accredited, tt.hours)
-			}
-			if tt.accredited == (len(o.AccreditationGaps) > 0) {
-				t.Errorf("accredited %v with gaps %q", o.Accredited, o.AccreditationGaps)
+			f.do("GET", api("officers", f.id(uNorthRookie)), f.token(uNorthController), nil).decode(t, &o)
+			if !o.Accredited || o.TrainingHours != 70 {
+				t.Errorf("after 70 hours with risk management: %+v", o)
 			}
 		})
-	}
 
-	t.Run("training through the API accredits", func(t *testing.T) {
-		f := f.on(t)
-		res := f.do("POST", api("officers", f.id(uNorthRookie), "training"), f.token(uNorthController), map[string]any{
-			"course": "Source handling", "hours": 70, "completed_on": "2026-11-20", "covers_risk_management": true})
-		if res.Status != http.StatusCreated {
-			t.Fatalf("POST training: %s", res)
-		}
-		var o tandem.Officer
-		f.do("GET", api("officers", f.id(uNorthRookie)), f.token(uNorthController), nil).decode(t, &o)
-		if !o.Accredited || o.TrainingHours != 70 {
-			t.Errorf("after 70 hours with risk management: %+v", o)
-		}
-	})
-
-	t.Run("a password never comes back", func(t *testing.T) {
-		f := f.on(t)
-		const password = "correct-horse-battery-staple"
-		res := f.do("POST", api("officers"), f.token(uAdmin), map[string]any{"username": "with.password", "name": "With Password",
-			"gender": "female", "unit": "north", "roles": []string{"handler"}, "password": password})
-		if res.Status != http.StatusCreated {
-			t.Fatalf("POST officer: %s", res)
-		}
-		obj := res.object(t)
-		for _, k := range []string{"password", "password_hash"} {
-			if _, ok := obj[k]; ok {
-				t.Errorf("response has %q: %s", k, res)
+		t.Run("a password never comes back", func(t *testing.T) {
+			f := f.on(t)
+			const password = "correct-horse-battery-staple"
+			res := f.do("POST", api("officers"), f.token(uAdmin), map[string]any{"username": "with.password", "name": "With Password",
+				"gender": "female", "unit": "north", "roles": []string{"handler"}, "password": password})
+			if res.Status != http.StatusCreated {
+				t.Fatalf("POST officer: %s", res)
 			}
-		}
-		list := f.do("GET", api("officers"), f.token(uNorthHandlerA), nil)
-		for _, r := range []*result{res, list} {
-			if bytes.Contains(r.Body, []byte(password)) || bytes.Contains(r.Body, []byte("$argon2")) || bytes.Contains(r.Body, []byte("$2a$")) {
-				t.Errorf("a response carries the password or its hash: %s", r)
+			obj := res.object(t)
+			for _, k := range []string{"password", "password_hash"} {
+				if _, ok := obj[k]; ok {
+					t.Errorf("response has %q: %s", k, res)
+				}
 			}
-		}
-		if strings.Contains(f.log.String(), password) {
-			t.Error("the log carries the password")
-		}
+			list := f.do("GET", api("officers"), f.token(uNorthHandlerA), nil)
+			for _, r := range []*result{res, list} {
+				if bytes.Contains(r.Body, []byte(password)) || bytes.Contains(r.Body, []byte("$argon2")) || bytes.Contains(r.Body, []byte("$2a$")) {
+					t.Errorf("a response carries the password or its hash: %s", r)
+				}
+			}
+			if strings.Contains(f.log.String(), password) {
+				t.Error("the log carries the password")
+			}
+		})
 	})
 }
 
 func TestMeetingPlan_RulesRefuseAndAControllerMayOverride(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name          string
-		caller        string
-		officers      []string
-		justification string
-		wantStatus    int
-		wantCode      string
-		wantField     string
-		wantRules     []tandem.Rule
-	}{
-		{"one female officer for a female source", uNorthHandlerA, []string{uNorthHandlerA}, "",
-			http.StatusUnprocessableEntity, tandem.EPOLICY, "", []tandem.Rule{tandem.RuleTwoOfficers}},
-		{"one male officer for a female source", uNorthHandlerB, []string{uNorthHandlerB}, "",
-			http.StatusUnprocessableEntity, tandem.EPOLICY, "", []tandem.Rule{tandem.RuleTwoOfficers, tandem.RuleSameGender}},
-		{"two male officers for a female source", uNorthHandlerB, []string{uNorthHandlerB, uNorthHandlerC}, "",
-			http.StatusUnprocessableEntity, tandem.EPOLICY, "", []tandem.Rule{tandem.RuleSameGender}},
-		{"an unaccredited officer", uNorthHandlerA, []string{uNorthHandlerA, uNorthRookie}, "",
-			http.StatusUnprocessableEntity, tandem.EPOLICY, "", []tandem.Rule{tandem.RuleTrainedOfficer}},
-		{"a handler may not override", uNorthHandlerB, []string{uNorthHandlerB}, "the source will only meet Ned",
-			http.StatusForbidden, tandem.EFORBIDDEN, "override_justification", nil},
-		{"an override needs a real justification", uNorthController, []string{uNorthHandlerB}, "because",
-			http.StatusBadRequest, tandem.EINVALID, "override_justification", nil},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			f := newFixture(t)
-			var ids []string
-			for _, u := range tt.officers {
-				ids = append(ids, f.id(u))
-			}
-			body := map[string]any{"planned_for": rfc3339(t0.Add(48 * time.Hour)), "location": "Café on the corner", "officer_ids": ids}
-			if tt.justification != "" {
-				body["override_justification"] = tt.justification
-			}
-			before := f.counts()
-			res := f.do("POST", api("sources", f.north.ID, "meetings"), f.token(tt.caller), body)
-			e := res.wantError(t, tt.wantStatus, tt.wantCode, tt.wantField)
-			if tt.wantRules != nil {
-				if got := rules(e.Findings); fmt.Sprint(got) != fmt.Sprint(tt.wantRules) {
-					t.Errorf("findings = %v, want %v", got, tt.wantRules)
+	testdb.Run(t, func(t *testing.T, backend testdb.Backend) {
+		tests := []struct {
+			name          string
+			caller        string
+			officers      []string
+			justification string
+			wantStatus    int
+			wantCode      string
+			wantField     string
+			wantRules     []tandem.Rule
+		}{
+			{"one female officer for a female source", uNorthHandlerA, []string{uNorthHandlerA}, "",
+				http.StatusUnprocessableEntity, tandem.EPOLICY, "", []tandem.Rule{tandem.RuleTwoOfficers}},
+			{"one male officer for a female source", uNorthHandlerB, []string{uNorthHandlerB}, "",
+				http.StatusUnprocessableEntity, tandem.EPOLICY, "", []tandem.Rule{tandem.RuleTwoOfficers, tandem.RuleSameGender}},
+			{"two male officers for a female source", uNorthHandlerB, []string{uNorthHandlerB, uNorthHandlerC}, "",
+				http.StatusUnprocessableEntity, tandem.EPOLICY, "", []tandem.Rule{tandem.RuleSameGender}},
+			{"an unaccredited officer", uNorthHandlerA, []string{uNorthHandlerA, uNorthRookie}, "",
+				http.StatusUnprocessableEntity, tandem.EPOLICY, "", []tandem.Rule{tandem.RuleTrainedOfficer}},
+			{"a handler may not override", uNorthHandlerB, []string{uNorthHandlerB}, "the source will only meet Ned",
+				http.StatusForbidden, tandem.EFORBIDDEN, "override_justification", nil},
+			{"an override needs a real justification", uNorthController, []string{uNorthHandlerB}, "because",
+				http.StatusBadRequest, tandem.EINVALID, "override_justification", nil},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				t.Parallel()
+				f := newFixture(t, backend)
+				var ids []string
+				for _, u := range tt.officers {
+					ids = append(ids, f.id(u))
 				}
-				for _, fd := range e.Findings {
-					if fd.Severity != tandem.SeverityBreach || fd.Message == "" {
-						t.Errorf("finding %+v: want a breach with a message", fd)
+				body := map[string]any{"planned_for": rfc3339(t0.Add(48 * time.Hour)), "location": "Café on the corner", "officer_ids": ids}
+				if tt.justification != "" {
+					body["override_justification"] = tt.justification
+				}
+				before := f.counts()
+				res := f.do("POST", api("sources", f.north.ID, "meetings"), f.token(tt.caller), body)
+				e := res.wantError(t, tt.wantStatus, tt.wantCode, tt.wantField)
+				if tt.wantRules != nil {
+					if got := rules(e.Findings); fmt.Sprint(got) != fmt.Sprint(tt.wantRules) {
+						t.Errorf("findings = %v, want %v", got, tt.wantRules)
+					}
+					for _, fd := range e.Findings {
+						if fd.Severity != tandem.SeverityBreach || fd.Message == "" {
+							t.Errorf("finding %+v: want a breach with a message", fd)
+						}
 					}
 				}
+				if after := f.counts(); after != before {
+					t.Errorf("a refused plan wrote: before %+v, after %+v", before, after)
+				}
+			})
+		}
+
+		t.Run("a controller's override is planned and raises alerts", func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t, backend)
+			body := map[string]any{"planned_for": rfc3339(t0.Add(48 * time.Hour)), "location": "Café on the corner",
+				"officer_ids": []string{f.id(uNorthHandlerB)}, "override_justification": "the source will meet no one else this week"}
+			res := f.do("POST", api("sources", f.north.ID, "meetings"), f.token(uNorthController), body)
+			if res.Status != http.StatusCreated {
+				t.Fatalf("override: %s", res)
 			}
-			if after := f.counts(); after != before {
-				t.Errorf("a refused plan wrote: before %+v, after %+v", before, after)
+			var m tandem.Meeting
+			res.decode(t, &m)
+			if !hasRule(m.Findings, tandem.RuleTwoOfficers) || !hasRule(m.Findings, tandem.RuleSameGender) {
+				t.Errorf("overridden meeting's findings = %v, want TWO_OFFICERS and SAME_GENDER", rules(m.Findings))
+			}
+			got := map[tandem.Rule]bool{}
+			for _, a := range f.listAlerts(uNorthController, "status=open&source_id="+f.north.ID) {
+				if a.MeetingID == m.ID {
+					got[a.Rule] = true
+				}
+			}
+			if !got[tandem.RuleTwoOfficers] || !got[tandem.RuleSameGender] {
+				t.Errorf("open alerts for the overridden meeting: %v, want TWO_OFFICERS and SAME_GENDER", got)
 			}
 		})
-	}
 
-	t.Run("a controller's override is planned and raises alerts", func(t *testing.T) {
-		t.Parallel()
-		f := newFixture(t)
-		body := map[string]any{"planned_for": rfc3339(t0.Add(48 * time.Hour)), "location": "Café on the corner",
-			"officer_ids": []string{f.id(uNorthHandlerB)}, "override_justification": "the source will meet no one else this week"}
-		res := f.do("POST", api("sources", f.north.ID, "meetings"), f.token(uNorthController), body)
-		if res.Status != http.StatusCreated {
-			t.Fatalf("override: %s", res)
-		}
-		var m tandem.Meeting
-		res.decode(t, &m)
-		if !hasRule(m.Findings, tandem.RuleTwoOfficers) || !hasRule(m.Findings, tandem.RuleSameGender) {
-			t.Errorf("overridden meeting's findings = %v, want TWO_OFFICERS and SAME_GENDER", rules(m.Findings))
-		}
-		got := map[tandem.Rule]bool{}
-		for _, a := range f.listAlerts(uNorthController, "status=open&source_id="+f.north.ID) {
-			if a.MeetingID == m.ID {
-				got[a.Rule] = true
+		t.Run("a plan that keeps the rules is planned without alerts", func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t, backend)
+			before := len(f.listAlerts(uNorthController, "status=open"))
+			body := map[string]any{"planned_for": rfc3339(t0.Add(48 * time.Hour)), "location": "Café on the corner",
+				"officer_ids": []string{f.id(uNorthHandlerA), f.id(uNorthHandlerB)}}
+			res := f.do("POST", api("sources", f.north.ID, "meetings"), f.token(uNorthHandlerA), body)
+			if res.Status != http.StatusCreated {
+				t.Fatalf("plan: %s", res)
 			}
-		}
-		if !got[tandem.RuleTwoOfficers] || !got[tandem.RuleSameGender] {
-			t.Errorf("open alerts for the overridden meeting: %v, want TWO_OFFICERS and SAME_GENDER", got)
-		}
-	})
-
-	t.Run("a plan that keeps the rules is planned without alerts", func(t *testing.T) {
-		t.Parallel()
-		f := newFixture(t)
-		before := len(f.listAlerts(uNorthController, "status=open"))
-		body := map[string]any{"planned_for": rfc3339(t0.Add(48 * time.Hour)), "location": "Café on the corner",
-			"officer_ids": []string{f.id(uNorthHandlerA), f.id(uNorthHandlerB)}}
-		res := f.do("POST", api("sources", f.north.ID, "meetings"), f.token(uNorthHandlerA), body)
-		if res.Status != http.StatusCreated {
-			t.Fatalf("plan: %s", res)
-		}
-		var m tandem.Meeting
-		res.decode(t, &m)
-		if len(m.Findings) != 0 {
-			t.Errorf("findings = %v, want none", rules(m.Findings))
-		}
-		if after := len(f.listAlerts(uNorthController, "status=open")); after != before {
-			t.Errorf("open alerts went from %d to %d", before, after)
-		}
+			var m tandem.Meeting
+			res.decode(t, &m)
+			if len(m.Findings) != 0 {
+				t.Errorf("findings = %v, want none", rules(m.Findings))
+			}
+			if after := len(f.listAlerts(uNorthController, "status=open")); after != before {
+				t.Errorf("open alerts went from %d to %d", before, after)
+			}
+		})
 	})
 }
 
 func TestContactRecord_BreachesAreRecordedAsFindingsAndAlerts(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name      string
-		kind      string
-		ago       time.Duration
-		officers  []string
-		wantRules []tandem.Rule
-		wantLate  bool
-	}{
-		{"a solo meeting", "meeting", 30 * time.Minute, []string{uNorthHandlerA}, []tandem.Rule{tandem.RuleTwoOfficers}, false},
-		{"a solo meeting by a male officer", "meeting", 30 * time.Minute, []string{uNorthHandlerB},
-			[]tandem.Rule{tandem.RuleTwoOfficers, tandem.RuleSameGender}, false},
-		{"a meeting that kept the rules", "meeting", 30 * time.Minute, []string{uNorthHandlerA, uNorthHandlerB}, nil, false},
-		{"a phone call documented 25 hours later", "phone", 25 * time.Hour, []string{uNorthHandlerA},
-			[]tandem.Rule{tandem.RuleDocumented24h}, true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			f := newFixture(t)
-			var ids []string
-			for _, u := range tt.officers {
-				ids = append(ids, f.id(u))
-			}
-			res := f.do("POST", api("sources", f.north.ID, "contacts"), f.token(tt.officers[0]), map[string]any{
-				"kind": tt.kind, "occurred_at": rfc3339(t0.Add(-tt.ago)), "officer_ids": ids, "summary": "talked about the weather"})
-			if res.Status != http.StatusCreated {
-				t.Fatalf("record contact: %s", res)
-			}
-			obj := res.object(t)
-			for _, k := range []string{"id", "documented_at", "late", "findings"} {
-				if _, ok := obj[k]; !ok {
-					t.Errorf("response lacks %q: %s", k, res)
+	testdb.Run(t, func(t *testing.T, backend testdb.Backend) {
+		tests := []struct {
+			name      string
+			kind      string
+			ago       time.Duration
+			officers  []string
+			wantRules []tandem.Rule
+			wantLate  bool
+		}{
+			{"a solo meeting", "meeting", 30 * time.Minute, []string{uNorthHandlerA}, []tandem.Rule{tandem.RuleTwoOfficers}, false},
+			{"a solo meeting by a male officer", "meeting", 30 * time.Minute, []string{uNorthHandlerB},
+				[]tandem.Rule{tandem.RuleTwoOfficers, tandem.RuleSameGender}, false},
+			{"a meeting that kept the rules", "meeting", 30 * time.Minute, []string{uNorthHandlerA, uNorthHandlerB}, nil, false},
+			{"a phone call documented 25 hours later", "phone", 25 * time.Hour, []string{uNorthHandlerA},
+				[]tandem.Rule{tandem.RuleDocumented24h}, true},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				t.Parallel()
+				f := newFixture(t, backend)
+				var ids []string
+				for _, u := range tt.officers {
+					ids = append(ids, f.id(u))
 				}
-			}
-			if obj["documented_at"] != "2026-11-26T12:00:00Z" {
-				t.Errorf("documented_at = %v, want the clock's time in UTC", obj["documented_at"])
-			}
-			var c tandem.Contact
-			res.decode(t, &c)
-			if got := rules(c.Findings); fmt.Sprint(got) != fmt.Sprint(tt.wantRules) {
-				t.Errorf("findings = %v, want %v", got, tt.wantRules)
-			}
-			if c.Late != tt.wantLate {
-				t.Errorf("late = %v, want %v", c.Late, tt.wantLate)
-			}
-			open := map[tandem.Rule]int{}
-			for _, a := range f.listAlerts(uNorthController, "status=open&source_id="+f.north.ID) {
-				if a.ContactID == c.ID {
-					open[a.Rule]++
+				res := f.do("POST", api("sources", f.north.ID, "contacts"), f.token(tt.officers[0]), map[string]any{
+					"kind": tt.kind, "occurred_at": rfc3339(t0.Add(-tt.ago)), "officer_ids": ids, "summary": "talked about the weather"})
+				if res.Status != http.StatusCreated {
+					t.Fatalf("record contact: %s", res)
 				}
-			}
-			for _, r := range tt.wantRules {
-				if open[r] != 1 {
-					t.Errorf("open %s alerts for the contact = %d, want 1", r, open[r])
+				obj := res.object(t)
+				for _, k := range []string{"id", "documented_at", "late", "findings"} {
+					if _, ok := obj[k]; !ok {
+						t.Errorf("response lacks %q: %s", k, res)
+					}
 				}
-			}
-			if len(open) != len(tt.wantRules) {
-				t.Errorf("open alerts for the contact = %v, want exactly %v", open, tt.wantRules)
-			}
-		})
-	}
+				if obj["documented_at"] != "2026-11-26T12:00:00Z" {
+					t.Errorf("documented_at = %v, want the clock's time in UTC", obj["documented_at"])
+				}
+				var c tandem.Contact
+				res.decode(t, &c)
+				if got := rules(c.Findings); fmt.Sprint(got) != fmt.Sprint(tt.wantRules) {
+					t.Errorf("findings = %v, want %v", got, tt.wantRules)
+				}
+				if c.Late != tt.wantLate {
+					t.Errorf("late = %v, want %v", c.Late, tt.wantLate)
+				}
+				open := map[tandem.Rule]int{}
+				for _, a := range f.listAlerts(uNorthController, "status=open&source_id="+f.north.ID) {
+					if a.ContactID == c.ID {
+						open[a.Rule]++
+					}
+				}
+				for _, r := range tt.wantRules {
+					if open[r] != 1 {
+						t.Errorf("open %s alerts for the contact = %d, want 1", r, open[r])
+					}
+				}
+				if len(open) != len(tt.wantRules) {
+					t.Errorf("open alerts for the contact = %v, want exactly %v", open, tt.wantRules)
+				}
+			})
+		}
+	})
 }
 
 func TestAlertAcknowledge_OnceByTheController(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	res := f.do("POST", api("sources", f.north.ID, "contacts"), f.token(uNorthHandlerA), map[string]any{
-		"kind": "meeting", "occurred_at": rfc3339(t0.Add(-time.Hour)), "officer_ids": []string{f.id(uNorthHandlerA)}, "summary": "met alone"})
-	if res.Status != http.StatusCreated {
-		t.Fatalf("record solo meeting: %s", res)
-	}
-	var c tandem.Contact
-	res.decode(t, &c)
-	var alert *tandem.Alert
-	for _, a := range f.listAlerts(uNorthController, "status=open&rule=TWO_OFFICERS") {
-		if a.ContactID == c.ID {
-			alert = &a
+	testdb.Run(t, func(t *testing.T, backend testdb.Backend) {
+		f := newFixture(t, backend)
+		res := f.do("POST", api("sources", f.north.ID, "contacts"), f.token(uNorthHandlerA), map[string]any{
+			"kind": "meeting", "occurred_at": rfc3339(t0.Add(-time.Hour)), "officer_ids": []string{f.id(uNorthHandlerA)}, "summary": "met alone"})
+		if res.Status != http.StatusCreated {
+			t.Fatalf("record solo meeting: %s", res)
 		}
-	}
-	if alert == nil {
-		t.Fatal("the solo meeting raised no open TWO_OFFICERS alert")
-	}
-	if alert.SourceReference != f.north.Reference || alert.Severity != tandem.SeverityBreach || alert.Status != tandem.AlertOpen {
-		t.Errorf("alert = %+v", alert)
-	}
-
-	ack := map[string]string{"justification": "spoke to the handler; backup was delayed"}
-	res = f.do("POST", api("alerts", alert.ID, "acknowledge"), f.token(uNorthController), ack)
-	if res.Status != http.StatusOK {
-		t.Fatalf("acknowledge: %s", res)
-	}
-	var got tandem.Alert
-	res.decode(t, &got)
-	if got.Status != tandem.AlertAcknowledged || got.AcknowledgedBy != f.id(uNorthController) || got.Justification != ack["justification"] {
-		t.Errorf("acknowledged alert = %+v", got)
-	}
-	for _, a := range f.listAlerts(uNorthController, "status=open") {
-		if a.ID == alert.ID {
-			t.Error("the acknowledged alert is still listed as open")
+		var c tandem.Contact
+		res.decode(t, &c)
+		var alert *tandem.Alert
+		for _, a := range f.listAlerts(uNorthController, "status=open&rule=TWO_OFFICERS") {
+			if a.ContactID == c.ID {
+				alert = &a
+			}
 		}
-	}
-	if as := f.listAlerts(uNorthController, "status=acknowledged"); len(as) != 1 || as[0].ID != alert.ID {
-		t.Errorf("acknowledged alerts = %+v, want just %s", as, alert.ID)
-	}
+		if alert == nil {
+			t.Fatal("the solo meeting raised no open TWO_OFFICERS alert")
+		}
+		if alert.SourceReference != f.north.Reference || alert.Severity != tandem.SeverityBreach || alert.Status != tandem.AlertOpen {
+			t.Errorf("alert = %+v", alert)
+		}
 
-	before := f.counts()
-	res = f.do("POST", api("alerts", alert.ID, "acknowledge"), f.token(uNorthController), ack)
-	res.wantError(t, http.StatusConflict, tandem.ECONFLICT, "")
-	if after := f.counts(); after != before {
-		t.Errorf("a refused acknowledgement wrote: before %+v, after %+v", before, after)
-	}
+		ack := map[string]string{"justification": "spoke to the handler; backup was delayed"}
+		res = f.do("POST", api("alerts", alert.ID, "acknowledge"), f.token(uNorthController), ack)
+		if res.Status != http.StatusOK {
+			t.Fatalf("acknowledge: %s", res)
+		}
+		var got tandem.Alert
+		res.decode(t, &got)
+		if got.Status != tandem.AlertAcknowledged || got.AcknowledgedBy != f.id(uNorthController) || got.Justification != ack["justification"] {
+			t.Errorf("acknowledged alert = %+v", got)
+		}
+		for _, a := range f.listAlerts(uNorthController, "status=open") {
+			if a.ID == alert.ID {
+				t.Error("the acknowledged alert is still listed as open")
+			}
+		}
+		if as := f.listAlerts(uNorthController, "status=acknowledged"); len(as) != 1 || as[0].ID != alert.ID {
+			t.Errorf("acknowledged alerts = %+v, want just %s", as, alert.ID)
+		}
+
+		before := f.counts()
+		res = f.do("POST", api("alerts", alert.ID, "acknowledge"), f.token(uNorthController), ack)
+		res.wantError(t, http.StatusConflict, tandem.ECONFLICT, "")
+		if after := f.counts(); after != before {
+			t.Errorf("a refused acknowledgement wrote: before %+v, after %+v", before, after)
+		}
+	})
 }
 
 func TestContactList_PagesWalkEveryContactNewestFirst(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	src := f.newSource(uNorthHandlerA)
-	ids := []string{f.id(uNorthHandlerA)}
-	// Seven contacts, two pairs at the same instant, recorded out of order.
-	offsets := []time.Duration{3 * time.Hour, 1 * time.Hour, 5 * time.Hour, 1 * time.Hour, 2 * time.Hour, 5 * time.Hour, 4 * time.Hour}
-	want := map[string]bool{}
-	for i, off := range offsets {
-		c := f.recordContact(uNorthHandlerA, src.ID, tandem.ContactCreate{Kind: tandem.KindPhone, OccurredAt: t0.Add(-off),
-			OfficerIDs: ids, Summary: fmt.Sprintf("call %d", i)})
-		want[c.ID] = true
-	}
+	testdb.Run(t, func(t *testing.T, backend testdb.Backend) {
+		f := newFixture(t, backend)
+		src := f.newSource(uNorthHandlerA)
+		ids := []string{f.id(uNorthHandlerA)}
+		// Seven contacts, two pairs at the same instant, recorded out of order.
+		offsets := []time.Duration{3 * time.Hour, 1 * time.Hour, 5 * time.Hour, 1 * time.Hour, 2 * time.Hour, 5 * time.Hour, 4 * time.Hour}
+		want := map[string]bool{}
+		for i, off := range offsets {
+			c := f.recordContact(uNorthHandlerA, src.ID, tandem.ContactCreate{Kind: tandem.KindPhone, OccurredAt: t0.Add(-off),
+				OfficerIDs: ids, Summary: fmt.Sprintf("call %d", i)})
+			want[c.ID] = true
+		}
 
-	var seen []*tandem.Contact
-	cursor := ""
-	for page := 0; ; page++ {
-		if page > len(offsets) {
-			t.Fatal("the cursor never runs out")
+		var seen []*tandem.Contact
+		cursor := ""
+		for page := 0; ; page++ {
+			if page > len(offsets) {
+				t.Fatal("the cursor never runs out")
+			}
+			path := api("sources", src.ID, "contacts") + "?limit=2"
+			if cursor != "" {
+				path += "&after=" + url.QueryEscape(cursor)
+			}
+			res := f.do("GET", path, f.token(uNorthHandlerA), nil)
+			if res.Status != http.StatusOK {
+				t.Fatalf("GET %s: %s", path, res)
+			}
+			raw := res.object(t)
+			if _, ok := raw["next"]; !ok {
+				t.Fatalf("page without a next key: %s", res)
+			}
+			var p struct {
+				Contacts []*tandem.Contact `json:"contacts"`
+				Next     *string           `json:"next"`
+			}
+			res.decode(t, &p)
+			if len(p.Contacts) > 2 {
+				t.Fatalf("page of %d contacts with limit=2", len(p.Contacts))
+			}
+			seen = append(seen, p.Contacts...)
+			if p.Next == nil {
+				break
+			}
+			if len(p.Contacts) != 2 {
+				t.Errorf("a page before the last has %d contacts, want 2", len(p.Contacts))
+			}
+			cursor = *p.Next
 		}
-		path := api("sources", src.ID, "contacts") + "?limit=2"
-		if cursor != "" {
-			path += "&after=" + url.QueryEscape(cursor)
+		if len(seen) != len(offsets) {
+			t.Errorf("walked %d contacts, want %d", len(seen), len(offsets))
 		}
-		res := f.do("GET", path, f.token(uNorthHandlerA), nil)
-		if res.Status != http.StatusOK {
-			t.Fatalf("GET %s: %s", path, res)
+		got := map[string]bool{}
+		for i, c := range seen {
+			if got[c.ID] {
+				t.Errorf("contact %s listed twice", c.ID)
+			}
+			got[c.ID] = true
+			if !want[c.ID] {
+				t.Errorf("contact %s is not one of the source's", c.ID)
+			}
+			if i > 0 && c.OccurredAt.After(seen[i-1].OccurredAt) {
+				t.Errorf("contact %d (%s) is newer than the one before (%s): want newest first", i, c.OccurredAt, seen[i-1].OccurredAt)
+			}
 		}
-		raw := res.object(t)
-		if _, ok := raw["next"]; !ok {
-			t.Fatalf("page without a next key: %s", res)
-		}
-		var p struct {
-			Contacts []*tandem.Contact `json:"contacts"`
-			Next     *string           `json:"next"`
-		}
-		res.decode(t, &p)
-		if len(p.Contacts) > 2 {
-			t.Fatalf("page of %d contacts with limit=2", len(p.Contacts))
-		}
-		seen = append(seen, p.Contacts...)
-		if p.Next == nil {
-			break
-		}
-		if len(p.Contacts) != 2 {
-			t.Errorf("a page before the last has %d contacts, want 2", len(p.Contacts))
-		}
-		cursor = *p.Next
-	}
-	if len(seen) != len(offsets) {
-		t.Errorf("walked %d contacts, want %d", len(seen), len(offsets))
-	}
-	got := map[string]bool{}
-	for i, c := range seen {
-		if got[c.ID] {
-			t.Errorf("contact %s listed twice", c.ID)
-		}
-		got[c.ID] = true
-		if !want[c.ID] {
-			t.Errorf("contact %s is not one of the source's", c.ID)
-		}
-		if i > 0 && c.OccurredAt.After(seen[i-1].OccurredAt) {
-			t.Errorf("contact %d (%s) is newer than the one before (%s): want newest first", i, c.OccurredAt, seen[i-1].OccurredAt)
-		}
-	}
+	})
 }
 
 func TestContactAmendment_TheOriginalStaysReadable(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	res := f.do("POST", api("sources", f.north.ID, "contacts"), f.token(uNorthHandlerA), map[string]any{
-		"kind": "phone", "occurred_at": rfc3339(t0.Add(-time.Hour)), "officer_ids": []string{f.id(uNorthHandlerA)},
-		"summary": "original summary: the drop is on Tuesday"})
-	if res.Status != http.StatusCreated {
-		t.Fatalf("record contact: %s", res)
-	}
-	var c tandem.Contact
-	res.decode(t, &c)
+	testdb.Run(t, func(t *testing.T, backend testdb.Backend) {
+		f := newFixture(t, backend)
+		res := f.do("POST", api("sources", f.north.ID, "contacts"), f.token(uNorthHandlerA), map[string]any{
+			"kind": "phone", "occurred_at": rfc3339(t0.Add(-time.Hour)), "officer_ids": []string{f.id(uNorthHandlerA)},
+			"summary": "original summary: the drop is on Tuesday"})
+		if res.Status != http.StatusCreated {
+			t.Fatalf("record contact: %s", res)
+		}
+		var c tandem.Contact
+		res.decode(t, &c)
 
-	f.setNow(t0.Add(10 * time.Minute))
-	res = f.do("POST", api("sources", f.north.ID, "contacts", c.ID, "amendments"), f.token(uNorthHandlerA), map[string]any{
-		"reason": "misheard the day", "summary": "corrected summary: the drop is on Thursday"})
-	if res.Status != http.StatusCreated {
-		t.Fatalf("amend: %s", res)
-	}
+		f.setNow(t0.Add(10 * time.Minute))
+		res = f.do("POST", api("sources", f.north.ID, "contacts", c.ID, "amendments"), f.token(uNorthHandlerA), map[string]any{
+			"reason": "misheard the day", "summary": "corrected summary: the drop is on Thursday"})
+		if res.Status != http.StatusCreated {
+			t.Fatalf("amend: %s", res)
+		}
 
-	res = f.do("GET", api("sources", f.north.ID, "contacts", c.ID), f.token(uNorthController), nil)
-	if res.Status != http.StatusOK {
-		t.Fatalf("GET contact: %s", res)
-	}
-	var got tandem.Contact
-	res.decode(t, &got)
-	if got.Summary != "original summary: the drop is on Tuesday" {
-		t.Errorf("summary = %q, want the original", got.Summary)
-	}
-	if len(got.Amendments) != 1 {
-		t.Fatalf("amendments = %+v, want one", got.Amendments)
-	}
-	a := got.Amendments[0]
-	if a.Summary == nil || *a.Summary != "corrected summary: the drop is on Thursday" || a.Reason != "misheard the day" ||
-		a.AmendedBy != f.id(uNorthHandlerA) || !a.AmendedAt.Equal(t0.Add(10*time.Minute)) {
-		t.Errorf("amendment = %+v", a)
-	}
-	if !got.DocumentedAt.Equal(t0) {
-		t.Errorf("documented_at = %s, want the original %s", got.DocumentedAt, t0)
-	}
+		res = f.do("GET", api("sources", f.north.ID, "contacts", c.ID), f.token(uNorthController), nil)
+		if res.Status != http.StatusOK {
+			t.Fatalf("GET contact: %s", res)
+		}
+		var got tandem.Contact
+		res.decode(t, &got)
+		if got.Summary != "original summary: the drop is on Tuesday" {
+			t.Errorf("summary = %q, want the original", got.Summary)
+		}
+		if len(got.Amendments) != 1 {
+			t.Fatalf("amendments = %+v, want one", got.Amendments)
+		}
+		a := got.Amendments[0]
+		if a.Summary == nil || *a.Summary != "corrected summary: the drop is on Thursday" || a.Reason != "misheard the day" ||
+			a.AmendedBy != f.id(uNorthHandlerA) || !a.AmendedAt.Equal(t0.Add(10*time.Minute)) {
+			t.Errorf("amendment = %+v", a)
+		}
+		if !got.DocumentedAt.Equal(t0) {
+			t.Errorf("documented_at = %s, want the original %s", got.DocumentedAt, t0)
+		}
+	})
 }
 
 func TestHealthz_AnswersWithoutCredentials(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	res := f.do("GET", "/healthz", "", nil)
-	if res.Status != http.StatusOK {
-		t.Fatalf("GET /healthz: %s", res)
-	}
-	if obj := res.object(t); obj["status"] != "ok" {
-		t.Errorf("GET /healthz = %s", res)
-	}
+	testdb.Run(t, func(t *testing.T, backend testdb.Backend) {
+		f := newFixture(t, backend)
+		res := f.do("GET", "/healthz", "", nil)
+		if res.Status != http.StatusOK {
+			t.Fatalf("GET /healthz: %s", res)
+		}
+		if obj := res.object(t); obj["status"] != "ok" {
+			t.Errorf("GET /healthz = %s", res)
+		}
+	})
 }
 
 func TestSecurityHeaders_OnEveryKindOfResponse(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	tests := []struct {
-		name       string
-		method     string
-		path       string
-		token      string
-		body       any
-		wantStatus int
-	}{
-		{"200", "GET", api("sources"), f.token(uNorthHandlerA), nil, http.StatusOK},
-		{"201", "POST", api("sources", f.north.ID, "risks"), f.token(uNorthHandlerA), map[string]any{"category": "welfare",
-			"description": "d", "likelihood": 1, "impact": 1, "mitigation": "m", "review_by": "2026-12-31"}, http.StatusCreated},
-		{"401", "GET", api("sources"), "", nil, http.StatusUnauthorized},
-		{"403", "GET", api("audit"), f.token(uNorthHandlerA), nil, http.StatusForbidden},
-		{"404 for an unknown path", "GET", "/no/such/page", "", nil, http.StatusNotFound},
-		{"404 for an unknown API path", "GET", api("nothing-here"), f.token(uNorthHandlerA), nil, http.StatusNotFound},
-		{"404 outside need-to-know", "GET", api("sources", f.north.ID), f.token(uSouthHandler), nil, http.StatusNotFound},
-		{"400", "POST", api("sources"), f.token(uNorthHandlerA), "{not json", http.StatusBadRequest},
-		{"413", "POST", api("sources"), f.token(uNorthHandlerA), `{"legal_name":"` + strings.Repeat("x", maxBody+1) + `"}`, http.StatusRequestEntityTooLarge},
-		{"healthz", "GET", "/healthz", "", nil, http.StatusOK},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			res := f.on(t).do(tt.method, tt.path, tt.token, tt.body)
-			if res.Status != tt.wantStatus {
-				t.Fatalf("status = %d, want %d: %s", res.Status, tt.wantStatus, res)
-			}
-			checkSecurityHeaders(t, res.Header)
-		})
-	}
+	testdb.Run(t, func(t *testing.T, backend testdb.Backend) {
+		f := newFixture(t, backend)
+		tests := []struct {
+			name       string
+			method     string
+			path       string
+			token      string
+			body       any
+			wantStatus int
+		}{
+			{"200", "GET", api("sources"), f.token(uNorthHandlerA), nil, http.StatusOK},
+			{"201", "POST", api("sources", f.north.ID, "risks"), f.token(uNorthHandlerA), map[string]any{"category": "welfare",
+				"description": "d", "likelihood": 1, "impact": 1, "mitigation": "m", "review_by": "2026-12-31"}, http.StatusCreated},
+			{"401", "GET", api("sources"), "", nil, http.StatusUnauthorized},
+			{"403", "GET", api("audit"), f.token(uNorthHandlerA), nil, http.StatusForbidden},
+			{"404 for an unknown path", "GET", "/no/such/page", "", nil, http.StatusNotFound},
+			{"404 for an unknown API path", "GET", api("nothing-here"), f.token(uNorthHandlerA), nil, http.StatusNotFound},
+			{"404 outside need-to-know", "GET", api("sources", f.north.ID), f.token(uSouthHandler), nil, http.StatusNotFound},
+			{"400", "POST", api("sources"), f.token(uNorthHandlerA), "{not json", http.StatusBadRequest},
+			{"413", "POST", api("sources"), f.token(uNorthHandlerA), `{"legal_name":"` + strings.Repeat("x", maxBody+1) + `"}`, http.StatusRequestEntityTooLarge},
+			{"healthz", "GET", "/healthz", "", nil, http.StatusOK},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				res := f.on(t).do(tt.method, tt.path, tt.token, tt.body)
+				if res.Status != tt.wantStatus {
+					t.Fatalf("status = %d, want %d: %s", res.Status, tt.wantStatus, res)
+				}
+				checkSecurityHeaders(t, res.Header)
+			})
+		}
+	})
 }
 
 // checkSecurityHeaders asserts the headers every response must carry.
@@ -1327,49 +1351,51 @@ func TestPanic_BecomesAnInternalErrorWithARequestID(t *testing.T) {
 
 func TestLogs_CarryNoIdentity(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	created := f.do("POST", api("sources"), f.token(uNorthHandlerA), sourceBody())
-	if created.Status != http.StatusCreated {
-		t.Fatalf("POST /sources: %s", created)
-	}
-	var src tandem.Source
-	created.decode(t, &src)
-	reason := map[string]string{"reason": "preparing the risk assessment"}
-	requests := []struct {
-		method, path, user string
-		body               any
-	}{
-		{"POST", api("sources", src.ID, "identity"), uNorthHandlerA, reason},
-		{"POST", api("sources", src.ID, "identity"), uNorthAuditor, reason},
-		{"POST", api("sources", src.ID, "identity"), uSouthHandler, reason},
-		{"GET", api("sources", src.ID), uNorthHandlerA, nil},
-		{"GET", api("sources"), uNorthController, nil},
-		// Refused registrations that carry the identity too.
-		{"POST", api("sources"), uNorthHandlerA, withField(sourceBody(), "date_of_birth", "2026-02-30")},
-		{"POST", api("sources"), uNorthHandlerA, withField(sourceBody(), "nickname", canaryAlias)},
-		{"POST", api("sources"), uNorthHandlerA, withField(sourceBody(), "unit", "south")},
-		{"POST", api("sources"), uNorthAuditor, sourceBody()},
-		{"POST", api("sources"), "", sourceBody()},
-	}
-	for _, r := range requests {
-		tok := ""
-		if r.user != "" {
-			tok = f.token(r.user)
+	testdb.Run(t, func(t *testing.T, backend testdb.Backend) {
+		f := newFixture(t, backend)
+		created := f.do("POST", api("sources"), f.token(uNorthHandlerA), sourceBody())
+		if created.Status != http.StatusCreated {
+			t.Fatalf("POST /sources: %s", created)
 		}
-		f.do(r.method, r.path, tok, r.body)
-	}
-	logs := f.log.String()
-	if n := strings.Count(logs, "msg=request"); n < len(requests)+1 {
-		t.Fatalf("the log holds %d request lines for %d requests: is it captured?\n%s", n, len(requests)+1, logs)
-	}
-	if l := leaked([]byte(logs)); l != nil {
-		t.Errorf("the log carries identity %q:\n%s", l, logs)
-	}
-	for _, u := range []string{uNorthHandlerA, uNorthAuditor, uSouthHandler, uNorthController} {
-		if strings.Contains(logs, f.token(u)) {
-			t.Errorf("the log carries %s's bearer token", u)
+		var src tandem.Source
+		created.decode(t, &src)
+		reason := map[string]string{"reason": "preparing the risk assessment"}
+		requests := []struct {
+			method, path, user string
+			body               any
+		}{
+			{"POST", api("sources", src.ID, "identity"), uNorthHandlerA, reason},
+			{"POST", api("sources", src.ID, "identity"), uNorthAuditor, reason},
+			{"POST", api("sources", src.ID, "identity"), uSouthHandler, reason},
+			{"GET", api("sources", src.ID), uNorthHandlerA, nil},
+			{"GET", api("sources"), uNorthController, nil},
+			// Refused registrations that carry the identity too.
+			{"POST", api("sources"), uNorthHandlerA, withField(sourceBody(), "date_of_birth", "2026-02-30")},
+			{"POST", api("sources"), uNorthHandlerA, withField(sourceBody(), "nickname", canaryAlias)},
+			{"POST", api("sources"), uNorthHandlerA, withField(sourceBody(), "unit", "south")},
+			{"POST", api("sources"), uNorthAuditor, sourceBody()},
+			{"POST", api("sources"), "", sourceBody()},
 		}
-	}
+		for _, r := range requests {
+			tok := ""
+			if r.user != "" {
+				tok = f.token(r.user)
+			}
+			f.do(r.method, r.path, tok, r.body)
+		}
+		logs := f.log.String()
+		if n := strings.Count(logs, "msg=request"); n < len(requests)+1 {
+			t.Fatalf("the log holds %d request lines for %d requests: is it captured?\n%s", n, len(requests)+1, logs)
+		}
+		if l := leaked([]byte(logs)); l != nil {
+			t.Errorf("the log carries identity %q:\n%s", l, logs)
+		}
+		for _, u := range []string{uNorthHandlerA, uNorthAuditor, uSouthHandler, uNorthController} {
+			if strings.Contains(logs, f.token(u)) {
+				t.Errorf("the log carries %s's bearer token", u)
+			}
+		}
+	})
 }
 
 // withField returns a copy of body with key set to v.

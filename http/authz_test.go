@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"tandem"
+	"tandem/internal/testdb"
 )
 
 // authzCaller is one kind of caller the authorisation table tries on every
@@ -177,252 +178,260 @@ func unknownRecord(path string) string {
 
 func TestAuthz_EveryRouteEveryCaller(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	f.freshAlert() // so that the north source has an alert to list, or to hide
-	// A handler taken off the north source keeps no need-to-know of it.
-	former := f.freshAssignment()
-	if err := f.store.EndAssignment(f.as(uNorthController), f.north.ID, former.ID); err != nil {
-		t.Fatalf("end assignment: %v", err)
-	}
-	formerUser := ""
-	for u, o := range f.officers {
-		if o.ID == former.OfficerID {
-			formerUser = u
+	testdb.Run(t, func(t *testing.T, backend testdb.Backend) {
+		f := newFixture(t, backend)
+		f.freshAlert() // so that the north source has an alert to list, or to hide
+		// A handler taken off the north source keeps no need-to-know of it.
+		former := f.freshAssignment()
+		if err := f.store.EndAssignment(f.as(uNorthController), f.north.ID, former.ID); err != nil {
+			t.Fatalf("end assignment: %v", err)
 		}
-	}
-	tok, err := f.store.IssueToken(f.ctx, formerUser, 24*time.Hour)
-	if err != nil {
-		t.Fatalf("issue token: %v", err)
-	}
-	f.tokens[formerUser] = tok
-	callers := append(slices.Clone(authzCallers), authzCaller{name: "handler whose assignment ended", user: formerUser})
+		formerUser := ""
+		for u, o := range f.officers {
+			if o.ID == former.OfficerID {
+				formerUser = u
+			}
+		}
+		tok, err := f.store.IssueToken(f.ctx, formerUser, 24*time.Hour)
+		if err != nil {
+			t.Fatalf("issue token: %v", err)
+		}
+		f.tokens[formerUser] = tok
+		callers := append(slices.Clone(authzCallers), authzCaller{name: "handler whose assignment ended", user: formerUser})
 
-	reqs := authzRequests()
-	covered := map[string]bool{}
-	for _, rt := range f.server.Routes() {
-		key := rt.Method + " " + rt.Pattern
-		covered[key] = true
-		rq, ok := reqs[key]
-		if !ok {
-			t.Errorf("route %s has no case in the authorisation table: add one to authzRequests", key)
-			continue
-		}
-		t.Run(key, func(t *testing.T) {
-			for _, c := range callers {
-				t.Run(c.name, func(t *testing.T) {
-					f := f.on(t)
-					token := ""
-					var roles []tandem.Role
-					if c.user != "" {
-						token, roles = f.token(c.user), f.officers[c.user].Roles
-					}
-					path, body := rq.build(f)
-					res := f.do(rt.Method, path, token, body)
-					want := wantStatus(rt, rq, c, roles)
-					switch want {
-					case 0:
-						if res.Status < 200 || res.Status > 299 {
-							t.Fatalf("status = %d, want 2xx: %s", res.Status, res)
+		reqs := authzRequests()
+		covered := map[string]bool{}
+		for _, rt := range f.server.Routes() {
+			key := rt.Method + " " + rt.Pattern
+			covered[key] = true
+			rq, ok := reqs[key]
+			if !ok {
+				t.Errorf("route %s has no case in the authorisation table: add one to authzRequests", key)
+				continue
+			}
+			t.Run(key, func(t *testing.T) {
+				for _, c := range callers {
+					t.Run(c.name, func(t *testing.T) {
+						f := f.on(t)
+						token := ""
+						var roles []tandem.Role
+						if c.user != "" {
+							token, roles = f.token(c.user), f.officers[c.user].Roles
 						}
-					case http.StatusUnauthorized:
-						res.wantError(t, want, tandem.EUNAUTHORIZED, "")
-						if res.Header.Get("WWW-Authenticate") == "" {
-							t.Error("401 without WWW-Authenticate")
-						}
-					case http.StatusForbidden:
-						res.wantError(t, want, tandem.EFORBIDDEN, "")
-					case http.StatusNotFound:
-						e := res.wantError(t, want, tandem.ENOTFOUND, "")
-						// Exactly as if it did not exist.
-						if other := unknownRecord(path); other != "" {
-							res := f.do(rt.Method, other, token, body)
-							if e2 := res.wantError(t, http.StatusNotFound, tandem.ENOTFOUND, ""); e2.Message != e.Message {
-								t.Errorf("outside need-to-know says %q, a record that does not exist says %q", e.Message, e2.Message)
+						path, body := rq.build(f)
+						res := f.do(rt.Method, path, token, body)
+						want := wantStatus(rt, rq, c, roles)
+						switch want {
+						case 0:
+							if res.Status < 200 || res.Status > 299 {
+								t.Fatalf("status = %d, want 2xx: %s", res.Status, res)
+							}
+						case http.StatusUnauthorized:
+							res.wantError(t, want, tandem.EUNAUTHORIZED, "")
+							if res.Header.Get("WWW-Authenticate") == "" {
+								t.Error("401 without WWW-Authenticate")
+							}
+						case http.StatusForbidden:
+							res.wantError(t, want, tandem.EFORBIDDEN, "")
+						case http.StatusNotFound:
+							e := res.wantError(t, want, tandem.ENOTFOUND, "")
+							// Exactly as if it did not exist.
+							if other := unknownRecord(path); other != "" {
+								res := f.do(rt.Method, other, token, body)
+								if e2 := res.wantError(t, http.StatusNotFound, tandem.ENOTFOUND, ""); e2.Message != e.Message {
+									t.Errorf("outside need-to-know says %q, a record that does not exist says %q", e.Message, e2.Message)
+								}
 							}
 						}
-					}
-					if c.user == uAdmin && (strings.HasPrefix(rt.Pattern, APIBase+"/sources") || strings.HasPrefix(rt.Pattern, APIBase+"/alerts")) &&
-						res.Status == http.StatusOK {
-						t.Errorf("an administrator got 200 on %s", path)
-					}
-					isReveal := rt.Pattern == APIBase+"/sources/{id}/identity" && res.Status == http.StatusOK
-					if l := leaked(res.Body); l != nil && !isReveal {
-						t.Errorf("response carries identity %q: %s", l, res)
-					}
-					if isReveal && len(leaked(res.Body)) != len(canaries) {
-						t.Errorf("a reveal lacks identity fields: %s", res)
-					}
-					if rq.lists && res.Status == http.StatusOK {
-						if sees := strings.Contains(string(res.Body), f.north.ID); sees != c.seesNorth {
-							t.Errorf("north source in the list = %v, want %v: %s", sees, c.seesNorth, res)
+						if c.user == uAdmin && (strings.HasPrefix(rt.Pattern, APIBase+"/sources") || strings.HasPrefix(rt.Pattern, APIBase+"/alerts")) &&
+							res.Status == http.StatusOK {
+							t.Errorf("an administrator got 200 on %s", path)
 						}
-					}
-				})
-			}
-		})
-	}
-	for key := range reqs {
-		if !covered[key] {
-			t.Errorf("the authorisation table has a case for %s, which is no route", key)
+						isReveal := rt.Pattern == APIBase+"/sources/{id}/identity" && res.Status == http.StatusOK
+						if l := leaked(res.Body); l != nil && !isReveal {
+							t.Errorf("response carries identity %q: %s", l, res)
+						}
+						if isReveal && len(leaked(res.Body)) != len(canaries) {
+							t.Errorf("a reveal lacks identity fields: %s", res)
+						}
+						if rq.lists && res.Status == http.StatusOK {
+							if sees := strings.Contains(string(res.Body), f.north.ID); sees != c.seesNorth {
+								t.Errorf("north source in the list = %v, want %v: %s", sees, c.seesNorth, res)
+							}
+						}
+					})
+				}
+			})
 		}
-	}
+		for key := range reqs {
+			if !covered[key] {
+				t.Errorf("the authorisation table has a case for %s, which is no route", key)
+			}
+		}
+	})
 }
 
 func TestAuthentication_BadCredentialsAre401(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	expiring, err := f.store.IssueToken(f.ctx, uNorthHandlerA, time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
-	valid := f.token(uNorthHandlerA)
-	tests := []struct {
-		name   string
-		header string
-		later  time.Duration
-		want   int
-	}{
-		{"no Authorization header", "", 0, http.StatusUnauthorized},
-		{"basic credentials", "Basic bm9ydGguaGFuZGxlci5hOnBhc3N3b3Jk", 0, http.StatusUnauthorized},
-		{"the scheme alone", "Bearer", 0, http.StatusUnauthorized},
-		{"an empty token", "Bearer    ", 0, http.StatusUnauthorized},
-		{"an unknown token", "Bearer tandem-not-a-real-token", 0, http.StatusUnauthorized},
-		{"a valid token under another scheme", "Token " + valid, 0, http.StatusUnauthorized},
-		{"a valid token with a character more", "Bearer " + valid + "x", 0, http.StatusUnauthorized},
-		{"an expired token", "Bearer " + expiring, 2 * time.Hour, http.StatusUnauthorized},
-		{"a token at its last second", "Bearer " + expiring, time.Hour - time.Second, http.StatusOK},
-		{"a valid token", "Bearer " + valid, 0, http.StatusOK},
-		{"the scheme in lower case", "bearer " + valid, 0, http.StatusOK},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			f := f.on(t)
-			f.setNow(t0.Add(tt.later))
-			defer f.setNow(t0)
-			var header []string
-			if tt.header != "" {
-				header = []string{"Authorization", tt.header}
-			}
-			res := doOn(t, f.server, "GET", api("sources"), "", nil, header...)
-			if tt.want == http.StatusOK {
-				if res.Status != http.StatusOK {
-					t.Fatalf("status = %d, want 200: %s", res.Status, res)
+	testdb.Run(t, func(t *testing.T, backend testdb.Backend) {
+		f := newFixture(t, backend)
+		expiring, err := f.store.IssueToken(f.ctx, uNorthHandlerA, time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		valid := f.token(uNorthHandlerA)
+		tests := []struct {
+			name   string
+			header string
+			later  time.Duration
+			want   int
+		}{
+			{"no Authorization header", "", 0, http.StatusUnauthorized},
+			{"basic credentials", "Basic bm9ydGguaGFuZGxlci5hOnBhc3N3b3Jk", 0, http.StatusUnauthorized},
+			{"the scheme alone", "Bearer", 0, http.StatusUnauthorized},
+			{"an empty token", "Bearer    ", 0, http.StatusUnauthorized},
+			{"an unknown token", "Bearer tandem-not-a-real-token", 0, http.StatusUnauthorized},
+			{"a valid token under another scheme", "Token " + valid, 0, http.StatusUnauthorized},
+			{"a valid token with a character more", "Bearer " + valid + "x", 0, http.StatusUnauthorized},
+			{"an expired token", "Bearer " + expiring, 2 * time.Hour, http.StatusUnauthorized},
+			{"a token at its last second", "Bearer " + expiring, time.Hour - time.Second, http.StatusOK},
+			{"a valid token", "Bearer " + valid, 0, http.StatusOK},
+			{"the scheme in lower case", "bearer " + valid, 0, http.StatusOK},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				f := f.on(t)
+				f.setNow(t0.Add(tt.later))
+				defer f.setNow(t0)
+				var header []string
+				if tt.header != "" {
+					header = []string{"Authorization", tt.header}
 				}
-				return
-			}
-			res.wantError(t, tt.want, tandem.EUNAUTHORIZED, "")
-			if res.Header.Get("WWW-Authenticate") == "" {
-				t.Error("401 without WWW-Authenticate")
-			}
-			checkSecurityHeaders(t, res.Header)
-		})
-	}
+				res := doOn(t, f.server, "GET", api("sources"), "", nil, header...)
+				if tt.want == http.StatusOK {
+					if res.Status != http.StatusOK {
+						t.Fatalf("status = %d, want 200: %s", res.Status, res)
+					}
+					return
+				}
+				res.wantError(t, tt.want, tandem.EUNAUTHORIZED, "")
+				if res.Header.Get("WWW-Authenticate") == "" {
+					t.Error("401 without WWW-Authenticate")
+				}
+				checkSecurityHeaders(t, res.Header)
+			})
+		}
+	})
 }
 
 func TestSourceIdentity_EveryRefusedCallIsLogged(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	unknown := strings.Repeat("0", 32)
-	tests := []struct {
-		name      string
-		caller    string
-		sourceID  string
-		body      any
-		wantCode  string
-		wantField string
-	}{
-		{"handler outside need-to-know", uSouthHandler, f.north.ID, map[string]string{"reason": "curious about the north unit"}, tandem.ENOTFOUND, ""},
-		{"controller of another unit", uSouthController, f.north.ID, map[string]string{"reason": "curious about the north unit"}, tandem.ENOTFOUND, ""},
-		{"handler of the unit not on the source", uNorthHandlerC, f.north.ID, map[string]string{"reason": "covering for a colleague"}, tandem.ENOTFOUND, ""},
-		{"a source that does not exist", uNorthHandlerA, unknown, map[string]string{"reason": "checking a reference"}, tandem.ENOTFOUND, ""},
-		{"no reason", uNorthHandlerA, f.north.ID, map[string]string{}, tandem.EINVALID, "reason"},
-		{"a reason too short to be one", uNorthHandlerA, f.north.ID, map[string]string{"reason": "because"}, tandem.EINVALID, "reason"},
-		{"an administrator", uAdmin, f.north.ID, map[string]string{"reason": "system maintenance check"}, tandem.EFORBIDDEN, ""},
-		{"a malformed body", uNorthHandlerA, f.north.ID, `{"reason": "arranging a meeting"`, tandem.EINVALID, ""},
-		{"an unknown field", uNorthHandlerA, f.north.ID, map[string]string{"reason": "arranging a meeting", "fields": "all"}, tandem.EINVALID, "fields"},
-		{"no body at all", uSouthHandler, f.north.ID, "", tandem.EINVALID, ""},
-	}
-	status := map[string]int{tandem.ENOTFOUND: http.StatusNotFound, tandem.EINVALID: http.StatusBadRequest, tandem.EFORBIDDEN: http.StatusForbidden}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			f := f.on(t)
-			head := f.auditHead()
-			alertsBefore := f.counts().Alerts
-			res := f.do("POST", api("sources", tt.sourceID, "identity"), f.token(tt.caller), tt.body)
-			e := res.wantError(t, status[tt.wantCode], tt.wantCode, tt.wantField)
-			if l := leaked(res.Body); l != nil {
-				t.Errorf("a refused reveal carries identity %q", l)
-			}
-			if tt.wantCode == tandem.ENOTFOUND && e.Message != "source not found" {
-				t.Errorf("message = %q: a refusal must read exactly as a source that does not exist", e.Message)
-			}
-			es := f.auditSince(head)
-			if len(es) != 1 {
-				t.Fatalf("the refused call left %d audit entries, want 1 (source.identity.refuse): %+v", len(es), es)
-			}
-			got := es[0]
-			if got.Action != "source.identity.refuse" || got.Actor != f.id(tt.caller) || got.ObjectID != tt.sourceID || !got.At.Equal(t0) {
-				t.Errorf("audit entry = %+v; want source.identity.refuse of %s by %s at %s", got, tt.sourceID, f.id(tt.caller), t0)
-			}
-			if b, ok := tt.body.(map[string]string); ok && b["reason"] != "" && !strings.Contains(got.Reason, b["reason"]) {
-				t.Errorf("audit reason %q does not carry the reason given %q", got.Reason, b["reason"])
-			}
-			if after := f.counts().Alerts; after != alertsBefore {
-				t.Errorf("a refused reveal raised %d alerts", after-alertsBefore)
-			}
-		})
-	}
+	testdb.Run(t, func(t *testing.T, backend testdb.Backend) {
+		f := newFixture(t, backend)
+		unknown := strings.Repeat("0", 32)
+		tests := []struct {
+			name      string
+			caller    string
+			sourceID  string
+			body      any
+			wantCode  string
+			wantField string
+		}{
+			{"handler outside need-to-know", uSouthHandler, f.north.ID, map[string]string{"reason": "curious about the north unit"}, tandem.ENOTFOUND, ""},
+			{"controller of another unit", uSouthController, f.north.ID, map[string]string{"reason": "curious about the north unit"}, tandem.ENOTFOUND, ""},
+			{"handler of the unit not on the source", uNorthHandlerC, f.north.ID, map[string]string{"reason": "covering for a colleague"}, tandem.ENOTFOUND, ""},
+			{"a source that does not exist", uNorthHandlerA, unknown, map[string]string{"reason": "checking a reference"}, tandem.ENOTFOUND, ""},
+			{"no reason", uNorthHandlerA, f.north.ID, map[string]string{}, tandem.EINVALID, "reason"},
+			{"a reason too short to be one", uNorthHandlerA, f.north.ID, map[string]string{"reason": "because"}, tandem.EINVALID, "reason"},
+			{"an administrator", uAdmin, f.north.ID, map[string]string{"reason": "system maintenance check"}, tandem.EFORBIDDEN, ""},
+			{"a malformed body", uNorthHandlerA, f.north.ID, `{"reason": "arranging a meeting"`, tandem.EINVALID, ""},
+			{"an unknown field", uNorthHandlerA, f.north.ID, map[string]string{"reason": "arranging a meeting", "fields": "all"}, tandem.EINVALID, "fields"},
+			{"no body at all", uSouthHandler, f.north.ID, "", tandem.EINVALID, ""},
+		}
+		status := map[string]int{tandem.ENOTFOUND: http.StatusNotFound, tandem.EINVALID: http.StatusBadRequest, tandem.EFORBIDDEN: http.StatusForbidden}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				f := f.on(t)
+				head := f.auditHead()
+				alertsBefore := f.counts().Alerts
+				res := f.do("POST", api("sources", tt.sourceID, "identity"), f.token(tt.caller), tt.body)
+				e := res.wantError(t, status[tt.wantCode], tt.wantCode, tt.wantField)
+				if l := leaked(res.Body); l != nil {
+					t.Errorf("a refused reveal carries identity %q", l)
+				}
+				if tt.wantCode == tandem.ENOTFOUND && e.Message != "source not found" {
+					t.Errorf("message = %q: a refusal must read exactly as a source that does not exist", e.Message)
+				}
+				es := f.auditSince(head)
+				if len(es) != 1 {
+					t.Fatalf("the refused call left %d audit entries, want 1 (source.identity.refuse): %+v", len(es), es)
+				}
+				got := es[0]
+				if got.Action != "source.identity.refuse" || got.Actor != f.id(tt.caller) || got.ObjectID != tt.sourceID || !got.At.Equal(t0) {
+					t.Errorf("audit entry = %+v; want source.identity.refuse of %s by %s at %s", got, tt.sourceID, f.id(tt.caller), t0)
+				}
+				if b, ok := tt.body.(map[string]string); ok && b["reason"] != "" && !strings.Contains(got.Reason, b["reason"]) {
+					t.Errorf("audit reason %q does not carry the reason given %q", got.Reason, b["reason"])
+				}
+				if after := f.counts().Alerts; after != alertsBefore {
+					t.Errorf("a refused reveal raised %d alerts", after-alertsBefore)
+				}
+			})
+		}
+	})
 }
 
 func TestNeedToKnow_AnotherSourcesRecordsAreNotFoundThroughThisOne(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	southAlerts, err := f.store.ListAlerts(f.as(uSouthController), tandem.AlertFilter{Status: tandem.AlertOpen, SourceID: f.south.ID})
-	if err != nil || len(southAlerts) == 0 {
-		t.Fatalf("the south source (one handler) should have an open alert: %v %v", southAlerts, err)
-	}
-	southAssignment := f.south.Handlers[0].ID
-	tests := []struct {
-		name      string
-		method    string
-		path      string
-		caller    string
-		body      any
-		want      int
-		wantField string
-	}{
-		{"a south contact through the north source", "GET", api("sources", f.north.ID, "contacts", f.southContact.ID), uNorthController, nil,
-			http.StatusNotFound, ""},
-		{"amending a south contact through the north source", "POST", api("sources", f.north.ID, "contacts", f.southContact.ID, "amendments"),
-			uNorthController, map[string]any{"reason": "correcting it", "summary": "changed"}, http.StatusNotFound, ""},
-		{"ending a south assignment through the north source", "DELETE", api("sources", f.north.ID, "assignments", southAssignment),
-			uNorthController, nil, http.StatusNotFound, ""},
-		{"acknowledging a south alert", "POST", api("alerts", southAlerts[0].ID, "acknowledge"), uNorthController,
-			map[string]any{"justification": "not my unit but still"}, http.StatusNotFound, ""},
-		{"a north risk naming a south contact", "POST", api("sources", f.north.ID, "risks"), uNorthHandlerA, map[string]any{
-			"category": "welfare", "description": "d", "likelihood": 1, "impact": 1, "mitigation": "m", "review_by": "2026-12-31",
-			"contact_id": f.southContact.ID}, http.StatusBadRequest, "contact_id"},
-		{"south alerts filtered by source", "GET", api("alerts") + "?source_id=" + f.south.ID, uNorthController, nil, http.StatusOK, ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			f := f.on(t)
-			before := f.counts()
-			res := f.do(tt.method, tt.path, f.token(tt.caller), tt.body)
-			if tt.want == http.StatusOK {
-				if res.Status != http.StatusOK || strings.Contains(string(res.Body), f.south.ID) {
-					t.Errorf("want 200 without the south source: %s", res)
+	testdb.Run(t, func(t *testing.T, backend testdb.Backend) {
+		f := newFixture(t, backend)
+		southAlerts, err := f.store.ListAlerts(f.as(uSouthController), tandem.AlertFilter{Status: tandem.AlertOpen, SourceID: f.south.ID})
+		if err != nil || len(southAlerts) == 0 {
+			t.Fatalf("the south source (one handler) should have an open alert: %v %v", southAlerts, err)
+		}
+		southAssignment := f.south.Handlers[0].ID
+		tests := []struct {
+			name      string
+			method    string
+			path      string
+			caller    string
+			body      any
+			want      int
+			wantField string
+		}{
+			{"a south contact through the north source", "GET", api("sources", f.north.ID, "contacts", f.southContact.ID), uNorthController, nil,
+				http.StatusNotFound, ""},
+			{"amending a south contact through the north source", "POST", api("sources", f.north.ID, "contacts", f.southContact.ID, "amendments"),
+				uNorthController, map[string]any{"reason": "correcting it", "summary": "changed"}, http.StatusNotFound, ""},
+			{"ending a south assignment through the north source", "DELETE", api("sources", f.north.ID, "assignments", southAssignment),
+				uNorthController, nil, http.StatusNotFound, ""},
+			{"acknowledging a south alert", "POST", api("alerts", southAlerts[0].ID, "acknowledge"), uNorthController,
+				map[string]any{"justification": "not my unit but still"}, http.StatusNotFound, ""},
+			{"a north risk naming a south contact", "POST", api("sources", f.north.ID, "risks"), uNorthHandlerA, map[string]any{
+				"category": "welfare", "description": "d", "likelihood": 1, "impact": 1, "mitigation": "m", "review_by": "2026-12-31",
+				"contact_id": f.southContact.ID}, http.StatusBadRequest, "contact_id"},
+			{"south alerts filtered by source", "GET", api("alerts") + "?source_id=" + f.south.ID, uNorthController, nil, http.StatusOK, ""},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				f := f.on(t)
+				before := f.counts()
+				res := f.do(tt.method, tt.path, f.token(tt.caller), tt.body)
+				if tt.want == http.StatusOK {
+					if res.Status != http.StatusOK || strings.Contains(string(res.Body), f.south.ID) {
+						t.Errorf("want 200 without the south source: %s", res)
+					}
+					return
 				}
-				return
-			}
-			code := tandem.ENOTFOUND
-			if tt.want == http.StatusBadRequest {
-				code = tandem.EINVALID
-			}
-			res.wantError(t, tt.want, code, tt.wantField)
-			if after := f.counts(); after != before {
-				t.Errorf("a refused request wrote: before %+v, after %+v", before, after)
-			}
-		})
-	}
+				code := tandem.ENOTFOUND
+				if tt.want == http.StatusBadRequest {
+					code = tandem.EINVALID
+				}
+				res.wantError(t, tt.want, code, tt.wantField)
+				if after := f.counts(); after != before {
+					t.Errorf("a refused request wrote: before %+v, after %+v", before, after)
+				}
+			})
+		}
+	})
 }

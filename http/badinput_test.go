@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"tandem"
+	"tandem/internal/testdb"
 )
 
 // badInput is a request the API must refuse with CONTRACT's error shape,
@@ -260,107 +261,113 @@ func (f *fixture) resolveBody(body any) any {
 
 func TestBadInput_RefusedWithTheFieldNamedAndNothingWritten(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	for _, tt := range badInputs() {
-		t.Run(tt.name, func(t *testing.T) {
-			f := f.on(t)
-			path := f.resolve(tt.path(f))
-			body := f.resolveBody(tt.body)
-			before := f.counts()
-			res := doOn(t, f.server, tt.method, path, f.token(tt.user), body, tt.header...)
-			res.wantError(t, tt.status, tt.code, tt.field)
-			checkSecurityHeaders(t, res.Header)
-			if l := leaked(res.Body); l != nil {
-				t.Errorf("the refusal carries identity %q: %s", l, res)
-			}
-			if after := f.counts(); after != before {
-				t.Errorf("a refused request wrote: before %+v, after %+v", before, after)
-			}
-		})
-	}
+	testdb.Run(t, func(t *testing.T, backend testdb.Backend) {
+		f := newFixture(t, backend)
+		for _, tt := range badInputs() {
+			t.Run(tt.name, func(t *testing.T) {
+				f := f.on(t)
+				path := f.resolve(tt.path(f))
+				body := f.resolveBody(tt.body)
+				before := f.counts()
+				res := doOn(t, f.server, tt.method, path, f.token(tt.user), body, tt.header...)
+				res.wantError(t, tt.status, tt.code, tt.field)
+				checkSecurityHeaders(t, res.Header)
+				if l := leaked(res.Body); l != nil {
+					t.Errorf("the refusal carries identity %q: %s", l, res)
+				}
+				if after := f.counts(); after != before {
+					t.Errorf("a refused request wrote: before %+v, after %+v", before, after)
+				}
+			})
+		}
+	})
 }
 
 func TestContactRecord_OccurredAtToleratesFiveMinutesOfClockSkew(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	plus2 := time.FixedZone("UTC+2", 2*60*60)
-	tests := []struct {
-		name   string
-		ahead  time.Duration
-		zone   *time.Location
-		accept bool
-	}{
-		{"now", 0, time.UTC, true},
-		{"4 minutes ahead", 4 * time.Minute, time.UTC, true},
-		{"4 minutes ahead, written in another zone", 4 * time.Minute, plus2, true},
-		{"exactly 5 minutes ahead", 5 * time.Minute, time.UTC, true},
-		{"5 minutes and a second ahead", 5*time.Minute + time.Second, time.UTC, false},
-		{"10 minutes ahead", 10 * time.Minute, time.UTC, false},
-		{"10 minutes ahead, written in another zone", 10 * time.Minute, plus2, false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			f := f.on(t)
-			at := t0.Add(tt.ahead).In(tt.zone).Format(time.RFC3339)
-			before := f.counts()
-			res := f.do("POST", api("sources", f.north.ID, "contacts"), f.token(uNorthHandlerA), map[string]any{
-				"kind": "phone", "occurred_at": at, "officer_ids": []string{f.id(uNorthHandlerA)}, "summary": "a call"})
-			after := f.counts()
-			if !tt.accept {
-				res.wantError(t, http.StatusBadRequest, tandem.EINVALID, "occurred_at")
-				if after != before {
-					t.Errorf("a refused contact wrote: before %+v, after %+v", before, after)
+	testdb.Run(t, func(t *testing.T, backend testdb.Backend) {
+		f := newFixture(t, backend)
+		plus2 := time.FixedZone("UTC+2", 2*60*60)
+		tests := []struct {
+			name   string
+			ahead  time.Duration
+			zone   *time.Location
+			accept bool
+		}{
+			{"now", 0, time.UTC, true},
+			{"4 minutes ahead", 4 * time.Minute, time.UTC, true},
+			{"4 minutes ahead, written in another zone", 4 * time.Minute, plus2, true},
+			{"exactly 5 minutes ahead", 5 * time.Minute, time.UTC, true},
+			{"5 minutes and a second ahead", 5*time.Minute + time.Second, time.UTC, false},
+			{"10 minutes ahead", 10 * time.Minute, time.UTC, false},
+			{"10 minutes ahead, written in another zone", 10 * time.Minute, plus2, false},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				f := f.on(t)
+				at := t0.Add(tt.ahead).In(tt.zone).Format(time.RFC3339)
+				before := f.counts()
+				res := f.do("POST", api("sources", f.north.ID, "contacts"), f.token(uNorthHandlerA), map[string]any{
+					"kind": "phone", "occurred_at": at, "officer_ids": []string{f.id(uNorthHandlerA)}, "summary": "a call"})
+				after := f.counts()
+				if !tt.accept {
+					res.wantError(t, http.StatusBadRequest, tandem.EINVALID, "occurred_at")
+					if after != before {
+						t.Errorf("a refused contact wrote: before %+v, after %+v", before, after)
+					}
+					return
 				}
-				return
-			}
-			if res.Status != http.StatusCreated {
-				t.Fatalf("occurred_at %s: %s", at, res)
-			}
-			if after.Contacts != before.Contacts+1 {
-				t.Errorf("contacts went from %d to %d, want one more", before.Contacts, after.Contacts)
-			}
-			var c tandem.Contact
-			res.decode(t, &c)
-			if !c.OccurredAt.Equal(t0.Add(tt.ahead)) || c.OccurredAt.Location() != time.UTC {
-				t.Errorf("occurred_at = %s, want %s in UTC", c.OccurredAt, t0.Add(tt.ahead))
-			}
-		})
-	}
+				if res.Status != http.StatusCreated {
+					t.Fatalf("occurred_at %s: %s", at, res)
+				}
+				if after.Contacts != before.Contacts+1 {
+					t.Errorf("contacts went from %d to %d, want one more", before.Contacts, after.Contacts)
+				}
+				var c tandem.Contact
+				res.decode(t, &c)
+				if !c.OccurredAt.Equal(t0.Add(tt.ahead)) || c.OccurredAt.Location() != time.UTC {
+					t.Errorf("occurred_at = %s, want %s in UTC", c.OccurredAt, t0.Add(tt.ahead))
+				}
+			})
+		}
+	})
 }
 
 func TestBodyLimit_OneMiBIsReadAndOneByteMoreIsTooLarge(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	// A contact padded to exactly the size given: at 1 MiB it is read (and
-	// refused for its summary's length); a byte more is too large.
-	contactOfSize := func(size int) string {
-		head := `{"kind":"phone","occurred_at":"2026-11-26T11:00:00Z","officer_ids":["` + f.id(uNorthHandlerA) + `"],"summary":"`
-		tail := `"}`
-		return head + strings.Repeat("x", size-len(head)-len(tail)) + tail
-	}
-	tests := []struct {
-		name   string
-		size   int
-		status int
-		code   string
-		field  string
-	}{
-		{"exactly 1 MiB", maxBody, http.StatusBadRequest, tandem.EINVALID, "summary"},
-		{"1 MiB and a byte", maxBody + 1, http.StatusRequestEntityTooLarge, tandem.ETOOLARGE, ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			f := f.on(t)
-			body := contactOfSize(tt.size)
-			if len(body) != tt.size {
-				t.Fatalf("built %d bytes, want %d", len(body), tt.size)
-			}
-			before := f.counts()
-			res := f.do("POST", api("sources", f.north.ID, "contacts"), f.token(uNorthHandlerA), body)
-			res.wantError(t, tt.status, tt.code, tt.field)
-			if after := f.counts(); after != before {
-				t.Errorf("a refused contact wrote: before %+v, after %+v", before, after)
-			}
-		})
-	}
+	testdb.Run(t, func(t *testing.T, backend testdb.Backend) {
+		f := newFixture(t, backend)
+		// A contact padded to exactly the size given: at 1 MiB it is read (and
+		// refused for its summary's length); a byte more is too large.
+		contactOfSize := func(size int) string {
+			head := `{"kind":"phone","occurred_at":"2026-11-26T11:00:00Z","officer_ids":["` + f.id(uNorthHandlerA) + `"],"summary":"`
+			tail := `"}`
+			return head + strings.Repeat("x", size-len(head)-len(tail)) + tail
+		}
+		tests := []struct {
+			name   string
+			size   int
+			status int
+			code   string
+			field  string
+		}{
+			{"exactly 1 MiB", maxBody, http.StatusBadRequest, tandem.EINVALID, "summary"},
+			{"1 MiB and a byte", maxBody + 1, http.StatusRequestEntityTooLarge, tandem.ETOOLARGE, ""},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				f := f.on(t)
+				body := contactOfSize(tt.size)
+				if len(body) != tt.size {
+					t.Fatalf("built %d bytes, want %d", len(body), tt.size)
+				}
+				before := f.counts()
+				res := f.do("POST", api("sources", f.north.ID, "contacts"), f.token(uNorthHandlerA), body)
+				res.wantError(t, tt.status, tt.code, tt.field)
+				if after := f.counts(); after != before {
+					t.Errorf("a refused contact wrote: before %+v, after %+v", before, after)
+				}
+			})
+		}
+	})
 }

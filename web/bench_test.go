@@ -10,6 +10,7 @@ import (
 
 	"tandem"
 	"tandem/demo"
+	"tandem/internal/testdb"
 )
 
 // BenchmarkPages loads the demo unit (some months of a unit's records) and
@@ -17,7 +18,7 @@ import (
 // a page. Besides ns/op (the mean) each reports its median in ms.
 func BenchmarkPages(b *testing.B) {
 	clock := &testClock{now: t0}
-	store := openStore(b, clock)
+	store := openStore(b, testdb.SQLite, clock)
 	if err := demo.Load(context.Background(), store, clock.Set, t0); err != nil {
 		b.Fatalf("load the demo: %v", err)
 	}

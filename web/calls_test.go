@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"tandem"
+	"tandem/internal/testdb"
 )
 
 // TestCallsPage_ImportsAFileAndRaisesTheUndocumentedCall: a controller
@@ -16,51 +17,53 @@ import (
 // undocumented, and the alert is raised.
 func TestCallsPage_ImportsAFileAndRaisesTheUndocumentedCall(t *testing.T) {
 	t.Parallel()
-	a := newApp(t, "ctrl", "ha")
-	s := a.pairedSource() // registered with +447700900123
-	ctrl := a.signIn(a.controller)
-	if p := ctrl.get("/calls"); p.status != http.StatusOK {
-		t.Fatalf("GET /calls: %d", p.status)
-	}
-	if p := a.signIn(a.ha).get("/calls"); p.status != http.StatusForbidden {
-		t.Errorf("a handler on /calls: %d, want 403", p.status)
-	}
-	// An officer whose work phone is the PBX extension 7001; the call is
-	// two days old, answered, and no contact covers it.
-	if _, err := a.store.CreateOfficer(cli(), tandem.OfficerCreate{Username: "hc", Name: "Officer hc", Gender: "male", Unit: "north",
-		Roles: []tandem.Role{tandem.RoleHandler}, Dedicated: true, WorkPhones: []string{"7001"}}); err != nil {
-		t.Fatal(err)
-	}
-	london, err := time.LoadLocation("Europe/London")
-	if err != nil {
-		t.Fatal(err)
-	}
-	start := a.clock.Now().Add(-48 * time.Hour).In(london)
-	line := `"","07700 900123","7001","from-trunk","""Unknown"" <07700900123>","SIP/trunk-1","SIP/7001-1","Dial","SIP/7001,30","` +
-		start.Format("2006-01-02 15:04:05") + `","` + start.Add(5*time.Second).Format("2006-01-02 15:04:05") + `","` +
-		start.Add(605*time.Second).Format("2006-01-02 15:04:05") + `",605,600,"ANSWERED","DOCUMENTATION","1.1"` + "\n" +
-		`"","07700900999","7002","from-trunk","x","SIP/a","SIP/b","Dial","","2026-01-01 10:00:00","","2026-01-01 10:00:10",10,0,"NO ANSWER","DOCUMENTATION","1.2"` + "\n" +
-		"not a record\n"
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	mw.WriteField("csrf", ctrl.csrf())
-	mw.WriteField("format", "asterisk")
-	mw.WriteField("tz", "Europe/London")
-	fw, _ := mw.CreateFormFile("file", "Master.csv")
-	fw.Write([]byte(line))
-	mw.Close()
-	req, _ := http.NewRequest(http.MethodPost, ctrl.base.String()+"/calls", &body)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	p := ctrl.do(req)
-	if p.status != http.StatusOK {
-		t.Fatalf("POST /calls: %d %s", p.status, p.alert())
-	}
-	for _, want := range []string{"3 records read", "1 calls kept", "1 with no source involved", "1 rejected", "1 undocumented"} {
-		if !strings.Contains(p.body, want) {
-			t.Errorf("the result does not say %q", want)
+	testdb.Run(t, func(t *testing.T, backend testdb.Backend) {
+		a := newApp(t, backend, "ctrl", "ha")
+		s := a.pairedSource() // registered with +447700900123
+		ctrl := a.signIn(a.controller)
+		if p := ctrl.get("/calls"); p.status != http.StatusOK {
+			t.Fatalf("GET /calls: %d", p.status)
 		}
-	}
-	if n := len(a.alerts(tandem.AlertFilter{Rule: tandem.RuleUndocumentedCall, SourceID: s.ID})); n != 1 {
-		t.Errorf("%d UNDOCUMENTED_CALL alerts, want 1", n)
-	}
+		if p := a.signIn(a.ha).get("/calls"); p.status != http.StatusForbidden {
+			t.Errorf("a handler on /calls: %d, want 403", p.status)
+		}
+		// An officer whose work phone is the PBX extension 7001; the call is
+		// two days old, answered, and no contact covers it.
+		if _, err := a.store.CreateOfficer(cli(), tandem.OfficerCreate{Username: "hc", Name: "Officer hc", Gender: "male", Unit: "north",
+			Roles: []tandem.Role{tandem.RoleHandler}, Dedicated: true, WorkPhones: []string{"7001"}}); err != nil {
+			t.Fatal(err)
+		}
+		london, err := time.LoadLocation("Europe/London")
+		if err != nil {
+			t.Fatal(err)
+		}
+		start := a.clock.Now().Add(-48 * time.Hour).In(london)
+		line := `"","07700 900123","7001","from-trunk","""Unknown"" <07700900123>","SIP/trunk-1","SIP/7001-1","Dial","SIP/7001,30","` +
+			start.Format("2006-01-02 15:04:05") + `","` + start.Add(5*time.Second).Format("2006-01-02 15:04:05") + `","` +
+			start.Add(605*time.Second).Format("2006-01-02 15:04:05") + `",605,600,"ANSWERED","DOCUMENTATION","1.1"` + "\n" +
+			`"","07700900999","7002","from-trunk","x","SIP/a","SIP/b","Dial","","2026-01-01 10:00:00","","2026-01-01 10:00:10",10,0,"NO ANSWER","DOCUMENTATION","1.2"` + "\n" +
+			"not a record\n"
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		mw.WriteField("csrf", ctrl.csrf())
+		mw.WriteField("format", "asterisk")
+		mw.WriteField("tz", "Europe/London")
+		fw, _ := mw.CreateFormFile("file", "Master.csv")
+		fw.Write([]byte(line))
+		mw.Close()
+		req, _ := http.NewRequest(http.MethodPost, ctrl.base.String()+"/calls", &body)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		p := ctrl.do(req)
+		if p.status != http.StatusOK {
+			t.Fatalf("POST /calls: %d %s", p.status, p.alert())
+		}
+		for _, want := range []string{"3 records read", "1 calls kept", "1 with no source involved", "1 rejected", "1 undocumented"} {
+			if !strings.Contains(p.body, want) {
+				t.Errorf("the result does not say %q", want)
+			}
+		}
+		if n := len(a.alerts(tandem.AlertFilter{Rule: tandem.RuleUndocumentedCall, SourceID: s.ID})); n != 1 {
+			t.Errorf("%d UNDOCUMENTED_CALL alerts, want 1", n)
+		}
+	})
 }

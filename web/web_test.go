@@ -11,7 +11,6 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -22,6 +21,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"tandem"
+	"tandem/internal/testdb"
 	"tandem/policy"
 	"tandem/sqlstore"
 	"tandem/web"
@@ -81,9 +81,9 @@ func (l *logBuffer) String() string {
 	return l.b.String()
 }
 
-// app is a real SQLite store in a temporary folder, the web UI on it behind
-// an httptest server, and a small north unit: an administrator, a
-// controller, an auditor and two accredited handlers (ha female, hb male).
+// app is a real store of the backend, the web UI on it behind an httptest
+// server, and a small north unit: an administrator, a controller, an
+// auditor and two accredited handlers (ha female, hb male).
 // The officers named to newApp have the password above (hashing one costs
 // about half a second, so the others have none); none has a second factor
 // yet.
@@ -109,16 +109,12 @@ type app struct {
 	steps map[string]int64
 }
 
-// openStore opens a new, empty store in a temporary folder on clock.
-func openStore(tb testing.TB, clock tandem.Clock) *sqlstore.Store {
+// openStore opens a new, empty store of the backend (SQLite in a
+// temporary folder, PostgreSQL in a database of its own) on clock.
+func openStore(tb testing.TB, backend testdb.Backend, clock tandem.Clock) *sqlstore.Store {
 	tb.Helper()
-	s, err := sqlstore.OpenSQLite(context.Background(), filepath.Join(tb.TempDir(), "tandem.db"),
-		sqlstore.WithClock(clock), sqlstore.WithLogger(slog.New(slog.DiscardHandler)), sqlstore.WithMasterKey([]byte("tandem-test-master-key-32-bytes!")))
-	if err != nil {
-		tb.Fatalf("open SQLite store: %v", err)
-	}
-	tb.Cleanup(func() { s.Close() })
-	return s
+	return testdb.Open(tb, backend, sqlstore.WithClock(clock), sqlstore.WithLogger(slog.New(slog.DiscardHandler)),
+		sqlstore.WithMasterKey([]byte("tandem-test-master-key-32-bytes!")))
 }
 
 // newUI returns the web UI on store, wired as cmd/tandem wires it, except
@@ -139,14 +135,14 @@ func newUI(tb testing.TB, store *sqlstore.Store, clock tandem.Clock, log io.Writ
 	return ui
 }
 
-func newApp(tb testing.TB, signers ...string) *app {
+func newApp(tb testing.TB, backend testdb.Backend, signers ...string) *app {
 	tb.Helper()
 	a := &app{t: tb, clock: &testClock{now: t0}, log: &logBuffer{}, secrets: map[string]string{}, steps: map[string]int64{},
 		signers: map[string]bool{}}
 	for _, u := range signers {
 		a.signers[u] = true
 	}
-	a.store = openStore(tb, a.clock)
+	a.store = openStore(tb, backend, a.clock)
 	a.ui = newUI(tb, a.store, a.clock, a.log, &a.broken)
 	a.srv = httptest.NewServer(a.ui)
 	tb.Cleanup(a.srv.Close)

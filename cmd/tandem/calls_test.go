@@ -20,6 +20,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"tandem/internal/testdb"
 )
 
 // The numbers of the call-record fixture: those of the Asterisk sample in
@@ -72,9 +74,9 @@ func cdrOfficer(t *testing.T, dir, username, name, gender, roles, phones string)
 	return account{id: id, token: token}
 }
 
-func newCDRFolder(t *testing.T) *cdrFolder {
+func newCDRFolder(t *testing.T, backend testdb.Backend) *cdrFolder {
 	t.Helper()
-	f := &cdrFolder{dir: filepath.Join(t.TempDir(), "data")}
+	f := &cdrFolder{dir: dataFolder(t, backend)}
 	f.ctl = cdrOfficer(t, f.dir, "carol", "Carol Controller", "female", "controller", "")
 	f.alex = cdrOfficer(t, f.dir, "alex", "DC Alex Morgan", "female", "handler", cdrAlexPhones)
 	f.pri = cdrOfficer(t, f.dir, "priya", "DS Priya Shah", "female", "handler", cdrPriyaPhone)
@@ -133,118 +135,120 @@ func parseCDRSummary(t *testing.T, line string) cdrSummary {
 
 func TestCallsImport_CommandLine(t *testing.T) {
 	t.Parallel()
-	f := newCDRFolder(t)
-	f.stop(t)
-	env := []string{"TANDEM_DATA=" + f.dir}
-	sample := cdrFile(t, "Master.csv", cdrSample+cdrBadLines)
+	testdb.Run(t, func(t *testing.T, backend testdb.Backend) {
+		f := newCDRFolder(t, backend)
+		f.stop(t)
+		env := []string{"TANDEM_DATA=" + f.dir}
+		sample := cdrFile(t, "Master.csv", cdrSample+cdrBadLines)
 
-	t.Run("bad usage exits 2 with one line", func(t *testing.T) {
-		badHeader := cdrFile(t, "calls.csv", "start,from,to,seconds\n2026-03-02T09:15:04Z,07700900101,07700900555,389\n")
-		for _, tc := range []struct {
-			name    string
-			args    []string
-			mention string
-		}{
-			{"asterisk without --tz", []string{"calls", "import", "--format", "asterisk", sample}, "--tz"},
-			{"an unknown zone", []string{"calls", "import", "--format", "asterisk", "--tz", "Europe/Atlantis", sample}, "Europe/Atlantis"},
-			{"a missing file", []string{"calls", "import", "--format", "asterisk", "--tz", "Europe/London", filepath.Join(t.TempDir(), "nope.csv")}, "nope.csv"},
-			{"csv with a bad header", []string{"calls", "import", "--format", "csv", badHeader}, `missing column "duration_seconds"`},
-			{"no file", []string{"calls", "import", "--format", "asterisk", "--tz", "Europe/London"}, "file"},
-			{"an unknown format", []string{"calls", "import", "--format", "excel", sample}, "--format"},
-		} {
-			t.Run(tc.name, func(t *testing.T) {
-				res := runBin(t, run{env: env}, tc.args...)
-				if res.code != 2 {
-					t.Errorf("exit %d, want 2; stdout %q stderr %q", res.code, res.stdout, res.stderr)
-				}
-				assertOneCleanLine(t, res.stderr)
-				if !strings.Contains(res.stderr, tc.mention) {
-					t.Errorf("stderr %q does not name %q", res.stderr, tc.mention)
-				}
-				if res.stdout != "" {
-					t.Errorf("stdout on bad usage: %q", res.stdout)
-				}
-			})
-		}
-		// Nothing was imported by any of them.
-		db := openDB(t, filepath.Join(f.dir, "tandem.db"))
-		var n int
-		if err := db.QueryRow(`SELECT COUNT(*) FROM call_imports`).Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		if n != 0 {
-			t.Errorf("refused commands recorded %d imports", n)
-		}
-	})
-
-	t.Run("a good file imports, listing the rejected lines", func(t *testing.T) {
-		res := mustRun(t, run{env: env}, "calls", "import", "--format", "asterisk", "--tz", "Europe/London", sample)
-		t.Logf("stdout:\n%s", res.stdout)
-		ls := lines(res.stdout)
-		if len(ls) != 3 {
-			t.Fatalf("stdout has %d lines, want the summary and two rejected lines:\n%s", len(ls), res.stdout)
-		}
-		got := parseCDRSummary(t, ls[0])
-		want := cdrSummary{lines: 7, imported: 3, ignored: 2, rejected: 2, undocumented: 3, alerts: 3}
-		if got != want {
-			t.Errorf("summary %+v, want %+v", got, want)
-		}
-		if !strings.HasPrefix(ls[1], "  line 6: ") || !strings.Contains(ls[1], "does not exist") {
-			t.Errorf("first rejected line %q, want line 6, a time the clocks skipped", ls[1])
-		}
-		if !strings.HasPrefix(ls[2], "  line 7: ") || !strings.Contains(ls[2], "15 fields") {
-			t.Errorf("second rejected line %q, want line 7 with 15 fields", ls[2])
-		}
-		if strings.Contains(res.stdout, "0770090") || strings.Contains(res.stderr, "0770090") {
-			t.Errorf("the output quotes a phone number:\n%s%s", res.stdout, res.stderr)
-		}
-		again := mustRun(t, run{env: env}, "calls", "import", "--format", "asterisk", "--tz", "Europe/London", sample)
-		if got := parseCDRSummary(t, lines(again.stdout)[0]); got.imported != 0 || got.duplicates != 3 || got.alerts != 0 {
-			t.Errorf("the same file again: %+v, want 0 imported, 3 duplicates, no alert", got)
-		}
-		verify := mustRun(t, run{env: env}, "audit", "verify")
-		if !strings.Contains(verify.stdout, "intact") {
-			t.Errorf("audit verify after the imports: %q", verify.stdout)
-		}
-	})
-
-	t.Run("more bad lines than are listed are all counted", func(t *testing.T) {
-		// 1,500 lines of rubbish around one good line: however many
-		// reasons are listed, the summary counts every rejected line.
-		var text strings.Builder
-		for i := range 1500 {
-			fmt.Fprintf(&text, "garbage line %d\n", i)
-			if i == 700 {
-				text.WriteString(strings.SplitAfter(cdrSample, "\n")[0])
+		t.Run("bad usage exits 2 with one line", func(t *testing.T) {
+			badHeader := cdrFile(t, "calls.csv", "start,from,to,seconds\n2026-03-02T09:15:04Z,07700900101,07700900555,389\n")
+			for _, tc := range []struct {
+				name    string
+				args    []string
+				mention string
+			}{
+				{"asterisk without --tz", []string{"calls", "import", "--format", "asterisk", sample}, "--tz"},
+				{"an unknown zone", []string{"calls", "import", "--format", "asterisk", "--tz", "Europe/Atlantis", sample}, "Europe/Atlantis"},
+				{"a missing file", []string{"calls", "import", "--format", "asterisk", "--tz", "Europe/London", filepath.Join(t.TempDir(), "nope.csv")}, "nope.csv"},
+				{"csv with a bad header", []string{"calls", "import", "--format", "csv", badHeader}, `missing column "duration_seconds"`},
+				{"no file", []string{"calls", "import", "--format", "asterisk", "--tz", "Europe/London"}, "file"},
+				{"an unknown format", []string{"calls", "import", "--format", "excel", sample}, "--format"},
+			} {
+				t.Run(tc.name, func(t *testing.T) {
+					res := runBin(t, run{env: env}, tc.args...)
+					if res.code != 2 {
+						t.Errorf("exit %d, want 2; stdout %q stderr %q", res.code, res.stdout, res.stderr)
+					}
+					assertOneCleanLine(t, res.stderr)
+					if !strings.Contains(res.stderr, tc.mention) {
+						t.Errorf("stderr %q does not name %q", res.stderr, tc.mention)
+					}
+					if res.stdout != "" {
+						t.Errorf("stdout on bad usage: %q", res.stdout)
+					}
+				})
 			}
-		}
-		res := mustRun(t, run{env: env}, "calls", "import", "--format", "asterisk", "--tz", "Europe/London", cdrFile(t, "rubbish.csv", text.String()))
-		ls := lines(res.stdout)
-		got := parseCDRSummary(t, ls[0])
-		if got.lines != 1501 || got.rejected != 1500 || got.imported+got.duplicates+got.ignored != 1 {
-			t.Errorf("summary %q: want 1501 lines, 1500 rejected, the good line kept", ls[0])
-		}
-		if listed := len(ls) - 1; listed < 1 || listed > 1500 {
-			t.Errorf("%d rejected lines listed", listed)
-		}
-	})
+			// Nothing was imported by any of them.
+			db := openDB(t, filepath.Join(f.dir, "tandem.db"))
+			var n int
+			if err := db.QueryRow(`SELECT COUNT(*) FROM call_imports`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			if n != 0 {
+				t.Errorf("refused commands recorded %d imports", n)
+			}
+		})
 
-	t.Run("csv", func(t *testing.T) {
-		now := time.Now().UTC()
-		csv := cdrFile(t, "calls.csv", "Duration_Seconds,To,From,Start,Notes\n"+
-			fmt.Sprintf("300,+447700900555,7001,%s,kept\n", now.Add(-50*time.Hour).Format(time.RFC3339))+
-			fmt.Sprintf("0,07700900555,07700 900101,%s,unanswered\n", now.Add(-49*time.Hour).Format(time.RFC3339))+
-			fmt.Sprintf("60,07700900556,07700900101,%s,nobody\n", now.Add(-48*time.Hour).Format(time.RFC3339))+
-			"12,07700900555,7001,2026-03-02 09:15:04,no zone\n")
-		res := mustRun(t, run{env: env}, "calls", "import", "--format", "csv", csv)
-		ls := lines(res.stdout)
-		got := parseCDRSummary(t, ls[0])
-		if want := (cdrSummary{lines: 4, imported: 2, ignored: 1, rejected: 1, undocumented: 1, alerts: 1}); got != want {
-			t.Errorf("summary %+v, want %+v\n%s", got, want, res.stdout)
-		}
-		if len(ls) != 2 || !strings.HasPrefix(ls[1], "  line 5: ") {
-			t.Errorf("rejected lines %q, want line 5", ls[1:])
-		}
+		t.Run("a good file imports, listing the rejected lines", func(t *testing.T) {
+			res := mustRun(t, run{env: env}, "calls", "import", "--format", "asterisk", "--tz", "Europe/London", sample)
+			t.Logf("stdout:\n%s", res.stdout)
+			ls := lines(res.stdout)
+			if len(ls) != 3 {
+				t.Fatalf("stdout has %d lines, want the summary and two rejected lines:\n%s", len(ls), res.stdout)
+			}
+			got := parseCDRSummary(t, ls[0])
+			want := cdrSummary{lines: 7, imported: 3, ignored: 2, rejected: 2, undocumented: 3, alerts: 3}
+			if got != want {
+				t.Errorf("summary %+v, want %+v", got, want)
+			}
+			if !strings.HasPrefix(ls[1], "  line 6: ") || !strings.Contains(ls[1], "does not exist") {
+				t.Errorf("first rejected line %q, want line 6, a time the clocks skipped", ls[1])
+			}
+			if !strings.HasPrefix(ls[2], "  line 7: ") || !strings.Contains(ls[2], "15 fields") {
+				t.Errorf("second rejected line %q, want line 7 with 15 fields", ls[2])
+			}
+			if strings.Contains(res.stdout, "0770090") || strings.Contains(res.stderr, "0770090") {
+				t.Errorf("the output quotes a phone number:\n%s%s", res.stdout, res.stderr)
+			}
+			again := mustRun(t, run{env: env}, "calls", "import", "--format", "asterisk", "--tz", "Europe/London", sample)
+			if got := parseCDRSummary(t, lines(again.stdout)[0]); got.imported != 0 || got.duplicates != 3 || got.alerts != 0 {
+				t.Errorf("the same file again: %+v, want 0 imported, 3 duplicates, no alert", got)
+			}
+			verify := mustRun(t, run{env: env}, "audit", "verify")
+			if !strings.Contains(verify.stdout, "intact") {
+				t.Errorf("audit verify after the imports: %q", verify.stdout)
+			}
+		})
+
+		t.Run("more bad lines than are listed are all counted", func(t *testing.T) {
+			// 1,500 lines of rubbish around one good line: however many
+			// reasons are listed, the summary counts every rejected line.
+			var text strings.Builder
+			for i := range 1500 {
+				fmt.Fprintf(&text, "garbage line %d\n", i)
+				if i == 700 {
+					text.WriteString(strings.SplitAfter(cdrSample, "\n")[0])
+				}
+			}
+			res := mustRun(t, run{env: env}, "calls", "import", "--format", "asterisk", "--tz", "Europe/London", cdrFile(t, "rubbish.csv", text.String()))
+			ls := lines(res.stdout)
+			got := parseCDRSummary(t, ls[0])
+			if got.lines != 1501 || got.rejected != 1500 || got.imported+got.duplicates+got.ignored != 1 {
+				t.Errorf("summary %q: want 1501 lines, 1500 rejected, the good line kept", ls[0])
+			}
+			if listed := len(ls) - 1; listed < 1 || listed > 1500 {
+				t.Errorf("%d rejected lines listed", listed)
+			}
+		})
+
+		t.Run("csv", func(t *testing.T) {
+			now := time.Now().UTC()
+			csv := cdrFile(t, "calls.csv", "Duration_Seconds,To,From,Start,Notes\n"+
+				fmt.Sprintf("300,+447700900555,7001,%s,kept\n", now.Add(-50*time.Hour).Format(time.RFC3339))+
+				fmt.Sprintf("0,07700900555,07700 900101,%s,unanswered\n", now.Add(-49*time.Hour).Format(time.RFC3339))+
+				fmt.Sprintf("60,07700900556,07700900101,%s,nobody\n", now.Add(-48*time.Hour).Format(time.RFC3339))+
+				"12,07700900555,7001,2026-03-02 09:15:04,no zone\n")
+			res := mustRun(t, run{env: env}, "calls", "import", "--format", "csv", csv)
+			ls := lines(res.stdout)
+			got := parseCDRSummary(t, ls[0])
+			if want := (cdrSummary{lines: 4, imported: 2, ignored: 1, rejected: 1, undocumented: 1, alerts: 1}); got != want {
+				t.Errorf("summary %+v, want %+v\n%s", got, want, res.stdout)
+			}
+			if len(ls) != 2 || !strings.HasPrefix(ls[1], "  line 5: ") {
+				t.Errorf("rejected lines %q, want line 5", ls[1:])
+			}
+		})
 	})
 }
 
@@ -406,7 +410,7 @@ func TestCallsImport_MillionLinesInBoundedMemory(t *testing.T) {
 	t.Parallel()
 	const n = 1_000_000
 	const maxRSS = 100_000_000 // bytes
-	f := newCDRFolder(t)
+	f := newCDRFolder(t, testdb.SQLite)
 	f.stop(t)
 	env := []string{"TANDEM_DATA=" + f.dir}
 	path := filepath.Join(t.TempDir(), "Master.csv")
@@ -483,92 +487,94 @@ func (a *api) cdrPost(token, path, contentType, body string) (int, []byte) {
 
 func TestCallRecordsAPI_ImportAsController(t *testing.T) {
 	t.Parallel()
-	f := newCDRFolder(t)
-	a := f.api
-	const path = "/call-records?format=asterisk&tz=Europe/London"
-	body := cdrSample + cdrBadLines
+	testdb.Run(t, func(t *testing.T, backend testdb.Backend) {
+		f := newCDRFolder(t, backend)
+		a := f.api
+		const path = "/call-records?format=asterisk&tz=Europe/London"
+		body := cdrSample + cdrBadLines
 
-	status, raw := a.cdrPost(f.ctl.token, path, "text/csv", body)
-	if status != 200 {
-		t.Fatalf("POST %s as controller: %d %s", path, status, raw)
-	}
-	t.Logf("answer: %s", raw)
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &fields); err != nil {
-		t.Fatalf("decode %s: %v", raw, err)
-	}
-	for _, k := range []string{"imported", "duplicates", "ignored", "matched", "undocumented", "alerts_raised", "rejected"} {
-		if _, ok := fields[k]; !ok {
-			t.Errorf("the answer has no %q: %s", k, raw)
+		status, raw := a.cdrPost(f.ctl.token, path, "text/csv", body)
+		if status != 200 {
+			t.Fatalf("POST %s as controller: %d %s", path, status, raw)
 		}
-	}
-	var res struct {
-		Imported, Duplicates, Ignored, Matched, Undocumented int
-		AlertsRaised                                         int `json:"alerts_raised"`
-		Rejected                                             []struct {
-			Line   int    `json:"line"`
-			Reason string `json:"reason"`
-		} `json:"rejected"`
-	}
-	if err := json.Unmarshal(raw, &res); err != nil {
-		t.Fatal(err)
-	}
-	if res.Imported != 3 || res.Duplicates != 0 || res.Ignored != 2 || res.Matched != 0 || res.Undocumented != 3 || res.AlertsRaised != 3 {
-		t.Errorf("counts %+v, want 3 imported, 2 ignored, 3 undocumented with 3 alerts", res)
-	}
-	if len(res.Rejected) != 2 || res.Rejected[0].Line != 6 || res.Rejected[1].Line != 7 || res.Rejected[0].Reason == "" || res.Rejected[1].Reason == "" {
-		t.Errorf("rejected %+v, want lines 6 and 7 with reasons", res.Rejected)
-	}
-	if strings.Contains(string(raw), "0770090") {
-		t.Errorf("the answer quotes a phone number: %s", raw)
-	}
-	if as := a.alerts(f.ctl.token, "rule=UNDOCUMENTED_CALL&source_id="+f.sourceID); len(as) != 3 {
-		t.Errorf("%d UNDOCUMENTED_CALL alerts, want 3", len(as))
-	}
-	var listed struct {
-		Calls []struct {
-			ID        string `json:"id"`
-			OfficerID string `json:"officer_id"`
-			Direction string `json:"direction"`
-		} `json:"calls"`
-	}
-	status, raw = a.call(f.alex.token, "GET", "/sources/"+f.sourceID+"/calls", nil)
-	if status != 200 || json.Unmarshal(raw, &listed) != nil || len(listed.Calls) != 3 {
-		t.Errorf("GET the source's calls as its handler: %d %s", status, raw)
-	}
-	if strings.Contains(string(raw), "0770090") || strings.Contains(string(raw), "7001") {
-		t.Errorf("the calls list carries a number: %s", raw)
-	}
-	// Again: nothing new.
-	if status, raw := a.cdrPost(f.ctl.token, path, "text/csv", body); status != 200 || !strings.Contains(string(raw), `"imported":0`) || !strings.Contains(string(raw), `"duplicates":3`) {
-		t.Errorf("the same records again: %d %s", status, raw)
-	}
+		t.Logf("answer: %s", raw)
+		var fields map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &fields); err != nil {
+			t.Fatalf("decode %s: %v", raw, err)
+		}
+		for _, k := range []string{"imported", "duplicates", "ignored", "matched", "undocumented", "alerts_raised", "rejected"} {
+			if _, ok := fields[k]; !ok {
+				t.Errorf("the answer has no %q: %s", k, raw)
+			}
+		}
+		var res struct {
+			Imported, Duplicates, Ignored, Matched, Undocumented int
+			AlertsRaised                                         int `json:"alerts_raised"`
+			Rejected                                             []struct {
+				Line   int    `json:"line"`
+				Reason string `json:"reason"`
+			} `json:"rejected"`
+		}
+		if err := json.Unmarshal(raw, &res); err != nil {
+			t.Fatal(err)
+		}
+		if res.Imported != 3 || res.Duplicates != 0 || res.Ignored != 2 || res.Matched != 0 || res.Undocumented != 3 || res.AlertsRaised != 3 {
+			t.Errorf("counts %+v, want 3 imported, 2 ignored, 3 undocumented with 3 alerts", res)
+		}
+		if len(res.Rejected) != 2 || res.Rejected[0].Line != 6 || res.Rejected[1].Line != 7 || res.Rejected[0].Reason == "" || res.Rejected[1].Reason == "" {
+			t.Errorf("rejected %+v, want lines 6 and 7 with reasons", res.Rejected)
+		}
+		if strings.Contains(string(raw), "0770090") {
+			t.Errorf("the answer quotes a phone number: %s", raw)
+		}
+		if as := a.alerts(f.ctl.token, "rule=UNDOCUMENTED_CALL&source_id="+f.sourceID); len(as) != 3 {
+			t.Errorf("%d UNDOCUMENTED_CALL alerts, want 3", len(as))
+		}
+		var listed struct {
+			Calls []struct {
+				ID        string `json:"id"`
+				OfficerID string `json:"officer_id"`
+				Direction string `json:"direction"`
+			} `json:"calls"`
+		}
+		status, raw = a.call(f.alex.token, "GET", "/sources/"+f.sourceID+"/calls", nil)
+		if status != 200 || json.Unmarshal(raw, &listed) != nil || len(listed.Calls) != 3 {
+			t.Errorf("GET the source's calls as its handler: %d %s", status, raw)
+		}
+		if strings.Contains(string(raw), "0770090") || strings.Contains(string(raw), "7001") {
+			t.Errorf("the calls list carries a number: %s", raw)
+		}
+		// Again: nothing new.
+		if status, raw := a.cdrPost(f.ctl.token, path, "text/csv", body); status != 200 || !strings.Contains(string(raw), `"imported":0`) || !strings.Contains(string(raw), `"duplicates":3`) {
+			t.Errorf("the same records again: %d %s", status, raw)
+		}
 
-	// A handler may not import.
-	if status, raw := a.cdrPost(f.alex.token, path, "text/csv", body); status != 403 {
-		t.Errorf("POST as handler: %d %s, want 403", status, raw)
-	}
-	if status, _ := a.cdrPost("", path, "text/csv", body); status != 401 {
-		t.Errorf("POST without credentials: %d, want 401", status)
-	}
-	// Bad requests name their field.
-	for _, tc := range []struct {
-		query, field string
-	}{
-		{"", "format"},
-		{"?tz=Europe/London", "format"},
-		{"?format=excel", "format"},
-		{"?format=asterisk", "tz"},
-		{"?format=asterisk&tz=Mars/Olympus", "tz"},
-	} {
-		status, raw := a.cdrPost(f.ctl.token, "/call-records"+tc.query, "text/csv", body)
-		var e apiError
-		json.Unmarshal(raw, &e)
-		if status != 400 || e.Error.Code != "invalid" || e.Error.Field != tc.field {
-			t.Errorf("POST /call-records%s: %d %s, want 400 invalid naming %s", tc.query, status, raw, tc.field)
+		// A handler may not import.
+		if status, raw := a.cdrPost(f.alex.token, path, "text/csv", body); status != 403 {
+			t.Errorf("POST as handler: %d %s, want 403", status, raw)
 		}
-	}
-	if code := f.srv.stop(); code != 0 {
-		t.Errorf("serve after SIGTERM: exit %d", code)
-	}
+		if status, _ := a.cdrPost("", path, "text/csv", body); status != 401 {
+			t.Errorf("POST without credentials: %d, want 401", status)
+		}
+		// Bad requests name their field.
+		for _, tc := range []struct {
+			query, field string
+		}{
+			{"", "format"},
+			{"?tz=Europe/London", "format"},
+			{"?format=excel", "format"},
+			{"?format=asterisk", "tz"},
+			{"?format=asterisk&tz=Mars/Olympus", "tz"},
+		} {
+			status, raw := a.cdrPost(f.ctl.token, "/call-records"+tc.query, "text/csv", body)
+			var e apiError
+			json.Unmarshal(raw, &e)
+			if status != 400 || e.Error.Code != "invalid" || e.Error.Field != tc.field {
+				t.Errorf("POST /call-records%s: %d %s, want 400 invalid naming %s", tc.query, status, raw, tc.field)
+			}
+		}
+		if code := f.srv.stop(); code != 0 {
+			t.Errorf("serve after SIGTERM: exit %d", code)
+		}
+	})
 }

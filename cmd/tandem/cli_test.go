@@ -9,14 +9,23 @@ import (
 	"strings"
 	"testing"
 
+	_ "github.com/jackc/pgx/v5/stdlib" // a folder's PostgreSQL database, opened straight
 	_ "modernc.org/sqlite"
+
+	"tandem/internal/testdb"
 )
 
 // initialised returns a data folder that already holds a store and a master
 // key, so that a command's output is its own and not first-start notices.
 func initialised(t *testing.T) string {
 	t.Helper()
-	dir := filepath.Join(t.TempDir(), "data")
+	return initialisedOn(t, testdb.SQLite)
+}
+
+// initialisedOn is initialised with the folder's database on backend.
+func initialisedOn(t *testing.T, backend testdb.Backend) string {
+	t.Helper()
+	dir := dataFolder(t, backend)
 	mustRun(t, run{}, firstAdmin("--data", dir)...)
 	return dir
 }
@@ -345,9 +354,19 @@ func TestCLI_DataFolderFromEnvironmentAndFlag(t *testing.T) {
 }
 
 // openDB opens a Tandem database straight, as a test inspecting or
-// tampering with it does.
+// tampering with it does: the SQLite file at path, or, when path is
+// DIR/tandem.db of a data folder that keeps its database on PostgreSQL
+// (dataFolder), that database.
 func openDB(t *testing.T, path string) *sql.DB {
 	t.Helper()
+	if dbURL, ok := postgresOf(filepath.Dir(path)); ok && filepath.Base(path) == "tandem.db" {
+		db, err := sql.Open("pgx", dbURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db
+	}
 	if _, err := os.Stat(path); err != nil {
 		t.Fatalf("no database: %v", err)
 	}

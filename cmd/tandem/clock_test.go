@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"tandem"
+	"tandem/internal/testdb"
 )
 
 // movableClock is a frozen clock the test moves by hand.
@@ -38,13 +38,22 @@ type inProcess struct {
 	clock tandem.Clock
 }
 
+// folder is the flags that name the data folder, and its PostgreSQL
+// database when it keeps one (dataFolder).
+func (p inProcess) folder() []string {
+	if dbURL, ok := postgresOf(p.dir); ok {
+		return []string{"--data", p.dir, "--database", dbURL}
+	}
+	return []string{"--data", p.dir}
+}
+
 // run runs one command to completion and returns its exit code and output.
 func (p inProcess) run(stdin string, args ...string) result {
 	p.t.Helper()
 	var stdout, stderr bytes.Buffer
 	m := &Main{Stdin: strings.NewReader(stdin), Stdout: &stdout, Stderr: &stderr,
 		Getenv: func(string) string { return "" }, Clock: p.clock}
-	code := m.Run(context.Background(), append(args, "--data", p.dir))
+	code := m.Run(context.Background(), append(args, p.folder()...))
 	return result{code: code, stdout: stdout.String(), stderr: stderr.String()}
 }
 
@@ -75,7 +84,7 @@ func (p inProcess) serve() *running {
 	m := &Main{Stdin: strings.NewReader(""), Stdout: &syncBuffer{}, Stderr: r.stderr,
 		Getenv: func(string) string { return "" }, Clock: p.clock,
 		Listening: func(url string) { urls <- url }}
-	go func() { r.code <- m.Run(ctx, []string{"serve", "--listen", "127.0.0.1:0", "--data", p.dir}) }()
+	go func() { r.code <- m.Run(ctx, append([]string{"serve", "--listen", "127.0.0.1:0"}, p.folder()...)) }()
 	select {
 	case r.url = <-urls:
 	case code := <-r.code:
@@ -116,120 +125,122 @@ func (r *running) stop(t *testing.T) int {
 // checks that cancelling Run's context shuts the server down with exit 0.
 func TestMain_PlannedMeetingLeftUndocumentedRaisesAlert(t *testing.T) {
 	t.Parallel()
-	base := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
-	clock := &movableClock{now: base}
-	p := inProcess{t: t, dir: filepath.Join(t.TempDir(), "data"), clock: clock}
+	testdb.Run(t, func(t *testing.T, backend testdb.Backend) {
+		base := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+		clock := &movableClock{now: base}
+		p := inProcess{t: t, dir: dataFolder(t, backend), clock: clock}
 
-	add := func(username, name, gender, roles string) account {
-		id := p.must("user", "add", "--username", username, "--name", name, "--gender", gender, "--roles", roles, "--unit", "north", "--dedicated")
-		token := p.must("token", "issue", "--username", username, "--ttl", "2000h")
-		return account{id: id, token: token}
-	}
-	ctl := add("carol", "Carol Controller", "female", "controller")
-	hm := add("harry", "Harry Handler", "male", "handler")
-	hf := add("fiona", "Fiona Handler", "female", "handler")
-
-	srv := p.serve()
-	a := newAPI(t, srv.url)
-	course := map[string]any{"course": "Source handler basic course", "hours": 70, "completed_on": "2026-01-15", "covers_risk_management": true}
-	for _, o := range []account{hm, hf} {
-		a.do(ctl.token, "POST", "/officers/"+o.id+"/training", course, 201, nil)
-	}
-	var src sourceOut
-	a.do(hm.token, "POST", "/sources", map[string]any{"gender": "female", "date_of_birth": "1991-07-01", "legal_name": "Clock Test Source",
-		"aliases": []string{}, "address": "1 Test Street", "phone_numbers": []string{}, "recruited_on": "2026-02-20", "unit": "north"}, 201, &src)
-	a.do(ctl.token, "POST", "/sources/"+src.ID+"/assignments", map[string]string{"officer_id": hf.id, "role": "co_handler"}, 201, nil)
-
-	// A plan that breaks the rules is refused with every finding...
-	plannedFor := base.Add(2 * time.Hour)
-	status, raw := a.call(hm.token, "POST", "/sources/"+src.ID+"/meetings", map[string]any{
-		"planned_for": plannedFor.Format(time.RFC3339), "location": "Safe house 3", "officer_ids": []string{hm.id}})
-	var refusal apiError
-	json.Unmarshal(raw, &refusal)
-	if rules := findingRulesOf(refusal); status != 422 || !rules["TWO_OFFICERS"] || !rules["SAME_GENDER"] {
-		t.Errorf("planning a solo meeting by a man with a female source: %d %s; want 422 with TWO_OFFICERS and SAME_GENDER", status, raw)
-	}
-	// ...and one that keeps them is planned.
-	var meeting struct {
-		ID         string    `json:"id"`
-		PlannedFor time.Time `json:"planned_for"`
-		Status     string    `json:"status"`
-		Findings   []finding `json:"findings"`
-	}
-	a.do(hm.token, "POST", "/sources/"+src.ID+"/meetings", map[string]any{
-		"planned_for": plannedFor.Format(time.RFC3339), "location": "Safe house 3", "officer_ids": []string{hm.id, hf.id}}, 201, &meeting)
-	if meeting.ID == "" || len(meeting.Findings) != 0 || !meeting.PlannedFor.Equal(plannedFor) {
-		t.Fatalf("planned meeting: %+v", meeting)
-	}
-	if code := srv.stop(t); code != 0 {
-		t.Fatalf("Run after the context was cancelled: %d, want 0; stderr: %s", code, srv.stderr)
-	}
-
-	overdue := func(a *api) []alert {
-		var out []alert
-		for _, al := range a.alerts(ctl.token, "rule=DOCUMENTED_24H&source_id="+src.ID) {
-			if al.MeetingID == meeting.ID {
-				out = append(out, al)
-			}
+		add := func(username, name, gender, roles string) account {
+			id := p.must("user", "add", "--username", username, "--name", name, "--gender", gender, "--roles", roles, "--unit", "north", "--dedicated")
+			token := p.must("token", "issue", "--username", username, "--ttl", "2000h")
+			return account{id: id, token: token}
 		}
-		return out
-	}
+		ctl := add("carol", "Carol Controller", "female", "controller")
+		hm := add("harry", "Harry Handler", "male", "handler")
+		hf := add("fiona", "Fiona Handler", "female", "handler")
 
-	// 21 hours after the meeting's time: not yet overdue.
-	clock.set(base.Add(23 * time.Hour))
-	srv = p.serve()
-	a = newAPI(t, srv.url)
-	if as := overdue(a); len(as) != 0 {
-		t.Errorf("21 h after the planned time: %d DOCUMENTED_24H alerts, want 0", len(as))
-	}
-	if code := srv.stop(t); code != 0 {
-		t.Fatalf("Run after the context was cancelled: %d, want 0", code)
-	}
+		srv := p.serve()
+		a := newAPI(t, srv.url)
+		course := map[string]any{"course": "Source handler basic course", "hours": 70, "completed_on": "2026-01-15", "covers_risk_management": true}
+		for _, o := range []account{hm, hf} {
+			a.do(ctl.token, "POST", "/officers/"+o.id+"/training", course, 201, nil)
+		}
+		var src sourceOut
+		a.do(hm.token, "POST", "/sources", map[string]any{"gender": "female", "date_of_birth": "1991-07-01", "legal_name": "Clock Test Source",
+			"aliases": []string{}, "address": "1 Test Street", "phone_numbers": []string{}, "recruited_on": "2026-02-20", "unit": "north"}, 201, &src)
+		a.do(ctl.token, "POST", "/sources/"+src.ID+"/assignments", map[string]string{"officer_id": hf.id, "role": "co_handler"}, 201, nil)
 
-	// 25 hours after it, with no contact recorded: the sweep at start-up
-	// raises the alert.
-	t27 := base.Add(27 * time.Hour)
-	clock.set(t27)
-	srv = p.serve()
-	a = newAPI(t, srv.url)
-	var got []alert
-	eventually(t, 10*time.Second, "the start-up sweep to raise DOCUMENTED_24H for the meeting", func() bool {
-		got = overdue(a)
-		return len(got) > 0
+		// A plan that breaks the rules is refused with every finding...
+		plannedFor := base.Add(2 * time.Hour)
+		status, raw := a.call(hm.token, "POST", "/sources/"+src.ID+"/meetings", map[string]any{
+			"planned_for": plannedFor.Format(time.RFC3339), "location": "Safe house 3", "officer_ids": []string{hm.id}})
+		var refusal apiError
+		json.Unmarshal(raw, &refusal)
+		if rules := findingRulesOf(refusal); status != 422 || !rules["TWO_OFFICERS"] || !rules["SAME_GENDER"] {
+			t.Errorf("planning a solo meeting by a man with a female source: %d %s; want 422 with TWO_OFFICERS and SAME_GENDER", status, raw)
+		}
+		// ...and one that keeps them is planned.
+		var meeting struct {
+			ID         string    `json:"id"`
+			PlannedFor time.Time `json:"planned_for"`
+			Status     string    `json:"status"`
+			Findings   []finding `json:"findings"`
+		}
+		a.do(hm.token, "POST", "/sources/"+src.ID+"/meetings", map[string]any{
+			"planned_for": plannedFor.Format(time.RFC3339), "location": "Safe house 3", "officer_ids": []string{hm.id, hf.id}}, 201, &meeting)
+		if meeting.ID == "" || len(meeting.Findings) != 0 || !meeting.PlannedFor.Equal(plannedFor) {
+			t.Fatalf("planned meeting: %+v", meeting)
+		}
+		if code := srv.stop(t); code != 0 {
+			t.Fatalf("Run after the context was cancelled: %d, want 0; stderr: %s", code, srv.stderr)
+		}
+
+		overdue := func(a *api) []alert {
+			var out []alert
+			for _, al := range a.alerts(ctl.token, "rule=DOCUMENTED_24H&source_id="+src.ID) {
+				if al.MeetingID == meeting.ID {
+					out = append(out, al)
+				}
+			}
+			return out
+		}
+
+		// 21 hours after the meeting's time: not yet overdue.
+		clock.set(base.Add(23 * time.Hour))
+		srv = p.serve()
+		a = newAPI(t, srv.url)
+		if as := overdue(a); len(as) != 0 {
+			t.Errorf("21 h after the planned time: %d DOCUMENTED_24H alerts, want 0", len(as))
+		}
+		if code := srv.stop(t); code != 0 {
+			t.Fatalf("Run after the context was cancelled: %d, want 0", code)
+		}
+
+		// 25 hours after it, with no contact recorded: the sweep at start-up
+		// raises the alert.
+		t27 := base.Add(27 * time.Hour)
+		clock.set(t27)
+		srv = p.serve()
+		a = newAPI(t, srv.url)
+		var got []alert
+		eventually(t, 10*time.Second, "the start-up sweep to raise DOCUMENTED_24H for the meeting", func() bool {
+			got = overdue(a)
+			return len(got) > 0
+		})
+		if len(got) != 1 {
+			t.Fatalf("%d DOCUMENTED_24H alerts for the meeting, want 1: %+v", len(got), got)
+		}
+		al := got[0]
+		if al.Status != "open" || al.SourceID != src.ID || al.Severity != "breach" {
+			t.Errorf("the overdue meeting's alert: %+v", al)
+		}
+		if !al.RaisedAt.Equal(t27) {
+			t.Errorf("the alert was raised at %s, want %s: the sweep must use the injected clock, and must not have fired at 21 h", al.RaisedAt, t27)
+		}
+		officers := strings.Join(al.OfficerIDs, ",")
+		if !strings.Contains(officers, hm.id) || !strings.Contains(officers, hf.id) {
+			t.Errorf("the alert names officers %v, want both planned officers", al.OfficerIDs)
+		}
+		if code := srv.stop(t); code != 0 {
+			t.Fatalf("Run after the context was cancelled: %d, want 0", code)
+		}
+
+		// Further sweeps raise nothing twice: one restart lets its sweep run,
+		// the next reads the result.
+		srv = p.serve()
+		if code := srv.stop(t); code != 0 {
+			t.Fatalf("Run after the context was cancelled: %d, want 0", code)
+		}
+		srv = p.serve()
+		a = newAPI(t, srv.url)
+		if as := overdue(a); len(as) != 1 {
+			t.Errorf("after another sweep: %d DOCUMENTED_24H alerts for the meeting, want still 1", len(as))
+		}
+		if code := srv.stop(t); code != 0 {
+			t.Fatalf("Run after the context was cancelled: %d, want 0", code)
+		}
+		if res := p.run("", "audit", "verify"); res.code != 0 {
+			t.Errorf("audit verify after the sweeps: exit %d, stderr %s", res.code, res.stderr)
+		}
 	})
-	if len(got) != 1 {
-		t.Fatalf("%d DOCUMENTED_24H alerts for the meeting, want 1: %+v", len(got), got)
-	}
-	al := got[0]
-	if al.Status != "open" || al.SourceID != src.ID || al.Severity != "breach" {
-		t.Errorf("the overdue meeting's alert: %+v", al)
-	}
-	if !al.RaisedAt.Equal(t27) {
-		t.Errorf("the alert was raised at %s, want %s: the sweep must use the injected clock, and must not have fired at 21 h", al.RaisedAt, t27)
-	}
-	officers := strings.Join(al.OfficerIDs, ",")
-	if !strings.Contains(officers, hm.id) || !strings.Contains(officers, hf.id) {
-		t.Errorf("the alert names officers %v, want both planned officers", al.OfficerIDs)
-	}
-	if code := srv.stop(t); code != 0 {
-		t.Fatalf("Run after the context was cancelled: %d, want 0", code)
-	}
-
-	// Further sweeps raise nothing twice: one restart lets its sweep run,
-	// the next reads the result.
-	srv = p.serve()
-	if code := srv.stop(t); code != 0 {
-		t.Fatalf("Run after the context was cancelled: %d, want 0", code)
-	}
-	srv = p.serve()
-	a = newAPI(t, srv.url)
-	if as := overdue(a); len(as) != 1 {
-		t.Errorf("after another sweep: %d DOCUMENTED_24H alerts for the meeting, want still 1", len(as))
-	}
-	if code := srv.stop(t); code != 0 {
-		t.Fatalf("Run after the context was cancelled: %d, want 0", code)
-	}
-	if res := p.run("", "audit", "verify"); res.code != 0 {
-		t.Errorf("audit verify after the sweeps: exit %d, stderr %s", res.code, res.stderr)
-	}
 }

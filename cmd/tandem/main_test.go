@@ -21,6 +21,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"tandem/internal/testdb"
 )
 
 // tandemBin is the binary TestMain built.
@@ -87,6 +89,70 @@ type run struct {
 	stdin string
 }
 
+// postgresFolders are the data folders whose tests keep their database on
+// PostgreSQL (dataFolder), each with its database's URL. A run of the
+// binary on such a folder, named by --data or TANDEM_DATA, is given the
+// database as TANDEM_DATABASE, so that a test reads the same on both
+// backends; the keys and checkpoints stay in the folder.
+var postgresFolders sync.Map // data folder → PostgreSQL URL
+
+// dataFolder returns a new data folder for a test on backend. On
+// PostgreSQL its database is a new one on the server of
+// TANDEM_TEST_POSTGRES, dropped when t ends.
+func dataFolder(t *testing.T, backend testdb.Backend) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "data")
+	if backend == testdb.Postgres {
+		keepOnPostgres(t, dir, testdb.PostgresURL(t))
+	}
+	return dir
+}
+
+// keepOnPostgres records that the data folder dir keeps its database at
+// dbURL, until t ends; then the folder must hold no SQLite database, which
+// a run that missed the PostgreSQL one would have made.
+func keepOnPostgres(t *testing.T, dir, dbURL string) {
+	postgresFolders.Store(dir, dbURL)
+	t.Cleanup(func() {
+		postgresFolders.Delete(dir)
+		if _, err := os.Stat(filepath.Join(dir, "tandem.db")); err == nil {
+			t.Errorf("%s holds an SQLite database: a run on it did not use its PostgreSQL database", dir)
+		}
+	})
+}
+
+// postgresOf returns the URL of the PostgreSQL database the data folder
+// dir keeps, if it keeps one.
+func postgresOf(dir string) (string, bool) {
+	v, ok := postgresFolders.Load(dir)
+	if !ok {
+		return "", false
+	}
+	return v.(string), true
+}
+
+// databaseEnv returns TANDEM_DATABASE for a run with args and env whose
+// data folder keeps its database on PostgreSQL, and nothing otherwise.
+func databaseEnv(args, env []string) []string {
+	dir := ""
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "TANDEM_DATA="); ok {
+			dir = v
+		}
+	}
+	for i, a := range args {
+		if v, ok := strings.CutPrefix(a, "--data="); ok {
+			dir = v
+		} else if a == "--data" && i+1 < len(args) {
+			dir = args[i+1]
+		}
+	}
+	if dbURL, ok := postgresOf(dir); ok {
+		return []string{"TANDEM_DATABASE=" + dbURL}
+	}
+	return nil
+}
+
 // runBin runs the binary with args and returns its exit code and output.
 func runBin(t *testing.T, r run, args ...string) result {
 	t.Helper()
@@ -99,7 +165,7 @@ func runBin(t *testing.T, r run, args ...string) result {
 		// in the source tree.
 		cmd.Dir = t.TempDir()
 	}
-	cmd.Env = cleanEnv(r.env...)
+	cmd.Env = cleanEnv(append(databaseEnv(args, r.env), r.env...)...)
 	cmd.Stdin = strings.NewReader(r.stdin)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -189,7 +255,7 @@ func startServer(t *testing.T, dir string) *server {
 	s := &server{t: t, stdout: &syncBuffer{}, stderr: &syncBuffer{}, done: make(chan struct{})}
 	s.cmd = exec.Command(tandemBin, "serve", "--listen", "127.0.0.1:0", "--data", dir)
 	s.cmd.Dir = t.TempDir()
-	s.cmd.Env = cleanEnv()
+	s.cmd.Env = cleanEnv(databaseEnv([]string{"--data", dir}, nil)...)
 	s.cmd.Stdout, s.cmd.Stderr = s.stdout, s.stderr
 	if err := s.cmd.Start(); err != nil {
 		t.Fatalf("start tandem serve: %v", err)
