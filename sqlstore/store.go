@@ -38,8 +38,11 @@ type Store struct {
 	masterMaterial []byte
 	keys           *keys
 	checkpoints    *checkpoints
-	// writer groups concurrent changes into one commit (SQLite only).
-	writer *writer
+	// writer groups concurrent changes into one commit (SQLite only), and
+	// readCache keeps the readers' parsed statements.
+	writer    *writer
+	readCache *statementCache
+	stopCache context.CancelFunc
 	// trace, when set, sees every statement the store runs.
 	trace atomic.Pointer[func(query string, args []any)]
 }
@@ -96,6 +99,10 @@ func OpenSQLite(ctx context.Context, path string, opts ...Option) (*Store, error
 	read.SetMaxOpenConns(4)
 	s := newStore(write, read, SQLite{}, opts)
 	s.writer = newWriter(s, write)
+	s.readCache = newStatementCache(read, true)
+	var cacheCtx context.Context
+	cacheCtx, s.stopCache = context.WithCancel(context.Background())
+	go s.readCache.help(cacheCtx)
 	// Migrate before any reader opens, so the file is in WAL mode first.
 	if err := s.migrate(ctx); err != nil {
 		s.Close()
@@ -133,6 +140,9 @@ func newStore(write, read *sql.DB, d Dialect, opts []Option) *Store {
 func (s *Store) Close() error {
 	if s.writer != nil {
 		s.writer.close() // the changes it holds are finished first
+		s.writer.cache.close()
+		s.stopCache()
+		s.readCache.close()
 	}
 	cpErr := s.Checkpoint(context.Background(), true)
 	err := s.write.Close()

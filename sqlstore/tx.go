@@ -38,8 +38,10 @@ type Tx struct {
 	// writable is true in a write transaction, which locks what it reads
 	// to change where the database needs telling.
 	writable bool
-	// stmts are the statements parsed in the database transaction, shared
-	// by the changes of one group or batch (nil: none kept).
+	// cache is the pool's statements (nil: none kept), stmts those parsed
+	// in the database transaction, shared by the changes of one group or
+	// batch.
+	cache *statementCache
 	stmts *statements
 }
 
@@ -90,7 +92,14 @@ func change(tx *Tx, fn func(tx *Tx) error) error {
 
 // newTx wraps a database transaction for one change or one read.
 func (s *Store) newTx(ctx context.Context, sqlTx *sql.Tx, writable bool) *Tx {
-	return &Tx{Tx: sqlTx, store: s, ctx: ctx, now: s.clock.Now().UTC().Truncate(time.Microsecond), actor: tandem.OfficerFromContext(ctx), writable: writable}
+	tx := &Tx{Tx: sqlTx, store: s, ctx: ctx, now: s.clock.Now().UTC().Truncate(time.Microsecond), actor: tandem.OfficerFromContext(ctx), writable: writable}
+	if s.writer != nil {
+		tx.cache = s.readCache
+		if writable {
+			tx.cache = s.writer.cache
+		}
+	}
+	return tx
 }
 
 // afterCommit writes a checkpoint every CheckpointEvery entries. The change
@@ -141,10 +150,13 @@ func (tx *Tx) queryRow(query string, args ...any) *sql.Row {
 	return tx.QueryRowContext(tx.ctx, tx.store.dialect.Rebind(query), args...)
 }
 
-// prepared returns the statement for a query as the transaction has
-// parsed it, or nil where statements are not kept (reads; PostgreSQL,
-// whose driver keeps its own).
+// prepared returns the statement for a query as the pool or the
+// transaction has parsed it, or nil where statements are not kept
+// (PostgreSQL, whose driver keeps its own).
 func (tx *Tx) prepared(query string) *sql.Stmt {
+	if st := tx.cache.get(tx, query); st != nil {
+		return st
+	}
 	return tx.stmts.get(tx, query)
 }
 

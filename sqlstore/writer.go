@@ -31,6 +31,9 @@ type writer struct {
 	done   chan struct{}
 	// largest is the most changes one commit has carried (for the tests).
 	largest atomic.Int64
+	// cache keeps the writer's parsed statements; the writer prepares
+	// those asked for between two commits, when its connection is free.
+	cache *statementCache
 }
 
 // job is one change waiting for the writer.
@@ -49,7 +52,7 @@ type job struct {
 }
 
 func newWriter(s *Store, db *sql.DB) *writer {
-	w := &writer{store: s, db: db, jobs: make(chan *job, 4*maxGroup), done: make(chan struct{})}
+	w := &writer{store: s, db: db, jobs: make(chan *job, 4*maxGroup), done: make(chan struct{}), cache: newStatementCache(db, false)}
 	go w.loop()
 	return w
 }
@@ -131,6 +134,7 @@ func (w *writer) loop() {
 			w.largest.Store(n)
 		}
 		w.commit(group)
+		w.cache.prepareWanted(context.Background())
 	}
 }
 

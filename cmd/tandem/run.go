@@ -70,6 +70,8 @@ commands:
   restore FILE                        restore a backup onto an empty data folder
   bench seed --sources N --officers M --contacts K --calls L [--seed S]
                                       load a synthetic force into an empty store
+  bench run [--dir DIR] [--contacts 200000,2000000] [--postgres URL]
+                                      measure it all (docs/performance.md)
 `
 
 // Run runs the command in args and returns the exit code. Every error
@@ -191,6 +193,10 @@ func (m *Main) run(ctx context.Context, args []string) error {
 		return m.settingsSet(ctx, &g, rest)
 	case "bench seed":
 		return m.benchSeed(ctx, &g, rest)
+	case "bench run":
+		return m.benchRun(ctx, &g, rest)
+	case "bench ceiling":
+		return m.benchCeiling(ctx, &g, rest)
 	case "backup":
 		return m.backup(ctx, &g, rest)
 	case "restore":
