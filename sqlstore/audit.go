@@ -69,6 +69,37 @@ func (tx *Tx) record(action, objectType, objectID, reason string) error {
 	return tx.appendAudit(action, objectType, objectID, reason, h)
 }
 
+// insertRecorded inserts a record of an audited table whose every column
+// the change knows, and appends its audit entry without reading the row
+// back: its hash is made from the values as the database stores them
+// (rowOf), the same bytes verification reads. children are its child rows
+// as inserted.
+func (tx *Tx) insertRecorded(action, objectType, reason string, cols []string, vals []any, children map[string][]audit.Row) error {
+	t, ok := auditedTableOf(objectType)
+	if !ok {
+		return fmt.Errorf("audit: %q is not an audited record type", objectType)
+	}
+	if _, err := tx.exec(`INSERT INTO `+t.table+` (`+strings.Join(cols, ", ")+`) VALUES `+placeholders(1, len(cols)), vals...); err != nil {
+		return err
+	}
+	row := rowOf(cols, vals)
+	id := row["id"]
+	if id == nil {
+		return fmt.Errorf("audit: a %s record without an id", objectType)
+	}
+	return tx.appendAudit(action, objectType, *id, reason, audit.RecordHash(t.objectType, row, children))
+}
+
+// rowOf writes values as a row reads back from the database: text as
+// given, whole numbers in decimal, NULL for nil.
+func rowOf(cols []string, vals []any) audit.Row {
+	r := make(audit.Row, len(cols))
+	for i, c := range cols {
+		r[c] = text(vals[i])
+	}
+	return r
+}
+
 // note appends an audit entry for an act that changed no record, such as
 // revealing an identity or a refused attempt to.
 func (tx *Tx) note(action, objectType, objectID, reason string) error {

@@ -322,11 +322,8 @@ func (tx *Tx) reconcileSourceCalls(sourceID string, calls []callToJudge, st poli
 			}
 			continue
 		}
-		id := newID()
-		if _, err := tx.exec(`INSERT INTO call_checks (id, call_id, checked_at, documented) VALUES (?, ?, ?, ?)`, id, c.id, ts(tx.now), boolInt(documented)); err != nil {
-			return n, err
-		}
-		if err := tx.record("call.check", "call_check", id, ""); err != nil {
+		if err := tx.insertRecorded("call.check", "call_check", "", []string{"id", "call_id", "checked_at", "documented"},
+			[]any{newID(), c.id, ts(tx.now), boolInt(documented)}, nil); err != nil {
 			return n, err
 		}
 		if err := tx.clearDeadline(deadlineCall, c.id); err != nil {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"tandem"
+	"tandem/audit"
 	"tandem/policy"
 )
 
@@ -121,27 +122,43 @@ func (s *Store) PreviewContact(ctx context.Context, sourceID string, c tandem.Co
 	return all, err
 }
 
+// contactColumnList is contactColumns as a list, for inserts.
+var contactColumnList = strings.Split(contactColumns, ", ")
+
 func (tx *Tx) insertContact(c *tandem.Contact) error {
 	var duration any
 	if c.DurationMinutes != nil {
 		duration = *c.DurationMinutes
 	}
-	_, err := tx.exec(`INSERT INTO contacts (id, source_id, kind, occurred_at, duration_minutes, location, summary, indicators, meeting_id, documented_at, documented_by, late, findings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		c.ID, c.SourceID, c.Kind, ts(c.OccurredAt), duration, c.Location, c.Summary, jsonText(c.Indicators), nullString(c.MeetingID),
-		ts(c.DocumentedAt), c.DocumentedBy, boolInt(c.Late), jsonText(c.Findings))
-	if err != nil {
-		return err
-	}
+	// The officers first: the contact's audit entry covers them.
+	var children []audit.Row
 	if len(c.OfficerIDs) > 0 {
 		args := make([]any, 0, 2*len(c.OfficerIDs))
 		for _, id := range c.OfficerIDs {
 			args = append(args, c.ID, id)
+			children = append(children, rowOf([]string{"contact_id", "officer_id"}, []any{c.ID, id}))
 		}
-		if _, err := tx.exec(`INSERT INTO contact_officers (contact_id, officer_id) VALUES `+strings.TrimSuffix(strings.Repeat("(?, ?), ", len(c.OfficerIDs)), ", "), args...); err != nil {
+		if err := tx.insertContactRow(c, duration); err != nil {
 			return err
 		}
+		if _, err := tx.exec(`INSERT INTO contact_officers (contact_id, officer_id) VALUES `+placeholders(len(c.OfficerIDs), 2), args...); err != nil {
+			return err
+		}
+	} else if err := tx.insertContactRow(c, duration); err != nil {
+		return err
 	}
-	return tx.record("contact.record", "contact", c.ID, "")
+	row := rowOf(contactColumnList, contactValues(c, duration))
+	return tx.appendAudit("contact.record", "contact", c.ID, "", audit.RecordHash("contact", row, map[string][]audit.Row{"contact_officers": children}))
+}
+
+func contactValues(c *tandem.Contact, duration any) []any {
+	return []any{c.ID, c.SourceID, string(c.Kind), ts(c.OccurredAt), duration, c.Location, c.Summary, jsonText(c.Indicators), nullString(c.MeetingID),
+		ts(c.DocumentedAt), c.DocumentedBy, boolInt(c.Late), jsonText(c.Findings)}
+}
+
+func (tx *Tx) insertContactRow(c *tandem.Contact, duration any) error {
+	_, err := tx.exec(`INSERT INTO contacts (`+contactColumns+`) VALUES `+placeholders(1, len(contactColumnList)), contactValues(c, duration)...)
+	return err
 }
 
 const contactColumns = `id, source_id, kind, occurred_at, duration_minutes, location, summary, indicators, meeting_id, documented_at, documented_by, late, findings`

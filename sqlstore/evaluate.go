@@ -78,18 +78,21 @@ func (tx *Tx) judge(sourceID string, fact policy.Fact) (policy.Snapshot, policy.
 	return snap, policy.Evaluate(snap, fact, tx.now, st), nil
 }
 
-// snapshot loads what the rules need of one source: four queries.
+// snapshot loads what the rules need of one source: three queries. In a
+// write transaction the source is locked first (on PostgreSQL), so that
+// changes to one source are judged one after another.
 func (tx *Tx) snapshot(sourceID string) (policy.Snapshot, error) {
 	var snap policy.Snapshot
-	rel, err := tx.relationship(sourceID, true)
+	if tx.writable {
+		if err := tx.lockSource(sourceID); err != nil {
+			return snap, err
+		}
+	}
+	src, rel, err := tx.sourceWithState(sourceID)
 	if err != nil {
 		return snap, err
 	}
 	snap.Relationship = rel
-	src, err := tx.sourceByID(sourceID)
-	if err != nil {
-		return snap, err
-	}
 	snap.Source = src.facts()
 	if snap.Assigned, err = tx.assignedOfficers(sourceID); err != nil {
 		return snap, err
@@ -111,23 +114,35 @@ func (tx *Tx) snapshot(sourceID string) (policy.Snapshot, error) {
 }
 
 // assignedOfficers returns the officers assigned to a source now, with
-// their accreditation: two queries, whatever the number.
+// their accreditation: one query, their training joined.
 func (tx *Tx) assignedOfficers(sourceID string) ([]policy.Assigned, error) {
-	rows, err := tx.query(`SELECT a.officer_id, a.role, o.name, o.gender, o.dedicated FROM assignments a JOIN officers o ON o.id = a.officer_id WHERE a.source_id = ? AND a.ended_at IS NULL ORDER BY a.officer_id, a.role`, sourceID)
+	rows, err := tx.query(`SELECT a.officer_id, a.role, o.name, o.gender, o.dedicated, t.minutes, t.completed_on, t.covers_risk_management, t.expires_on
+		FROM assignments a JOIN officers o ON o.id = a.officer_id LEFT JOIN training t ON t.officer_id = a.officer_id
+		WHERE a.source_id = ? AND a.ended_at IS NULL ORDER BY a.officer_id, a.role`, sourceID)
 	if err != nil {
 		return nil, err
 	}
 	var out []policy.Assigned
 	dedicated := map[string]bool{}
+	training := map[string][]*tandem.Training{}
 	for rows.Next() {
 		var a policy.Assigned
 		var d int
-		if err := rows.Scan(&a.ID, &a.Role, &a.Name, &a.Gender, &d); err != nil {
+		var minutes, risk sql.NullInt64
+		var completed, expires sql.NullString
+		if err := rows.Scan(&a.ID, &a.Role, &a.Name, &a.Gender, &d, &minutes, &completed, &risk, &expires); err != nil {
 			rows.Close()
 			return nil, err
 		}
 		dedicated[a.ID] = d == 1
-		out = append(out, a)
+		if n := len(out); n == 0 || out[n-1].ID != a.ID || out[n-1].Role != a.Role {
+			out = append(out, a)
+		}
+		if minutes.Valid && (len(out) < 2 || out[len(out)-2].ID != a.ID) {
+			// Each course once per officer, however many roles they hold.
+			training[a.ID] = append(training[a.ID], &tandem.Training{OfficerID: a.ID, Hours: float64(minutes.Int64) / 60,
+				CompletedOn: completed.String, CoversRiskManagement: risk.Int64 == 1, ExpiresOn: expires.String})
+		}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -135,10 +150,6 @@ func (tx *Tx) assignedOfficers(sourceID string) ([]policy.Assigned, error) {
 	}
 	if len(out) == 0 {
 		return nil, nil
-	}
-	training, err := tx.trainingOfAssigned(sourceID)
-	if err != nil {
-		return nil, err
 	}
 	st, err := tx.settings()
 	if err != nil {
@@ -148,26 +159,6 @@ func (tx *Tx) assignedOfficers(sourceID string) ([]policy.Assigned, error) {
 		out[i].Accreditation = policy.Accredit(dedicated[out[i].ID], training[out[i].ID], tx.now, st)
 	}
 	return out, nil
-}
-
-func (tx *Tx) trainingOfAssigned(sourceID string) (map[string][]*tandem.Training, error) {
-	rows, err := tx.query(`SELECT officer_id, minutes, completed_on, covers_risk_management, expires_on FROM training WHERE officer_id IN (SELECT officer_id FROM assignments WHERE source_id = ? AND ended_at IS NULL)`, sourceID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[string][]*tandem.Training{}
-	for rows.Next() {
-		var t tandem.Training
-		var minutes, risk int
-		var expires sql.NullString
-		if err := rows.Scan(&t.OfficerID, &minutes, &t.CompletedOn, &risk, &expires); err != nil {
-			return nil, err
-		}
-		t.Hours, t.CoversRiskManagement, t.ExpiresOn = float64(minutes)/60, risk == 1, expires.String
-		out[t.OfficerID] = append(out[t.OfficerID], &t)
-	}
-	return out, rows.Err()
 }
 
 // apply carries out a verdict: the alerts it raises and resolves, each with
@@ -217,16 +208,54 @@ func (tx *Tx) insertAlert(sourceID, unit string, r policy.Raise) (string, error)
 		ids = []string{}
 	}
 	id := newID()
-	_, err := tx.exec(`INSERT INTO alerts (id, rule, severity, state, state_key, source_id, unit, contact_id, meeting_id, call_id, officer_ids, raised_at, status, message, justification) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		id, f.Rule, f.Severity, boolInt(r.Key != ""), r.Key, sourceID, unit, nullString(r.ContactID), nullString(r.MeetingID), nullString(r.CallID),
-		jsonText(ids), ts(tx.now), tandem.AlertOpen, f.Message, "")
-	if err != nil {
-		return "", err
-	}
 	if err := tx.countAlert(unit, f.Rule, ids, 1); err != nil {
 		return "", err
 	}
-	return id, tx.record("alert.raise", "alert", id, string(f.Rule))
+	return id, tx.insertRecorded("alert.raise", "alert", string(f.Rule), alertInsertColumns, []any{id, string(f.Rule), string(f.Severity), boolInt(r.Key != ""), r.Key, sourceID, unit,
+		nullString(r.ContactID), nullString(r.MeetingID), nullString(r.CallID), jsonText(ids), ts(tx.now), string(tandem.AlertOpen), f.Message, ""}, nil)
+}
+
+// sourceWithState reads a source and its running state in one query.
+func (tx *Tx) sourceWithState(sourceID string) (*sourceRow, policy.Relationship, error) {
+	var r policy.Relationship
+	rows, err := tx.query(`SELECT `+prefixed("s.", plainColumns)+`, st.last_risk_at, st.unmanaged, st.first_contact_id, st.first_flagged_at, st.first_indicators, st.first_officers
+		FROM sources s JOIN source_state st ON st.source_id = s.id WHERE s.id = ?`, sourceID)
+	if err != nil {
+		return nil, r, err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return nil, r, err
+		}
+		return nil, r, tandem.NotFound("source")
+	}
+	var src sourceRow
+	var created string
+	var lastRisk, firstContact, firstAt, firstIndicators, firstOfficers sql.NullString
+	if err := rows.Scan(&src.ID, &src.Reference, &src.Gender, &src.RequiredOfficerGender, &src.Status, &src.Unit, &src.RecruitedOn, &created,
+		&lastRisk, &r.Unmanaged, &firstContact, &firstAt, &firstIndicators, &firstOfficers); err != nil {
+		return nil, r, err
+	}
+	src.CreatedAt = parseTS(created)
+	r, err = relationshipOf(r.Unmanaged, lastRisk, firstContact, firstAt, firstIndicators, firstOfficers)
+	return &src, r, err
+}
+
+// relationshipOf assembles a running state from its columns.
+func relationshipOf(unmanaged int, lastRisk, firstContact, firstAt, firstIndicators, firstOfficers sql.NullString) (policy.Relationship, error) {
+	r := policy.Relationship{Unmanaged: unmanaged, LastRiskAt: parseNullTS(lastRisk)}
+	if firstContact.Valid {
+		f := &policy.Flag{ContactID: firstContact.String, FlaggedAt: parseTS(firstAt.String)}
+		if err := fromJSON(firstIndicators.String, &f.Indicators); err != nil {
+			return r, err
+		}
+		if err := fromJSON(firstOfficers.String, &r.FirstOfficers); err != nil {
+			return r, err
+		}
+		r.First = f
+	}
+	return r, nil
 }
 
 // relationship reads a source's running state; lock takes its row for the
@@ -244,18 +273,7 @@ func (tx *Tx) relationship(sourceID string, lock bool) (policy.Relationship, err
 	} else if err != nil {
 		return r, err
 	}
-	r.LastRiskAt = parseNullTS(lastRisk)
-	if firstContact.Valid {
-		f := &policy.Flag{ContactID: firstContact.String, FlaggedAt: parseTS(firstAt.String)}
-		if err := fromJSON(firstIndicators.String, &f.Indicators); err != nil {
-			return r, err
-		}
-		if err := fromJSON(firstOfficers.String, &r.FirstOfficers); err != nil {
-			return r, err
-		}
-		r.First = f
-	}
-	return r, nil
+	return relationshipOf(r.Unmanaged, lastRisk, firstContact, firstAt, firstIndicators, firstOfficers)
 }
 
 func (tx *Tx) saveRelationship(sourceID string, r policy.Relationship) error {
@@ -343,3 +361,7 @@ func (s *Store) fillSourceState(ctx context.Context) error {
 		return nil
 	})
 }
+
+// alertInsertColumns are the columns an alert is opened with; the others
+// (acknowledgement, resolution) are NULL until then.
+var alertInsertColumns = []string{"id", "rule", "severity", "state", "state_key", "source_id", "unit", "contact_id", "meeting_id", "call_id", "officer_ids", "raised_at", "status", "message", "justification"}

@@ -88,61 +88,45 @@ func (s *Store) ListOfficers(ctx context.Context) ([]*tandem.Officer, error) {
 
 const officerColumns = `id, username, name, gender, unit, roles, dedicated, work_phones, created_at`
 
-// officers loads the officers matching where, with their accreditation.
+// officers loads the officers matching where, with their accreditation:
+// one query, their training joined.
 func (tx *Tx) officers(where string, args ...any) ([]*tandem.Officer, error) {
-	rows, err := tx.query(`SELECT `+officerColumns+` FROM officers WHERE `+where+` ORDER BY name, id`, args...)
+	rows, err := tx.query(`SELECT `+prefixed("o.", officerColumns)+`, t.minutes, t.completed_on, t.covers_risk_management, t.expires_on FROM (SELECT * FROM officers WHERE `+
+		where+`) o LEFT JOIN training t ON t.officer_id = o.id ORDER BY o.name, o.id`, args...)
 	if err != nil {
 		return nil, err
 	}
 	var out []*tandem.Officer
+	training := map[string][]*tandem.Training{}
 	for rows.Next() {
-		o, err := scanOfficer(rows)
+		var minutes, risk sql.NullInt64
+		var completed, expires sql.NullString
+		o, err := scanOfficer(rows, &minutes, &completed, &risk, &expires)
 		if err != nil {
 			rows.Close()
 			return nil, err
 		}
-		out = append(out, o)
+		if len(out) == 0 || out[len(out)-1].ID != o.ID {
+			out = append(out, o)
+		}
+		if minutes.Valid {
+			training[o.ID] = append(training[o.ID], &tandem.Training{OfficerID: o.ID, Hours: float64(minutes.Int64) / 60,
+				CompletedOn: completed.String, CoversRiskManagement: risk.Int64 == 1, ExpiresOn: expires.String})
+		}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	if err := tx.accreditAll(out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// accreditAll fills in officers' computed accreditation: one query for the
-// training of a page of them, whatever its size.
-func (tx *Tx) accreditAll(os []*tandem.Officer) error {
-	if len(os) == 0 {
-		return nil
-	}
 	settings, err := tx.settings()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	ids := make([]any, len(os))
-	training := map[string][]*tandem.Training{}
-	for i, o := range os {
-		ids[i] = o.ID
-	}
-	err = tx.inChunks(ids, func(in string, args []any) error {
-		ts, err := tx.trainingRows(`officer_id IN (`+in+`)`, args...)
-		for _, t := range ts {
-			training[t.OfficerID] = append(training[t.OfficerID], t)
-		}
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	for _, o := range os {
+	for _, o := range out {
 		a := policy.Accredit(o.Dedicated, training[o.ID], tx.now, settings)
 		o.Accredited, o.TrainingHours, o.AccreditationGaps = a.Accredited, a.Hours, a.Gaps
 	}
-	return nil
+	return out, nil
 }
 
 func (tx *Tx) officer(id string) (*tandem.Officer, error) {
@@ -167,11 +151,13 @@ func (tx *Tx) officerByUsername(username string) (*tandem.Officer, error) {
 	return os[0], nil
 }
 
-func scanOfficer(rows *sql.Rows) (*tandem.Officer, error) {
+// scanOfficer reads an officer's columns, and then more, as the query
+// has them.
+func scanOfficer(rows *sql.Rows, more ...any) (*tandem.Officer, error) {
 	var o tandem.Officer
 	var roles, phones, created string
 	var dedicated int
-	if err := rows.Scan(&o.ID, &o.Username, &o.Name, &o.Gender, &o.Unit, &roles, &dedicated, &phones, &created); err != nil {
+	if err := rows.Scan(append([]any{&o.ID, &o.Username, &o.Name, &o.Gender, &o.Unit, &roles, &dedicated, &phones, &created}, more...)...); err != nil {
 		return nil, err
 	}
 	for _, r := range strings.Split(roles, ",") {

@@ -109,25 +109,24 @@ func (c *statementCache) close() {
 	c.m = map[string]*sql.Stmt{}
 }
 
-// statements keeps the statements one database transaction has parsed, for
-// the changes that share it (a group commit, a batch) to run again without
-// parsing them again, until the pool's cache has them.
+// statements keeps the statements of one database transaction, for the
+// changes that share it (a group commit, a batch): the pool's, taken into
+// the transaction once, or, while the pool has none yet, parsed for the
+// transaction alone.
 type statements struct {
-	tx *sql.Tx
-	mu sync.Mutex
-	m  map[string]*sql.Stmt
+	tx    *sql.Tx
+	cache *statementCache
+	mu    sync.Mutex
+	m     map[string]*sql.Stmt
 }
 
-func newStatements(tx *sql.Tx) *statements {
-	return &statements{tx: tx, m: map[string]*sql.Stmt{}}
+func newStatements(tx *sql.Tx, cache *statementCache) *statements {
+	return &statements{tx: tx, cache: cache, m: map[string]*sql.Stmt{}}
 }
 
-// get returns the transaction's statement for a query, preparing it on
-// first use; nil when it cannot be kept.
+// get returns the transaction's statement for a query; nil when it cannot
+// be kept.
 func (c *statements) get(tx *Tx, query string) *sql.Stmt {
-	if c == nil {
-		return nil
-	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if st, ok := c.m[query]; ok {
@@ -136,9 +135,12 @@ func (c *statements) get(tx *Tx, query string) *sql.Stmt {
 	if len(c.m) >= maxStatements {
 		return nil
 	}
-	st, err := c.tx.PrepareContext(tx.ctx, query)
-	if err != nil {
-		return nil // the statement runs unprepared, and reports its own error
+	st := c.cache.get(tx, query)
+	if st == nil {
+		var err error
+		if st, err = c.tx.PrepareContext(tx.ctx, query); err != nil {
+			return nil // the statement runs unprepared, and reports its own error
+		}
 	}
 	c.m[query] = st
 	return st

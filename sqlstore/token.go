@@ -40,23 +40,39 @@ func (s *Store) IssueToken(ctx context.Context, username string, ttl time.Durati
 // unauthorized when it is unknown or expired.
 func (s *Store) Authenticate(ctx context.Context, token string) (*tandem.Officer, error) {
 	var o *tandem.Officer
+	// One query, on every request: the token, its officer, and whether
+	// the account is locked. The officer's accreditation is not worked out
+	// here: the store reads it from the records wherever it matters.
 	err := s.view(ctx, func(tx *Tx) error {
-		var officerID, expires string
-		err := tx.queryRow(`SELECT officer_id, expires_at FROM tokens WHERE token_hash = ?`, passwd.TokenHash(token)).Scan(&officerID, &expires)
-		if isNoRows(err) || (err == nil && !tx.now.Before(parseTS(expires))) {
-			return tandem.Errorf(tandem.EUNAUTHORIZED, "the token is unknown or has expired")
-		} else if err != nil {
-			return err
-		}
-		locked, err := tx.locked(officerID)
+		rows, err := tx.query(`SELECT `+prefixed("o.", officerColumns)+`, t.expires_at, (SELECT COUNT(*) FROM account_locks l WHERE l.officer_id = o.id AND l.unlocked_at IS NULL)
+			FROM tokens t JOIN officers o ON o.id = t.officer_id WHERE t.token_hash = ?`, passwd.TokenHash(token))
 		if err != nil {
 			return err
 		}
-		if locked {
+		defer rows.Close()
+		if !rows.Next() {
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			return tandem.Errorf(tandem.EUNAUTHORIZED, "the token is unknown or has expired")
+		}
+		var expires string
+		var locks int
+		if o, err = scanOfficer(rows, &expires, &locks); err != nil {
+			return err
+		}
+		if !tx.now.Before(parseTS(expires)) {
+			o = nil
+			return tandem.Errorf(tandem.EUNAUTHORIZED, "the token is unknown or has expired")
+		}
+		if locks > 0 {
+			o = nil
 			return tandem.Errorf(tandem.EUNAUTHORIZED, "the token's account is locked")
 		}
-		o, err = tx.officer(officerID)
-		return err
+		return nil
 	})
-	return o, err
+	if err != nil {
+		return nil, err
+	}
+	return o, nil
 }

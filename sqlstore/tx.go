@@ -154,10 +154,10 @@ func (tx *Tx) queryRow(query string, args ...any) *sql.Row {
 // transaction has parsed it, or nil where statements are not kept
 // (PostgreSQL, whose driver keeps its own).
 func (tx *Tx) prepared(query string) *sql.Stmt {
-	if st := tx.cache.get(tx, query); st != nil {
-		return st
+	if tx.stmts != nil {
+		return tx.stmts.get(tx, query)
 	}
-	return tx.stmts.get(tx, query)
+	return tx.cache.get(tx, query)
 }
 
 // traced hands a statement to the store's tracer, if a test set one: how

@@ -156,7 +156,7 @@ func (w *writer) commit(group []*job) {
 		finish(fmt.Errorf("begin: %w", err))
 		return
 	}
-	stmts := newStatements(sqlTx)
+	stmts := newStatements(sqlTx, w.cache)
 	for _, j := range group {
 		if err := j.ctx.Err(); err != nil {
 			j.err = err
@@ -270,7 +270,7 @@ func (s *Store) Batch(ctx context.Context, fn func(ctx context.Context) error) e
 	run := func(sqlTx *sql.Tx) (*batch, error) {
 		b := &batch{store: s, tx: sqlTx}
 		if s.writer != nil {
-			b.stmts = newStatements(sqlTx)
+			b.stmts = newStatements(sqlTx, s.writer.cache)
 		}
 		return b, fn(context.WithValue(ctx, batchKey{}, b))
 	}
