@@ -77,29 +77,31 @@ func (s *Server) complianceGet(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) auditList(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	var after int64
-	limit := 100
-	if v := q.Get("after_seq"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n < 0 {
-			return tandem.Invalid("after_seq", "after_seq must be a whole number of 0 or more")
+	// after is the next cursor of the page before; after_seq the same, by
+	// the name CONTRACT first gave it.
+	for _, name := range []string{"after_seq", "after"} {
+		if v := q.Get(name); v != "" {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n < 0 {
+				return tandem.Invalid(name, "%s must be a whole number of 0 or more", name)
+			}
+			after = n
 		}
-		after = n
 	}
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 1000 {
-			return tandem.Invalid("limit", "limit must be a whole number between 1 and 1000")
-		}
-		limit = n
-	}
-	es, err := s.Audit.ListAudit(r.Context(), after, limit)
+	limit, err := queryLimit(q.Get("limit"))
 	if err != nil {
 		return err
 	}
-	if es == nil {
-		es = []*tandem.AuditEvent{}
+	page, err := s.Audit.PageAudit(r.Context(), tandem.AuditFilter{AfterSeq: after, Limit: limit})
+	if err != nil {
+		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"events": es})
+	var next *string
+	if page.Next != nil {
+		v := strconv.FormatInt(*page.Next, 10)
+		next = &v
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"events": page.Events, "next": next})
 	return nil
 }
 

@@ -42,11 +42,24 @@ func (s *Server) sourceCreate(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) sourceList(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	if q.Get("limit") != "" || q.Get("after") != "" {
+		limit, err := queryLimit(q.Get("limit"))
+		if err != nil {
+			return err
+		}
+		page, err := s.Sources.PageSources(r.Context(), limit, q.Get("after"))
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, page)
+		return nil
+	}
 	srcs, err := s.Sources.ListSources(r.Context())
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"sources": srcs})
+	writeJSON(w, http.StatusOK, map[string]any{"sources": srcs, "next": nil})
 	return nil
 }
 

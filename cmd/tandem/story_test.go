@@ -350,7 +350,25 @@ func TestStory_AlwaysTwo(t *testing.T) {
 				PrevHash string `json:"prev_hash"`
 			} `json:"events"`
 		}
-		a.do(aud.token, "GET", "/audit?limit=1000", nil, 200, &trail)
+		for after := "0"; after != ""; {
+			var page struct {
+				Events []struct {
+					Seq      int64  `json:"seq"`
+					Actor    string `json:"actor"`
+					Action   string `json:"action"`
+					ObjectID string `json:"object_id"`
+					Hash     string `json:"hash"`
+					PrevHash string `json:"prev_hash"`
+				} `json:"events"`
+				Next *string `json:"next"`
+			}
+			a.do(aud.token, "GET", "/audit?limit=200&after="+after, nil, 200, &page)
+			trail.Events = append(trail.Events, page.Events...)
+			after = ""
+			if page.Next != nil {
+				after = *page.Next
+			}
+		}
 		actions := map[string]bool{}
 		for i, e := range trail.Events {
 			actions[e.Action] = true
@@ -394,7 +412,7 @@ func TestStory_AlwaysTwo(t *testing.T) {
 			a.call(who.token, "GET", "/alerts", nil)
 			a.call(who.token, "GET", "/officers", nil)
 		}
-		a.call(aud.token, "GET", "/audit?limit=1000", nil)
+		a.call(aud.token, "GET", "/audit?limit=200", nil)
 		a.call(ctl.token, "GET", "/compliance", nil)
 		reveals := 0
 		for _, x := range a.exchanges() {
