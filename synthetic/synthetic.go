@@ -417,7 +417,13 @@ func (l *loader) contactEvents(s *source, week time.Time, nth int, progress floa
 		occurred = day.Add(time.Duration(19*60+r.Intn(4*60)) * time.Minute)
 	}
 	if latest := l.opt.End.Add(-2 * time.Hour); occurred.After(latest) {
-		occurred = occurred.AddDate(0, 0, -7) // the last week is not over yet
+		// The last week is not over yet: its contacts fall in what has
+		// passed of it.
+		if span := latest.Sub(week); span > 0 {
+			occurred = week.Add(time.Duration(r.Int63n(int64(span))))
+		} else {
+			occurred = latest
+		}
 	}
 	kind := tandem.KindPhone
 	switch k := r.Intn(100); {
@@ -465,8 +471,10 @@ func (l *loader) contactEvents(s *source, week time.Time, nth int, progress floa
 		forgotten := r.Intn(100) == 0
 		out = append(out, event{at: occurred.Add(-time.Duration(24+r.Intn(48)) * time.Hour), do: func(ctx context.Context) error {
 			m, err := l.store.PlanMeeting(as(ctx, s.handler), s.ID, tandem.MeetingCreate{PlannedFor: occurred, Location: "agreed venue", OfficerIDs: officers})
-			if tandem.ErrorCode(err) == tandem.EPOLICY {
-				return nil // a lapsed officer: the plan is refused, and the meeting goes unplanned
+			if code := tandem.ErrorCode(err); code == tandem.EPOLICY || code == tandem.EINVALID {
+				// A lapsed officer, or a meeting the loader's clock has
+				// already passed: the plan is refused, the meeting unplanned.
+				return nil
 			} else if err != nil {
 				return fmt.Errorf("plan a meeting with %s: %w", s.Reference, err)
 			}
