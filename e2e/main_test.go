@@ -30,6 +30,9 @@ const demoPassword = "tandem-demo"
 // subtests named for their databases (onEveryServer).
 var servers []*server
 
+// tandemBinary is the binary the tests run, built by TestMain.
+var tandemBinary string
+
 func TestMain(m *testing.M) {
 	os.Exit(runMain(m))
 }
@@ -56,6 +59,7 @@ func runMain(m *testing.M) (code int) {
 		fmt.Fprintln(os.Stderr, "e2e: build the tandem binary:", err)
 		return 1
 	}
+	tandemBinary = bin
 	// The servers stop before their databases are dropped. One that does
 	// not stop cleanly fails the run, and any failure shows their logs.
 	var drops []func() error
