@@ -113,46 +113,19 @@ func (tx *Tx) appendAudit(action, objectType, objectID, reason, recordHash strin
 	return nil
 }
 
-// flushAudit appends the change's entries to the chain: the head read
-// once, the entries written in one statement (per few hundred). It is the
-// last thing a change does before its commit, so that on PostgreSQL the
-// chain is locked only for this moment.
+// flushAudit appends the change's entries to the trail when the change is
+// done, in its transaction: to the chain itself on SQLite, whose single
+// writer is alone; to the pending entries on PostgreSQL, which the
+// chainer appends to the chain moments later, so that changes there
+// commit side by side and the chain is locked only by the chainer.
 func (tx *Tx) flushAudit() error {
 	if len(tx.pending) == 0 {
 		return nil
 	}
-	if lock := tx.store.dialect.LockChain(); lock != "" {
-		if _, err := tx.exec(lock); err != nil {
-			return fmt.Errorf("audit: lock: %w", err)
-		}
+	if tx.store.dialect.DeferredChain() {
+		return tx.writePending()
 	}
-	var prev *tandem.AuditEvent
-	var head tandem.AuditEvent
-	err := tx.queryRow(`SELECT seq, hash FROM audit_events WHERE seq = (SELECT MAX(seq) FROM audit_events)`).Scan(&head.Seq, &head.Hash)
-	switch {
-	case err == nil:
-		prev = &head
-	case !isNoRows(err):
-		return fmt.Errorf("audit: read head: %w", err)
-	}
-	const cols = 10
-	for len(tx.pending) > 0 {
-		n := min(len(tx.pending), 500)
-		args := make([]any, 0, n*cols)
-		for _, e := range tx.pending[:n] {
-			audit.Seal(e, prev)
-			args = append(args, e.Seq, ts(e.At), e.Actor, e.Action, e.ObjectType, e.ObjectID, e.Reason, e.RecordHash, e.PrevHash, e.Hash)
-			prev = e
-		}
-		values := strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?), ", n), ", ")
-		if _, err := tx.exec(`INSERT INTO audit_events (seq, at, actor, action, object_type, object_id, reason, record_hash, prev_hash, hash) VALUES `+values, args...); err != nil {
-			return fmt.Errorf("audit: append: %w", err)
-		}
-		tx.appended += n
-		tx.lastSeq = prev.Seq
-		tx.pending = tx.pending[n:]
-	}
-	return nil
+	return tx.appendChain()
 }
 
 // recordHash reads one record and its children and hashes them.
@@ -244,6 +217,9 @@ func (s *Store) ListAudit(ctx context.Context, afterSeq int64, limit int) ([]*ta
 	if _, err := requireRole(ctx, tandem.RoleAuditor); err != nil {
 		return nil, err
 	}
+	if err := s.chain(ctx); err != nil {
+		return nil, err
+	}
 	if limit <= 0 || limit > 1000 {
 		limit = 100
 	}
@@ -280,6 +256,11 @@ func scanAuditEvent(rows *sql.Rows) (*tandem.AuditEvent, error) {
 // the hash its latest entry recorded: a row edited, inserted or deleted
 // straight in the database is named.
 func (s *Store) VerifyAudit(ctx context.Context) (string, error) {
+	// Entries still pending join the chain first: the trail is every
+	// change committed.
+	if err := s.chain(ctx); err != nil {
+		return "", err
+	}
 	// The checkpoints first: while walking the chain, keep the hash of
 	// each checkpointed entry only.
 	cps, err := s.readCheckpoints()

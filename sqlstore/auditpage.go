@@ -23,6 +23,9 @@ func (s *Store) PageAudit(ctx context.Context, f tandem.AuditFilter) (*tandem.Au
 	if err != nil {
 		return nil, err
 	}
+	if err := s.chain(ctx); err != nil {
+		return nil, err
+	}
 	where, args := []string{}, []any{}
 	order := `seq`
 	if f.Newest {
@@ -78,6 +81,9 @@ const recentEntries = 2000
 // most. The whole trail and every record are `audit verify`'s work.
 func (s *Store) VerifyRecent(ctx context.Context) (string, error) {
 	if _, err := requireRole(ctx, tandem.RoleAuditor); err != nil {
+		return "", err
+	}
+	if err := s.chain(ctx); err != nil {
 		return "", err
 	}
 	var from int64

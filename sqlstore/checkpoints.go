@@ -36,6 +36,9 @@ func (s *Store) Checkpoint(ctx context.Context, force bool) error {
 	if s.checkpoints == nil {
 		return nil
 	}
+	if err := s.chain(ctx); err != nil {
+		return err
+	}
 	var seq int64
 	var hash string
 	err := s.view(ctx, func(tx *Tx) error {

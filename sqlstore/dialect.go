@@ -12,6 +12,9 @@ type Dialect interface {
 	Name() string
 	// Rebind rewrites ? placeholders into the database's own.
 	Rebind(query string) string
+	// DeferredChain is true where changes commit side by side and their
+	// audit entries are chained after them (chain.go).
+	DeferredChain() bool
 	// LockChain is the statement that lets one transaction at a time
 	// append to the audit chain, taken just before the append ("" where
 	// the writer is alone anyway).
@@ -29,6 +32,10 @@ func (SQLite) Name() string { return "SQLite" }
 
 // Rebind returns q unchanged: SQLite understands ?.
 func (SQLite) Rebind(q string) string { return q }
+
+// DeferredChain is false: the single writer chains each change's entries
+// in its own transaction.
+func (SQLite) DeferredChain() bool { return false }
 
 // LockChain returns "": SQLite's writer is alone.
 func (SQLite) LockChain() string { return "" }
@@ -67,3 +74,7 @@ func (Postgres) ForUpdate() string { return " FOR UPDATE" }
 // is taken at the end of a change, just before its entries are appended,
 // and held only until its commit; readers are not blocked.
 func (Postgres) LockChain() string { return "LOCK TABLE audit_events IN EXCLUSIVE MODE" }
+
+// DeferredChain is true: changes commit side by side, their entries
+// chained moments later.
+func (Postgres) DeferredChain() bool { return true }

@@ -23,6 +23,7 @@ func OpenPostgres(ctx context.Context, url string, opts ...Option) (*Store, erro
 		return nil, tandem.Errorf(tandem.EINVALID, "cannot reach the PostgreSQL database: %v", err)
 	}
 	s := newStore(db, db, Postgres{}, opts)
+	s.startChainer()
 	if err := s.migrate(ctx); err != nil {
 		s.Close()
 		return nil, err

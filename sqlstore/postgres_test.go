@@ -94,6 +94,8 @@ func openPostgres(t *testing.T, clock tandem.Clock) *database {
 		for _, stmt := range []string{
 			`CREATE FUNCTION no_audit() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'audit disk full'; END $$ LANGUAGE plpgsql`,
 			`CREATE TRIGGER no_audit BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION no_audit()`,
+			// Changes write their entries here first, for the chainer.
+			`CREATE TRIGGER no_audit_pending BEFORE INSERT ON audit_pending FOR EACH ROW EXECUTE FUNCTION no_audit()`,
 		} {
 			if _, err := raw.Exec(stmt); err != nil {
 				t.Fatalf("make audit writes fail: %v", err)

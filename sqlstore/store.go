@@ -45,6 +45,8 @@ type Store struct {
 	stopCache context.CancelFunc
 	// trace, when set, sees every statement the store runs.
 	trace atomic.Pointer[func(query string, args []any)]
+	// chainer appends PostgreSQL's pending audit entries to the chain.
+	chainer *chainer
 }
 
 // Option configures a Store.
@@ -144,7 +146,11 @@ func (s *Store) Close() error {
 		s.stopCache()
 		s.readCache.close()
 	}
+	chainErr := s.stopChainer()
 	cpErr := s.Checkpoint(context.Background(), true)
+	if cpErr == nil {
+		cpErr = chainErr
+	}
 	err := s.write.Close()
 	if s.read != s.write {
 		if e := s.read.Close(); err == nil {

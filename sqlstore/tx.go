@@ -33,8 +33,10 @@ type Tx struct {
 	accreditation map[string]bool
 	settingsRead  *policy.Settings
 	// pending are the change's audit entries, chained and written when
-	// the change is done (flushAudit).
-	pending []*tandem.AuditEvent
+	// the change is done (flushAudit); deferred counts those left for the
+	// chainer.
+	pending  []*tandem.AuditEvent
+	deferred int
 	// writable is true in a write transaction, which locks what it reads
 	// to change where the database needs telling.
 	writable bool
@@ -43,6 +45,8 @@ type Tx struct {
 	// batch.
 	cache *statementCache
 	stmts *statements
+	// background is true for the chainer's transactions.
+	background bool
 }
 
 // update runs fn in a write transaction and commits it when fn returns
@@ -76,6 +80,9 @@ func (s *Store) update(ctx context.Context, fn func(tx *Tx) error) error {
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
+	}
+	if tx.deferred > 0 {
+		s.wakeChainer()
 	}
 	s.afterCommit(ctx, tx.appended, tx.lastSeq)
 	return nil
@@ -127,7 +134,7 @@ func (s *Store) view(ctx context.Context, fn func(tx *Tx) error) error {
 }
 
 func (tx *Tx) exec(query string, args ...any) (sql.Result, error) {
-	tx.store.traced(query, args)
+	tx.traced(query, args)
 	if st := tx.prepared(query); st != nil {
 		return st.ExecContext(tx.ctx, args...)
 	}
@@ -135,7 +142,7 @@ func (tx *Tx) exec(query string, args ...any) (sql.Result, error) {
 }
 
 func (tx *Tx) query(query string, args ...any) (*sql.Rows, error) {
-	tx.store.traced(query, args)
+	tx.traced(query, args)
 	if st := tx.prepared(query); st != nil {
 		return st.QueryContext(tx.ctx, args...)
 	}
@@ -143,7 +150,7 @@ func (tx *Tx) query(query string, args ...any) (*sql.Rows, error) {
 }
 
 func (tx *Tx) queryRow(query string, args ...any) *sql.Row {
-	tx.store.traced(query, args)
+	tx.traced(query, args)
 	if st := tx.prepared(query); st != nil {
 		return st.QueryRowContext(tx.ctx, args...)
 	}
@@ -161,9 +168,10 @@ func (tx *Tx) prepared(query string) *sql.Stmt {
 }
 
 // traced hands a statement to the store's tracer, if a test set one: how
-// the tests count what a change costs.
-func (s *Store) traced(query string, args []any) {
-	if t := s.trace.Load(); t != nil {
+// the tests count what a change costs. The chainer's statements, which run
+// on their own time, are not a change's.
+func (tx *Tx) traced(query string, args []any) {
+	if t := tx.store.trace.Load(); t != nil && !tx.background {
 		(*t)(query, args)
 	}
 }

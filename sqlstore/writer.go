@@ -293,6 +293,7 @@ func (s *Store) Batch(ctx context.Context, fn func(ctx context.Context) error) e
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	s.wakeChainer()
 	s.afterCommit(ctx, b.appended, b.lastSeq)
 	return nil
 }
