@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -180,17 +181,24 @@ func (tx *Tx) appendChain() error {
 	return nil
 }
 
+// pendingSequence numbers the pending entries in the order they are
+// written: a change that follows another on a record (serialised by the
+// record's lock) takes its numbers after the other's commit, so the chain
+// takes its entries after the other's, whatever process wrote them.
+const pendingSequence = `CREATE SEQUENCE IF NOT EXISTS audit_pending_seq`
+
 // writePending writes the transaction's entries to the pending table, for
 // the chainer: no lock, so that changes commit side by side.
 func (tx *Tx) writePending() error {
-	const cols = 8
+	const cols = 7
+	row := `(lpad(nextval('audit_pending_seq')::text, 20, '0'), ?, ?, ?, ?, ?, ?, ?)`
 	for len(tx.pending) > 0 {
 		n := min(len(tx.pending), 500)
 		args := make([]any, 0, n*cols)
 		for _, e := range tx.pending[:n] {
-			args = append(args, newID(), ts(e.At), e.Actor, e.Action, e.ObjectType, e.ObjectID, e.Reason, e.RecordHash)
+			args = append(args, ts(e.At), e.Actor, e.Action, e.ObjectType, e.ObjectID, e.Reason, e.RecordHash)
 		}
-		if _, err := tx.exec(`INSERT INTO audit_pending (id, at, actor, action, object_type, object_id, reason, record_hash) VALUES `+placeholders(n, cols), args...); err != nil {
+		if _, err := tx.exec(`INSERT INTO audit_pending (id, at, actor, action, object_type, object_id, reason, record_hash) VALUES `+strings.TrimSuffix(strings.Repeat(row+", ", n), ", "), args...); err != nil {
 			return fmt.Errorf("audit: append: %w", err)
 		}
 		tx.deferred += n
