@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 	"time"
 
 	"tandem"
@@ -14,7 +15,8 @@ import (
 )
 
 // callBatch is how many kept calls are written per transaction: an import
-// of any size holds at most this many in memory.
+// of any size holds at most two batches in memory, one being written while
+// the next is read.
 const callBatch = 5000
 
 // maxRejected is how many rejected lines an import reports one by one;
@@ -77,48 +79,37 @@ func (s *Store) ImportCalls(ctx context.Context, format string, src tandem.CallS
 		}
 	}
 	res := &tandem.CallImport{Rejected: []tandem.RejectedLine{}}
-	importID := newID()
-	created := false
-	var batch []keptCall
-	flush := func() error {
-		if len(batch) == 0 && created {
-			return nil
-		}
-		err := s.update(ctx, func(tx *Tx) error {
-			if !created {
-				if _, err := tx.exec(`INSERT INTO call_imports (id, format, imported_at, imported_by) VALUES (?, ?, ?, ?)`, importID, format, ts(tx.now), tx.actorID()); err != nil {
-					return err
-				}
+	// Each batch of kept calls is a record of its own, its calls its
+	// children, written by the writer while the next batch is read: the
+	// reading and the writing go on side by side, and no batch's record
+	// grows with the import.
+	var batchIDs []any
+	var mu sync.Mutex // guards res's counts, written by the batches
+	writes := make(chan []keptCall)
+	written := make(chan error, 1)
+	go func() {
+		var werr error
+		for batch := range writes {
+			if werr != nil {
+				continue // the import has failed: drain
 			}
-			for _, c := range batch {
-				id := newID()
-				res2, err := tx.exec(`INSERT INTO calls (id, import_id, dedup_key, source_id, officer_id, direction, started_at, duration, billsec) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedup_key) DO NOTHING`,
-					id, importID, c.key, c.sourceID, c.officerID, c.direction, ts(c.start), c.duration, c.billsec)
-				if err != nil {
-					return err
-				}
-				if n, _ := res2.RowsAffected(); n == 0 {
-					res.Duplicates++
-					continue
-				}
-				res.Imported++
-				if c.billsec >= 1 {
-					// An answered call is judged for good at the documentation
-					// deadline; the sweep takes it then.
-					if err := tx.setDeadline(deadlineCall, id, c.sourceID, c.start); err != nil {
-						return err
-					}
-				}
+			id := newID()
+			werr = s.update(ctx, func(tx *Tx) error {
+				return tx.insertCallBatch(id, format, batch, res, &mu)
+			})
+			if werr == nil {
+				batchIDs = append(batchIDs, id)
 			}
-			return tx.record("calls.import", "call_import", importID, format)
-		})
-		if err != nil {
-			return err
 		}
-		created = true
-		batch = batch[:0]
-		return nil
+		written <- werr
+	}()
+	fail := func(err error) (*tandem.CallImport, error) {
+		close(writes)
+		<-written
+		return nil, err
 	}
+	batch := make([]keptCall, 0, callBatch)
+	lines, ignored := 0, 0
 	for {
 		c, err := src.Next()
 		if errors.Is(err, io.EOF) {
@@ -126,39 +117,90 @@ func (s *Store) ImportCalls(ctx context.Context, format string, src tandem.CallS
 		}
 		var le *tandem.CallLineError
 		if errors.As(err, &le) {
-			res.Lines++
+			lines++
+			mu.Lock()
 			res.RejectedTotal++
 			if len(res.Rejected) < maxRejected {
 				res.Rejected = append(res.Rejected, tandem.RejectedLine{Line: le.Line, Reason: le.Reason})
 			}
+			mu.Unlock()
 			continue
 		}
 		if err != nil {
-			return nil, fmt.Errorf("read the call records: %w", err)
+			return fail(fmt.Errorf("read the call records: %w", err))
 		}
-		res.Lines++
+		lines++
 		kept := keep(c, officers, sources, settings, s.keys)
 		if len(kept) == 0 {
-			res.Ignored++
+			ignored++
 			continue
 		}
 		batch = append(batch, kept...)
 		if len(batch) >= callBatch {
-			if err := flush(); err != nil {
-				return nil, err
-			}
+			writes <- batch
+			batch = make([]keptCall, 0, callBatch)
 		}
 	}
-	if err := flush(); err != nil {
+	// An import that kept nothing is still on the record, as an empty
+	// batch: someone imported a file.
+	if len(batch) > 0 || len(batchIDs) == 0 {
+		writes <- batch
+	}
+	close(writes)
+	if err := <-written; err != nil {
 		return nil, err
 	}
+	res.Lines += lines
+	res.Ignored += ignored
 	// Reconcile what this import brought, as the sweep would.
 	err = s.update(ctx, func(tx *Tx) error {
-		n, err := tx.reconcileCalls(`c.import_id = ?`, []any{importID}, settings)
+		var n judged
+		err := tx.inChunks(batchIDs, func(in string, args []any) error {
+			got, err := tx.reconcileCalls(`c.import_id IN (`+in+`)`, args, settings)
+			n.matched, n.undocumented = n.matched+got.matched, n.undocumented+got.undocumented
+			return err
+		})
 		res.Matched, res.Undocumented, res.AlertsRaised = n.matched, n.undocumented, n.undocumented
 		return err
 	})
 	return res, err
+}
+
+// insertCallBatch writes one batch of kept calls as a record of its own,
+// each new answered call with its deadline, and counts them.
+func (tx *Tx) insertCallBatch(id, format string, batch []keptCall, res *tandem.CallImport, mu *sync.Mutex) error {
+	if _, err := tx.exec(`INSERT INTO call_imports (id, format, imported_at, imported_by) VALUES (?, ?, ?, ?)`, id, format, ts(tx.now), tx.actorID()); err != nil {
+		return err
+	}
+	imported, duplicates := 0, 0
+	for _, c := range batch {
+		callID := newID()
+		r, err := tx.exec(`INSERT INTO calls (id, import_id, dedup_key, source_id, officer_id, direction, started_at, duration, billsec) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedup_key) DO NOTHING`,
+			callID, id, c.key, c.sourceID, c.officerID, c.direction, ts(c.start), c.duration, c.billsec)
+		if err != nil {
+			return err
+		}
+		if n, _ := r.RowsAffected(); n == 0 {
+			duplicates++
+			continue
+		}
+		imported++
+		if c.billsec >= 1 {
+			// An answered call is judged for good at the documentation
+			// deadline; the sweep takes it then.
+			if err := tx.setDeadline(deadlineCall, callID, c.sourceID, c.start); err != nil {
+				return err
+			}
+		}
+	}
+	if err := tx.record("calls.import", "call_import", id, format); err != nil {
+		return err
+	}
+	mu.Lock()
+	res.Imported += imported
+	res.Duplicates += duplicates
+	mu.Unlock()
+	return nil
 }
 
 // keep decides what of a call record Tandem keeps: one call per source
