@@ -18,7 +18,7 @@ type boardPair struct {
 }
 
 // boardPage is how many pairs the board shows at a time, highest first.
-const boardPage = 200
+const boardPage = 50
 
 type boardData struct {
 	// Unit is the unit asked for ("" for the officer's own); More the link
