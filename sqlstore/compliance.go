@@ -129,8 +129,8 @@ func (s *Store) Compliance(ctx context.Context, f tandem.ComplianceFilter) (*tan
 	return r.Total, nil
 }
 
-// ComplianceReport counts the period as a whole, week by week and by
-// officer: the compliance page's figures.
+// ComplianceReport counts the period as a whole, week by week and, within
+// a unit, by officer: the compliance page's figures.
 func (s *Store) ComplianceReport(ctx context.Context, f tandem.ComplianceFilter) (*tandem.ComplianceReport, error) {
 	return s.compliance(ctx, f, true)
 }
@@ -172,16 +172,17 @@ func (s *Store) compliance(ctx context.Context, f tandem.ComplianceFilter, detai
 		}
 		return nil
 	}
-	// The rows to read: the unit's own ('') for the totals, or one
-	// officer's; every officer's too for the page's table.
-	officerWhere, officerArgs := `officer_id = ?`, []any{f.OfficerID}
-	if detail && f.OfficerID == "" {
-		officerWhere, officerArgs = `1 = 1`, nil
-	}
 	err = s.view(ctx, func(tx *Tx) error {
 		cs, err := tx.complianceScope(o, f)
 		if err != nil {
 			return err
+		}
+		// The rows to read: the units' own ('') for the totals, or one
+		// officer's; every officer's too for the page's table, within a
+		// unit (a force's thousands of officers are read unit by unit).
+		officerWhere, officerArgs := `officer_id = ?`, []any{f.OfficerID}
+		if detail && f.OfficerID == "" && !cs.every {
+			officerWhere, officerArgs = `1 = 1`, nil
 		}
 		unitWhere, unitArgs := cs.where("unit")
 		rows, err := tx.query(`SELECT officer_id, day, SUM(contacts), SUM(on_time), SUM(meetings), SUM(two_officers), SUM(same_gender) FROM compliance_days WHERE `+

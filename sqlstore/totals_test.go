@@ -80,6 +80,7 @@ func TestCompliance_RunningTotalsAgreeWithTheContacts(t *testing.T) {
 			{"a south controller with a north source by name", sctl, tandem.ComplianceFilter{From: from, To: to}},
 			{"a south controller, north only", sctl, tandem.ComplianceFilter{From: from, To: to, Unit: "north"}},
 			{"part of the period", e.auditor, tandem.ComplianceFilter{From: start.AddDate(0, 0, 3).Format(tandem.DateLayout), To: start.AddDate(0, 0, 9).Format(tandem.DateLayout)}},
+			{"part of the period, north", e.auditor, tandem.ComplianceFilter{From: start.AddDate(0, 0, 3).Format(tandem.DateLayout), To: start.AddDate(0, 0, 9).Format(tandem.DateLayout), Unit: "north"}},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				got, err := e.store.Compliance(e.as(tc.who), tc.f)
@@ -121,7 +122,11 @@ func TestCompliance_RunningTotalsAgreeWithTheContacts(t *testing.T) {
 				if weeks != got.Contacts {
 					t.Errorf("the weeks hold %d contacts, the total %d", weeks, got.Contacts)
 				}
-				if tc.f.OfficerID == "" {
+				forceWide := tc.who == e.auditor && tc.f.Unit == ""
+				if forceWide && len(rep.ByOfficer) > 0 {
+					t.Errorf("a force-wide report counts %d officers one by one; it counts them within a unit only", len(rep.ByOfficer))
+				}
+				if tc.f.OfficerID == "" && !forceWide {
 					for _, o := range []*tandem.Officer{e.ha, e.hb} {
 						f := tc.f
 						f.OfficerID = o.ID

@@ -88,13 +88,16 @@ func (h *Handler) complianceShow(w http.ResponseWriter, r *http.Request) {
 	d.Links = links(total)
 	d.Chart = lineChart(d.Weeks)
 	d.AlertBars = alertBars(d.Total)
-	officers, err := h.svc.Officers.ListOfficers(ctx)
-	if err != nil {
-		h.fail(w, r, err)
-		return
+	// By handler within a unit: a force has thousands.
+	var officers []*tandem.Officer
+	if unit != "" {
+		if officers, err = h.svc.Officers.ListOfficers(ctx); err != nil {
+			h.fail(w, r, err)
+			return
+		}
 	}
 	for _, off := range officers {
-		if !off.HasRole(tandem.RoleHandler) || (unit != "" && off.Unit != unit) {
+		if !off.HasRole(tandem.RoleHandler) || off.Unit != unit {
 			continue
 		}
 		c, ok := rep.ByOfficer[off.ID]
