@@ -196,7 +196,17 @@ func (w *writer) commit(group []*job) {
 // the savepoint itself could not be taken or undone, and the transaction
 // must be abandoned.
 func savepoint(tx *Tx, name string, fn func(tx *Tx) error) (ok bool, err error) {
-	if _, err := tx.ExecContext(tx.ctx, `SAVEPOINT `+name); err != nil {
+	// Prepared like any statement (the writer's are kept), but not traced:
+	// they are the writer's, not the change's.
+	exec := func(q string) error {
+		if st := tx.prepared(q); st != nil {
+			_, err := st.ExecContext(tx.ctx)
+			return err
+		}
+		_, err := tx.ExecContext(tx.ctx, q)
+		return err
+	}
+	if err := exec(`SAVEPOINT ` + name); err != nil {
 		return false, err
 	}
 	func() {
@@ -209,11 +219,11 @@ func savepoint(tx *Tx, name string, fn func(tx *Tx) error) (ok bool, err error) 
 		err = change(tx, fn)
 	}()
 	if err != nil {
-		if _, rerr := tx.ExecContext(tx.ctx, `ROLLBACK TO `+name); rerr != nil {
+		if rerr := exec(`ROLLBACK TO ` + name); rerr != nil {
 			return false, err
 		}
 	}
-	if _, rerr := tx.ExecContext(tx.ctx, `RELEASE `+name); rerr != nil {
+	if rerr := exec(`RELEASE ` + name); rerr != nil {
 		return false, err
 	}
 	return true, err
