@@ -87,6 +87,8 @@ func (s *Store) chain(ctx context.Context) error {
 			return err
 		}
 		if n > 0 {
+			// checkpointNow, not afterCommit's path through Checkpoint:
+			// that chains first, and this is the chain.
 			s.afterCommit(ctx, n, lastSeq)
 		}
 		if n < chainBatch {

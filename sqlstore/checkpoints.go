@@ -39,6 +39,15 @@ func (s *Store) Checkpoint(ctx context.Context, force bool) error {
 	if err := s.chain(ctx); err != nil {
 		return err
 	}
+	return s.checkpointNow(ctx, force)
+}
+
+// checkpointNow is Checkpoint of the chain as it stands, without chaining
+// what is pending first: for the chainer itself.
+func (s *Store) checkpointNow(ctx context.Context, force bool) error {
+	if s.checkpoints == nil {
+		return nil
+	}
 	var seq int64
 	var hash string
 	err := s.view(ctx, func(tx *Tx) error {

@@ -69,8 +69,9 @@ func openPostgres(t *testing.T, clock tandem.Clock) *database {
 	}
 	u.Path = "/" + name
 	dbURL := u.String()
-	reopen := func(c tandem.Clock) (*sqlstore.Store, error) {
-		return sqlstore.OpenPostgres(context.Background(), dbURL, sqlstore.WithClock(c), sqlstore.WithLogger(slog.New(slog.DiscardHandler)), sqlstore.WithMasterKey(testMasterKey))
+	reopen := func(c tandem.Clock, opts ...sqlstore.Option) (*sqlstore.Store, error) {
+		opts = append([]sqlstore.Option{sqlstore.WithClock(c), sqlstore.WithLogger(slog.New(slog.DiscardHandler)), sqlstore.WithMasterKey(testMasterKey)}, opts...)
+		return sqlstore.OpenPostgres(context.Background(), dbURL, opts...)
 	}
 	s, err := reopen(clock)
 	if err != nil {

@@ -31,8 +31,9 @@ type database struct {
 	// SQL with ? placeholders, rebound by dialect.
 	raw     *sql.DB
 	dialect sqlstore.Dialect
-	// reopen opens another store on the same database.
-	reopen func(clock tandem.Clock) (*sqlstore.Store, error)
+	// reopen opens another store on the same database, with opts on top
+	// of the test's own.
+	reopen func(clock tandem.Clock, opts ...sqlstore.Option) (*sqlstore.Store, error)
 	// failAudit makes every later append to the audit trail fail.
 	failAudit func(t *testing.T)
 }
@@ -53,8 +54,9 @@ var backends = []struct {
 func openSQLite(t *testing.T, clock tandem.Clock) *database {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "tandem.db")
-	reopen := func(c tandem.Clock) (*sqlstore.Store, error) {
-		return sqlstore.OpenSQLite(context.Background(), path, sqlstore.WithClock(c), sqlstore.WithLogger(slog.New(slog.DiscardHandler)), sqlstore.WithMasterKey(testMasterKey))
+	reopen := func(c tandem.Clock, opts ...sqlstore.Option) (*sqlstore.Store, error) {
+		opts = append([]sqlstore.Option{sqlstore.WithClock(c), sqlstore.WithLogger(slog.New(slog.DiscardHandler)), sqlstore.WithMasterKey(testMasterKey)}, opts...)
+		return sqlstore.OpenSQLite(context.Background(), path, opts...)
 	}
 	s, err := reopen(clock)
 	if err != nil {

@@ -113,7 +113,7 @@ func (s *Store) newTx(ctx context.Context, sqlTx *sql.Tx, writable bool) *Tx {
 // is already durable, so a failure here is logged, not returned.
 func (s *Store) afterCommit(ctx context.Context, appended int, lastSeq int64) {
 	if appended > 0 && lastSeq%CheckpointEvery < int64(appended) {
-		if err := s.Checkpoint(context.WithoutCancel(ctx), false); err != nil {
+		if err := s.checkpointNow(context.WithoutCancel(ctx), false); err != nil {
 			s.log.Error("checkpoint", "error", err.Error())
 		}
 	}

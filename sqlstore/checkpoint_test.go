@@ -1,0 +1,73 @@
+package sqlstore_test
+
+import (
+	"context"
+	"crypto/ed25519"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"tandem"
+	"tandem/checkpoint"
+	"tandem/sqlstore"
+)
+
+// A checkpoint falls due when the chain passes every CheckpointEvery
+// entries. On PostgreSQL the chainer appends the entries and signs the
+// checkpoint itself, while it holds the chain: a second chaining from
+// there would wait on itself for ever. One batch of more than
+// CheckpointEvery entries, then a read of the trail, must end with a
+// checkpoint of the head, not hang.
+func TestCheckpoint_SignedWhenTheChainPassesTheInterval(t *testing.T) {
+	suite(t, func(t *testing.T, open opener) {
+		e := newEnv(t, open)
+		log, err := checkpoint.OpenLog(filepath.Join(t.TempDir(), "audit.checkpoints"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer log.Close()
+		_, key, err := ed25519.GenerateKey(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := e.db.reopen(tandem.ClockFunc(func() time.Time { return e.now }), sqlstore.WithCheckpoints(log, key))
+		if err != nil {
+			t.Fatalf("reopen with checkpoints: %v", err)
+		}
+		defer st.Close()
+
+		done := make(chan error, 1)
+		go func() {
+			err := st.Batch(e.system(), func(ctx context.Context) error {
+				admin := tandem.NewContextWithOfficer(ctx, e.admin)
+				for i := 0; i < sqlstore.CheckpointEvery+5; i++ {
+					if _, err := st.CreateOfficer(admin, tandem.OfficerCreate{Username: fmt.Sprintf("o%04d", i), Name: fmt.Sprintf("Officer %d", i), Gender: "male", Unit: "north", Roles: []tandem.Role{tandem.RoleHandler}}); err != nil {
+						return fmt.Errorf("officer %d: %w", i, err)
+					}
+				}
+				return nil
+			})
+			if err == nil {
+				// Reading the trail chains whatever is pending first.
+				_, err = st.ListAudit(tandem.NewContextWithOfficer(e.system(), e.auditor), 0, 1)
+			}
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+		case <-time.After(time.Minute):
+			t.Fatal("the batch and the read did not finish in a minute: the chain waits on itself")
+		}
+		last, ok, err := log.Last()
+		if err != nil || !ok {
+			t.Fatalf("no checkpoint after %d entries: %v, %v", sqlstore.CheckpointEvery+5, ok, err)
+		}
+		if last.Seq < sqlstore.CheckpointEvery {
+			t.Fatalf("last checkpoint of entry %d, want at least %d", last.Seq, sqlstore.CheckpointEvery)
+		}
+	})
+}
