@@ -121,7 +121,9 @@ type OfficerService interface {
 	CreateOfficer(ctx context.Context, c OfficerCreate) (*Officer, error)
 	FindOfficer(ctx context.Context, id string) (*Officer, error)
 	ListOfficers(ctx context.Context) ([]*Officer, error)
-	// FindOfficers and OfficerNames read only the officers a page shows.
+	// UnitOfficers lists one unit's officers; FindOfficers and
+	// OfficerNames read only the officers a page shows.
+	UnitOfficers(ctx context.Context, unit string) ([]*Officer, error)
 	FindOfficers(ctx context.Context, ids []string) ([]*Officer, error)
 	OfficerNames(ctx context.Context, ids []string) (map[string]string, error)
 	AddTraining(ctx context.Context, officerID string, c TrainingCreate) (*Training, error)

@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"html"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -343,7 +344,7 @@ func signIn(ctx context.Context, base, username, password string) (*http.Client,
 	if m == nil {
 		return nil, fmt.Errorf("no sign-in form at /login")
 	}
-	form := url.Values{"login_token": {string(m[1])}, "username": {username}, "password": {password}, "next": {"/"}}
+	form := url.Values{"login_token": {html.UnescapeString(string(m[1]))}, "username": {username}, "password": {password}, "next": {"/"}}
 	req, _ := http.NewRequestWithContext(ctx, "POST", base+"/login", strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Origin", base)

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -99,17 +100,27 @@ func (s *Store) PageAlerts(ctx context.Context, f tandem.AlertFilter) (*tandem.A
 		if err != nil {
 			return err
 		}
-		where, args := []string{}, []any{}
+		// Where the caller's alerts are: each part of the scope read through
+		// its own index, newest first, and the parts merged; an OR of them
+		// would be read through none.
+		type part struct {
+			cond string
+			args []any
+		}
+		var parts []part
+		assigned := `a.source_id IN (SELECT source_id FROM assignments WHERE officer_id = ? AND ended_at IS NULL)`
 		sc := policy.ScopeOf(o)
 		switch {
 		case sc.All:
+			parts = []part{{`1 = 1`, nil}}
 		case sc.Unit != "":
-			where, args = append(where, `(a.unit = ? OR a.source_id IN (SELECT source_id FROM assignments WHERE officer_id = ? AND ended_at IS NULL))`), append(args, sc.Unit, o.ID)
+			parts = []part{{`a.unit = ?`, []any{sc.Unit}}, {assigned + ` AND a.unit <> ?`, []any{o.ID, sc.Unit}}}
 		case sc.Assigned:
-			where, args = append(where, `a.source_id IN (SELECT source_id FROM assignments WHERE officer_id = ? AND ended_at IS NULL)`), append(args, o.ID)
+			parts = []part{{assigned, []any{o.ID}}}
 		default:
 			return nil
 		}
+		where, args := []string{}, []any{}
 		if !policy.AlertVisible(o, tandem.RuleDeconfliction) {
 			where, args = append(where, `a.rule <> ?`), append(args, tandem.RuleDeconfliction)
 		}
@@ -130,17 +141,27 @@ func (s *Store) PageAlerts(ctx context.Context, f tandem.AlertFilter) (*tandem.A
 			where, args = append(where, "a.officer_ids LIKE ?"), append(args, `%"`+f.OfficerID+`"%`)
 		}
 		for {
-			w, a := append([]string{}, where...), append([]any{}, args...)
-			if at != "" {
-				w, a = append(w, `(a.raised_at < ? OR (a.raised_at = ? AND a.id < ?))`), append(a, at, at, id)
-			}
-			if len(w) == 0 {
-				w = append(w, "1 = 1")
-			}
 			need := limit + 1 - len(page.Alerts)
-			batch, err := tx.alertRows(strings.Join(w, " AND ")+` ORDER BY a.raised_at DESC, a.id DESC LIMIT ?`, append(a, need)...)
-			if err != nil {
-				return err
+			var batch []*tandem.Alert
+			for _, p := range parts {
+				w, a := append([]string{p.cond}, where...), append(append([]any{}, p.args...), args...)
+				if at != "" {
+					w, a = append(w, `(a.raised_at < ? OR (a.raised_at = ? AND a.id < ?))`), append(a, at, at, id)
+				}
+				got, err := tx.alertRows(strings.Join(w, " AND ")+` ORDER BY a.raised_at DESC, a.id DESC LIMIT ?`, append(a, need)...)
+				if err != nil {
+					return err
+				}
+				batch = append(batch, got...)
+			}
+			if len(parts) > 1 {
+				sort.Slice(batch, func(i, j int) bool {
+					if !batch[i].RaisedAt.Equal(batch[j].RaisedAt) {
+						return batch[i].RaisedAt.After(batch[j].RaisedAt)
+					}
+					return batch[i].ID > batch[j].ID
+				})
+				batch = batch[:min(len(batch), need)]
 			}
 			for _, al := range batch {
 				at, id = ts(al.RaisedAt), al.ID

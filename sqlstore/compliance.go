@@ -86,6 +86,16 @@ func (cs complianceScope) sourcesIn() (string, []any) {
 	return strings.Join(parts, ` UNION ALL `), args
 }
 
+// totalsWhere returns the condition on the totals' unit column that the
+// scope's units make: the whole force reads its own rows, under the unit
+// "".
+func (cs complianceScope) totalsWhere() (string, []any) {
+	if cs.every {
+		return `unit = ?`, []any{forceUnit}
+	}
+	return cs.where("unit")
+}
+
 // where returns the condition on a unit column that the scope's units make.
 func (cs complianceScope) where(column string) (string, []any) {
 	if cs.every {
@@ -184,7 +194,11 @@ func (s *Store) compliance(ctx context.Context, f tandem.ComplianceFilter, detai
 		if detail && f.OfficerID == "" && !cs.every {
 			officerWhere, officerArgs = `1 = 1`, nil
 		}
-		unitWhere, unitArgs := cs.where("unit")
+		unitWhere, unitArgs := cs.totalsWhere()
+		if cs.every && f.OfficerID != "" {
+			// One officer across the force: their rows in every unit.
+			unitWhere, unitArgs = `unit <> ?`, []any{forceUnit}
+		}
 		rows, err := tx.query(`SELECT officer_id, day, SUM(contacts), SUM(on_time), SUM(meetings), SUM(two_officers), SUM(same_gender) FROM compliance_days WHERE `+
 			unitWhere+` AND `+officerWhere+` AND day >= ? AND day <= ? GROUP BY officer_id, day`, append(append(unitArgs, officerArgs...), f.From, f.To)...)
 		if err != nil {

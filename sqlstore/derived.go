@@ -94,8 +94,11 @@ func (tx *Tx) verifyComplianceDays() error {
 			m := policy.ContactMeasures(c)
 			v := [5]int{1, b2i(!m.Late), b2i(m.Meeting), b2i(m.Meeting && m.TwoOfficers), b2i(m.Meeting && m.SameGender)}
 			day := c.OccurredAt.UTC().Format(tandem.DateLayout)
+			keys := []dayKey{{forceUnit, "", day}}
 			for _, o := range append([]string{""}, effective(c).OfficerIDs...) {
-				k := dayKey{units[id], o, day}
+				keys = append(keys, dayKey{units[id], o, day})
+			}
+			for _, k := range keys {
 				w := want[k]
 				for i := range w {
 					w[i] += v[i]
@@ -140,6 +143,7 @@ func (tx *Tx) verifyOpenAlertTotals() error {
 		return err
 	}
 	for _, a := range as {
+		want[alertKey{forceUnit, "", string(a.Rule)}]++
 		for _, o := range append([]string{""}, a.OfficerIDs...) {
 			want[alertKey{a.Unit, o, string(a.Rule)}]++
 		}

@@ -358,3 +358,18 @@ func (s *Store) FindOfficers(ctx context.Context, ids []string) ([]*tandem.Offic
 	})
 	return out, err
 }
+
+// UnitOfficers returns the officers of one unit, by name, with their
+// accreditation.
+func (s *Store) UnitOfficers(ctx context.Context, unit string) ([]*tandem.Officer, error) {
+	if _, err := requireOfficer(ctx); err != nil {
+		return nil, err
+	}
+	out := []*tandem.Officer{}
+	err := s.view(ctx, func(tx *Tx) error {
+		os, err := tx.officers(`unit = ?`, unit)
+		out = append(out, os...)
+		return err
+	})
+	return out, err
+}

@@ -12,33 +12,41 @@ import (
 // every alert opened or closed, changes them in the same transaction, so
 // that compliance reads totals, never history.
 
+// forceUnit is the unit name of the force's own totals: no unit is
+// named "" (every officer but an administrator has a unit).
+const forceUnit = ""
+
 // countContact adds (sign 1) or takes away (sign -1) a contact's share of
-// its unit's daily totals: the unit's row and a row per officer present.
+// the daily totals: the force's row, its unit's, and a row per officer
+// present.
 func (tx *Tx) countContact(unit string, c *tandem.Contact, sign int) error {
 	m := policy.ContactMeasures(c)
 	day := c.OccurredAt.UTC().Format(tandem.DateLayout)
 	officers := append([]string{""}, effective(c).OfficerIDs...)
 	vals := []int{sign, sign * b2i(!m.Late), sign * b2i(m.Meeting), sign * b2i(m.Meeting && m.TwoOfficers), sign * b2i(m.Meeting && m.SameGender)}
-	args := make([]any, 0, len(officers)*8)
+	args := make([]any, 0, (len(officers)+1)*8)
+	args = append(args, forceUnit, "", day, vals[0], vals[1], vals[2], vals[3], vals[4])
 	for _, o := range officers {
 		args = append(args, unit, o, day, vals[0], vals[1], vals[2], vals[3], vals[4])
 	}
 	_, err := tx.exec(`INSERT INTO compliance_days (unit, officer_id, day, contacts, on_time, meetings, two_officers, same_gender) VALUES `+
-		placeholders(len(officers), 8)+` ON CONFLICT (unit, officer_id, day) DO UPDATE SET contacts = compliance_days.contacts + excluded.contacts, `+
+		placeholders(len(officers)+1, 8)+` ON CONFLICT (unit, officer_id, day) DO UPDATE SET contacts = compliance_days.contacts + excluded.contacts, `+
 		`on_time = compliance_days.on_time + excluded.on_time, meetings = compliance_days.meetings + excluded.meetings, `+
 		`two_officers = compliance_days.two_officers + excluded.two_officers, same_gender = compliance_days.same_gender + excluded.same_gender`, args...)
 	return err
 }
 
-// countAlert adds (sign 1) or takes away (sign -1) an open alert from its
-// unit's totals by rule: the unit's row and a row per officer it names.
+// countAlert adds (sign 1) or takes away (sign -1) an open alert from the
+// totals by rule: the force's row, its unit's, and a row per officer it
+// names.
 func (tx *Tx) countAlert(unit string, rule tandem.Rule, officerIDs []string, sign int) error {
 	officers := append([]string{""}, officerIDs...)
-	args := make([]any, 0, len(officers)*4)
+	args := make([]any, 0, (len(officers)+1)*4)
+	args = append(args, forceUnit, "", rule, sign)
 	for _, o := range officers {
 		args = append(args, unit, o, rule, sign)
 	}
-	_, err := tx.exec(`INSERT INTO open_alert_totals (unit, officer_id, rule, n) VALUES `+placeholders(len(officers), 4)+
+	_, err := tx.exec(`INSERT INTO open_alert_totals (unit, officer_id, rule, n) VALUES `+placeholders(len(officers)+1, 4)+
 		` ON CONFLICT (unit, officer_id, rule) DO UPDATE SET n = open_alert_totals.n + excluded.n`, args...)
 	return err
 }

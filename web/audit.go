@@ -65,7 +65,16 @@ func (h *Handler) auditShow(w http.ResponseWriter, r *http.Request) {
 			d.More, d.MoreLabel = "/audit?"+v.Encode(), "Next entries"
 		}
 	}
-	if d.Names, err = h.officerNames(r); err != nil {
+	// The names of those the page shows, and of the one chosen: a force has
+	// thousands of officers.
+	var ids []string
+	for _, e := range d.Events {
+		ids = append(ids, e.Actor)
+	}
+	if d.Actor != "" {
+		ids = append(ids, d.Actor)
+	}
+	if d.Names, err = h.svc.Officers.OfficerNames(ctx, ids); err != nil {
 		h.fail(w, r, err)
 		return
 	}

@@ -91,7 +91,7 @@ func (h *Handler) complianceShow(w http.ResponseWriter, r *http.Request) {
 	// By handler within a unit: a force has thousands.
 	var officers []*tandem.Officer
 	if unit != "" {
-		if officers, err = h.svc.Officers.ListOfficers(ctx); err != nil {
+		if officers, err = h.svc.Officers.UnitOfficers(ctx, unit); err != nil {
 			h.fail(w, r, err)
 			return
 		}
