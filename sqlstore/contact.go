@@ -25,7 +25,7 @@ func (s *Store) RecordContact(ctx context.Context, sourceID string, c tandem.Con
 	}
 	var out *tandem.Contact
 	err = s.update(ctx, func(tx *Tx) error {
-		src, t, err := tx.visibleSource(sourceID)
+		snap, src, t, err := tx.changing(sourceID)
 		if err != nil {
 			return err
 		}
@@ -33,11 +33,11 @@ func (s *Store) RecordContact(ctx context.Context, sourceID string, c tandem.Con
 			return err
 		}
 		id := newID()
-		fact, err := tx.contactFact(sourceID, id, c)
+		fact, err := tx.contactFact(snap, sourceID, id, c)
 		if err != nil {
 			return err
 		}
-		snap, v, err := tx.judge(sourceID, fact)
+		v, err := tx.verdict(snap, fact)
 		if err != nil {
 			return err
 		}
@@ -69,7 +69,7 @@ func (s *Store) RecordContact(ctx context.Context, sourceID string, c tandem.Con
 // contactFact checks a contact about to be recorded now against the
 // records (its time, its officers, its meeting) and returns it as the
 // rules see it.
-func (tx *Tx) contactFact(sourceID, id string, c tandem.ContactCreate) (policy.ContactRecorded, error) {
+func (tx *Tx) contactFact(snap policy.Snapshot, sourceID, id string, c tandem.ContactCreate) (policy.ContactRecorded, error) {
 	settings, err := tx.settings()
 	if err != nil {
 		return policy.ContactRecorded{}, err
@@ -77,7 +77,7 @@ func (tx *Tx) contactFact(sourceID, id string, c tandem.ContactCreate) (policy.C
 	if c.OccurredAt.After(tx.now.Add(settings.FutureTolerance)) {
 		return policy.ContactRecorded{}, tandem.Invalid("occurred_at", "occurred_at is in the future")
 	}
-	atts, _, err := tx.attendees("officer_ids", c.OfficerIDs)
+	atts, err := tx.attendeesOf(snap, "officer_ids", c.OfficerIDs)
 	if err != nil {
 		return policy.ContactRecorded{}, err
 	}
@@ -108,14 +108,15 @@ func (s *Store) PreviewContact(ctx context.Context, sourceID string, c tandem.Co
 	}
 	var all []tandem.Finding
 	err := s.view(ctx, func(tx *Tx) error {
-		if _, _, err := tx.visibleSource(sourceID); err != nil {
-			return err
-		}
-		fact, err := tx.contactFact(sourceID, "", c)
+		snap, _, _, err := tx.changing(sourceID)
 		if err != nil {
 			return err
 		}
-		_, v, err := tx.judge(sourceID, fact)
+		fact, err := tx.contactFact(snap, sourceID, "", c)
+		if err != nil {
+			return err
+		}
+		v, err := tx.verdict(snap, fact)
 		all = v.Findings
 		return err
 	})

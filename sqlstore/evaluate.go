@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"sort"
 
 	"tandem"
@@ -82,35 +83,103 @@ func (tx *Tx) judge(sourceID string, fact policy.Fact) (policy.Snapshot, policy.
 // write transaction the source is locked first (on PostgreSQL), so that
 // changes to one source are judged one after another.
 func (tx *Tx) snapshot(sourceID string) (policy.Snapshot, error) {
+	snap, _, err := tx.snapshotRow(sourceID)
+	return snap, err
+}
+
+// snapshotRow is snapshot with the source's row.
+func (tx *Tx) snapshotRow(sourceID string) (policy.Snapshot, *sourceRow, error) {
 	var snap policy.Snapshot
 	if tx.writable {
 		if err := tx.lockSource(sourceID); err != nil {
-			return snap, err
+			return snap, nil, err
 		}
 	}
 	src, rel, err := tx.sourceWithState(sourceID)
 	if err != nil {
-		return snap, err
+		return snap, nil, err
 	}
 	snap.Relationship = rel
 	snap.Source = src.facts()
 	if snap.Assigned, err = tx.assignedOfficers(sourceID); err != nil {
-		return snap, err
+		return snap, nil, err
 	}
 	snap.Live = map[string]string{}
 	rows, err := tx.query(`SELECT id, state_key FROM alerts WHERE source_id = ? AND state = 1 AND status <> 'resolved'`, sourceID)
 	if err != nil {
-		return snap, err
+		return snap, nil, err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var id, key string
 		if err := rows.Scan(&id, &key); err != nil {
-			return snap, err
+			return snap, nil, err
 		}
 		snap.Live[key] = id
 	}
-	return snap, rows.Err()
+	return snap, src, rows.Err()
+}
+
+// changing loads, for a change to one source, its snapshot and the acting
+// officer's standing toward it, and refuses a source they may not see
+// exactly as visibleSource does. The standing comes from the snapshot's
+// assignments, so the change reads the source once, not twice.
+func (tx *Tx) changing(sourceID string) (policy.Snapshot, *sourceRow, policy.Team, error) {
+	o, err := requireOfficer(tx.ctx)
+	if err != nil {
+		return policy.Snapshot{}, nil, policy.Team{}, err
+	}
+	if o.HasRole(tandem.RoleAdmin) {
+		return policy.Snapshot{}, nil, policy.Team{}, tandem.Errorf(tandem.EFORBIDDEN, "administrators see no source content")
+	}
+	snap, src, err := tx.snapshotRow(sourceID)
+	if err != nil {
+		return snap, nil, policy.Team{}, err
+	}
+	st := &standing{o: o, roles: map[string][]tandem.AssignmentRole{}}
+	assigned := false
+	for _, a := range snap.Assigned {
+		if a.ID == o.ID {
+			st.roles[sourceID] = append(st.roles[sourceID], a.Role)
+			st.accredited, assigned = a.Accreditation.Accredited, true
+		}
+	}
+	if o.HasRole(tandem.RoleController) && !assigned {
+		if st.accredited, err = tx.accredited(o.ID); err != nil {
+			return snap, nil, policy.Team{}, err
+		}
+	}
+	t := st.team(src)
+	if !policy.CanSee(o, t) {
+		return snap, nil, t, tandem.NotFound("source")
+	}
+	return snap, src, t, nil
+}
+
+// verdict is the rules' verdict on a fact against a snapshot already
+// loaded.
+func (tx *Tx) verdict(snap policy.Snapshot, fact policy.Fact) (policy.Verdict, error) {
+	st, err := tx.settings()
+	if err != nil {
+		return policy.Verdict{}, err
+	}
+	return policy.Evaluate(snap, fact, tx.now, st), nil
+}
+
+// attendeesOf is attendees, served from the snapshot's assignments when
+// every officer named is assigned to the source (the usual case), and
+// from the records otherwise.
+func (tx *Tx) attendeesOf(snap policy.Snapshot, field string, ids []string) ([]policy.Attendee, error) {
+	out := make([]policy.Attendee, 0, len(ids))
+	for _, id := range ids {
+		i := slices.IndexFunc(snap.Assigned, func(a policy.Assigned) bool { return a.ID == id })
+		if i < 0 {
+			atts, _, err := tx.attendees(field, ids)
+			return atts, err
+		}
+		out = append(out, snap.Assigned[i].Attendee)
+	}
+	return out, nil
 }
 
 // assignedOfficers returns the officers assigned to a source now, with

@@ -24,7 +24,7 @@ func (s *Store) PlanMeeting(ctx context.Context, sourceID string, c tandem.Meeti
 	}
 	var m *tandem.Meeting
 	err = s.update(ctx, func(tx *Tx) error {
-		_, t, err := tx.visibleSource(sourceID)
+		snap, _, t, err := tx.changing(sourceID)
 		if err != nil {
 			return err
 		}
@@ -34,11 +34,11 @@ func (s *Store) PlanMeeting(ctx context.Context, sourceID string, c tandem.Meeti
 		m = &tandem.Meeting{ID: newID(), SourceID: sourceID, PlannedFor: c.PlannedFor.UTC(), Location: c.Location,
 			OfficerIDs: tandem.SortedIDs(c.OfficerIDs), Status: tandem.MeetingPlanned, OverrideJustification: c.OverrideJustification,
 			PlannedBy: tx.actorID(), CreatedAt: tx.now}
-		fact, err := tx.meetingFact(m.ID, c)
+		fact, err := tx.meetingFact(snap, m.ID, c)
 		if err != nil {
 			return err
 		}
-		snap, v, err := tx.judge(sourceID, fact)
+		v, err := tx.verdict(snap, fact)
 		if err != nil {
 			return err
 		}
@@ -83,7 +83,7 @@ func (s *Store) PlanMeeting(ctx context.Context, sourceID string, c tandem.Meeti
 
 // meetingFact checks a meeting plan against the records (its time, its
 // officers) and returns it as the rules see it.
-func (tx *Tx) meetingFact(id string, c tandem.MeetingCreate) (policy.MeetingPlanned, error) {
+func (tx *Tx) meetingFact(snap policy.Snapshot, id string, c tandem.MeetingCreate) (policy.MeetingPlanned, error) {
 	settings, err := tx.settings()
 	if err != nil {
 		return policy.MeetingPlanned{}, err
@@ -91,7 +91,7 @@ func (tx *Tx) meetingFact(id string, c tandem.MeetingCreate) (policy.MeetingPlan
 	if c.PlannedFor.Before(tx.now.Add(-settings.FutureTolerance)) {
 		return policy.MeetingPlanned{}, tandem.Invalid("planned_for", "planned_for is in the past: record the contact instead")
 	}
-	atts, _, err := tx.attendees("officer_ids", c.OfficerIDs)
+	atts, err := tx.attendeesOf(snap, "officer_ids", c.OfficerIDs)
 	if err != nil {
 		return policy.MeetingPlanned{}, err
 	}
@@ -112,15 +112,16 @@ func (s *Store) PreviewMeeting(ctx context.Context, sourceID string, c tandem.Me
 	}
 	var out []tandem.Finding
 	err := s.view(ctx, func(tx *Tx) error {
-		if _, _, err := tx.visibleSource(sourceID); err != nil {
+		snap, _, _, err := tx.changing(sourceID)
+		if err != nil {
 			return err
 		}
-		fact, err := tx.meetingFact("", c)
+		fact, err := tx.meetingFact(snap, "", c)
 		if err != nil {
 			return err
 		}
 		fact.Justification = ""
-		_, v, err := tx.judge(sourceID, fact)
+		v, err := tx.verdict(snap, fact)
 		out = v.Findings
 		return err
 	})

@@ -18,6 +18,7 @@ func OpenPostgres(ctx context.Context, url string, opts ...Option) (*Store, erro
 		return nil, err
 	}
 	db.SetMaxOpenConns(8)
+	db.SetMaxIdleConns(8) // a connection kept is one not dialled and authenticated again
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, tandem.Errorf(tandem.EINVALID, "cannot reach the PostgreSQL database: %v", err)

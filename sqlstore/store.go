@@ -98,7 +98,11 @@ func OpenSQLite(ctx context.Context, path string, opts ...Option) (*Store, error
 		write.Close()
 		return nil, err
 	}
+	// Every reader stays open: database/sql keeps two idle by default,
+	// and a connection closed after a busy moment is one reopened, its
+	// schema read and its statements parsed again, at the next.
 	read.SetMaxOpenConns(4)
+	read.SetMaxIdleConns(4)
 	s := newStore(write, read, SQLite{}, opts)
 	s.writer = newWriter(s, write)
 	s.readCache = newStatementCache(read, true)
