@@ -51,6 +51,15 @@ type CallSource interface {
 	Next() (*Call, error)
 }
 
+// CallFilter is what a CallSource may also be: told which numbers an
+// import keeps, it passes over the records whose numbers keep refuses
+// without building them, and counts them. keep sees the numbers as
+// written, and must accept every record the import would keep.
+type CallFilter interface {
+	Only(keep func(from, to []byte) bool)
+	Passed() int
+}
+
 // CallLineError is a line of call records that could not be read.
 type CallLineError struct {
 	Line   int

@@ -30,6 +30,7 @@ const uniqueidSlack = 60
 
 // asteriskReader reads Asterisk's Master.csv.
 type asteriskReader struct {
+	filter
 	rec   *records
 	clock *wallClock
 	keys  *keyer
@@ -75,19 +76,25 @@ func NewAsteriskReader(r io.Reader, loc *time.Location) Reader {
 // Next returns the next call, a *LineError for a line that is not one, or
 // io.EOF at the end of the input.
 func (a *asteriskReader) Next() (*Call, error) {
-	line, f, err := a.rec.read()
-	if err != nil {
-		return nil, err
+	for {
+		line, f, err := a.rec.read()
+		if err != nil {
+			return nil, err
+		}
+		c, reason := a.call(f)
+		if reason != "" {
+			return nil, &LineError{Line: line, Reason: reason}
+		}
+		if c == nil {
+			continue // passed over (Only)
+		}
+		c.Line = line
+		return c, nil
 	}
-	c, reason := a.call(f)
-	if reason != "" {
-		return nil, &LineError{Line: line, Reason: reason}
-	}
-	c.Line = line
-	return c, nil
 }
 
-// call makes a Call of one line's fields, or says why it cannot.
+// call makes a Call of one line's fields, or says why it cannot; nil and
+// no reason for a line the filter passes over.
 func (a *asteriskReader) call(f [][]byte) (*Call, string) {
 	if n := len(f); n < 16 || n > 18 {
 		return nil, fmt.Sprintf("%s: an Asterisk CDR line has 16, 17 or 18", countFields(n))
@@ -135,6 +142,9 @@ func (a *asteriskReader) call(f [][]byte) (*Call, string) {
 	}
 	if start > end {
 		return nil, fmt.Sprintf("start %s is after end %s", f[colStart], f[colEnd])
+	}
+	if !a.wants(f[colSrc], f[colDst]) {
+		return nil, ""
 	}
 	c := &Call{
 		Start:    time.Unix(start, 0).UTC(),

@@ -36,6 +36,31 @@ type LineError struct {
 // Error returns "line N: reason".
 func (e *LineError) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e.Reason) }
 
+// filter passes over, unbuilt, the records whose numbers an import would
+// not keep (see Only). Both readers embed one.
+type filter struct {
+	only   func(from, to []byte) bool
+	passed int
+}
+
+// Only makes Next pass over every well-formed record whose numbers, as
+// written, keep refuses: it is counted by Passed, and no Call is built
+// for it. A record that is not well formed is still reported, whatever
+// its numbers. keep must not hold on to its arguments.
+func (f *filter) Only(keep func(from, to []byte) bool) { f.only = keep }
+
+// Passed is how many records Next has passed over.
+func (f *filter) Passed() int { return f.passed }
+
+// wants asks the filter about a record's numbers, counting a refusal.
+func (f *filter) wants(from, to []byte) bool {
+	if f.only == nil || f.only(from, to) {
+		return true
+	}
+	f.passed++
+	return false
+}
+
 // Reader yields calls one at a time; Next returns io.EOF at the end, a
 // *LineError for a bad record (the caller keeps calling Next), or another
 // error when the input itself fails.

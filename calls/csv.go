@@ -15,6 +15,7 @@ var csvColumns = [...]string{"start", "from", "to", "duration_seconds"}
 
 // csvReader reads the generic CSV format.
 type csvReader struct {
+	filter
 	rec  *records
 	keys *keyer
 	col  [len(csvColumns)]int // where each of csvColumns is in a record
@@ -85,19 +86,25 @@ func NewCSVReader(r io.Reader) (Reader, error) {
 // Next returns the next call, a *LineError for a record that is not one,
 // or io.EOF at the end of the input.
 func (c *csvReader) Next() (*Call, error) {
-	line, f, err := c.rec.read()
-	if err != nil {
-		return nil, err
+	for {
+		line, f, err := c.rec.read()
+		if err != nil {
+			return nil, err
+		}
+		call, reason := c.call(f)
+		if reason != "" {
+			return nil, &LineError{Line: line, Reason: reason}
+		}
+		if call == nil {
+			continue // passed over (Only)
+		}
+		call.Line = line
+		return call, nil
 	}
-	call, reason := c.call(f)
-	if reason != "" {
-		return nil, &LineError{Line: line, Reason: reason}
-	}
-	call.Line = line
-	return call, nil
 }
 
-// call makes a Call of one record's fields, or says why it cannot.
+// call makes a Call of one record's fields, or says why it cannot; nil and
+// no reason for a record the filter passes over.
 func (c *csvReader) call(f [][]byte) (*Call, string) {
 	if len(f) < c.need {
 		return nil, fmt.Sprintf("%s: the columns named in the header need %d", countFields(len(f)), c.need)
@@ -117,6 +124,9 @@ func (c *csvReader) call(f [][]byte) (*Call, string) {
 	}
 	from := bytes.TrimSpace(f[c.col[1]])
 	to := bytes.TrimSpace(f[c.col[2]])
+	if !c.wants(from, to) {
+		return nil, ""
+	}
 	c.keys.begin("csv")
 	c.keys.number(start.Unix())
 	c.keys.number(int64(start.Nanosecond()))

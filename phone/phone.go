@@ -51,39 +51,64 @@ const maxExtension = 6
 // idempotent: normalising its result with the same country code returns it
 // unchanged.
 func Normalize(raw, countryCode string) (string, bool) {
-	if !validCountryCode(countryCode) {
-		return "", false
-	}
-	digits, plus, ok := scan(raw)
+	var buf [1 + maxDigits]byte
+	out, ok := AppendNormalized(buf[:0], raw, countryCode)
 	if !ok {
 		return "", false
 	}
-	n := len(digits)
-	var e164 []byte
-	switch {
-	case !plus && n <= maxExtension:
-		return string(digits), true
-	case plus:
-		e164 = digits
-	case n >= 2 && digits[0] == '0' && digits[1] == '0':
-		e164 = digits[2:]
-	case digits[0] == '0':
-		e164 = append([]byte(countryCode), digits[1:]...)
-	case n >= len(countryCode)+9 && string(digits[:len(countryCode)]) == countryCode:
-		e164 = digits
-	case n >= 7 && n <= 10:
-		e164 = append([]byte(countryCode), digits...)
-	default:
-		return "", false
-	}
-	if len(e164) < minDigits || len(e164) > maxDigits || e164[0] == '0' {
-		return "", false
-	}
-	return "+" + string(e164), true
+	return string(out), true
 }
 
-// validCountryCode reports whether cc is a country calling code: 1–3 digits,
-// not beginning with 0.
+// AppendNormalized appends Normalize's form of raw to dst, and reports
+// false, leaving dst as it was, where Normalize refuses raw. It allocates
+// nothing when dst has room: for a call import, which normalises two
+// numbers of every line of a file and keeps one line in a hundred.
+func AppendNormalized[T ~string | ~[]byte](dst []byte, raw T, countryCode string) ([]byte, bool) {
+	if !validCountryCode(countryCode) {
+		return dst, false
+	}
+	var buf [2 + maxDigits]byte
+	digits, plus, ok := scan(raw, &buf)
+	if !ok {
+		return dst, false
+	}
+	n := len(digits)
+	var national bool // the country code goes before the digits
+	switch {
+	case !plus && n <= maxExtension:
+		return append(dst, digits...), true
+	case plus:
+	case n >= 2 && digits[0] == '0' && digits[1] == '0':
+		digits = digits[2:]
+	case digits[0] == '0':
+		digits, national = digits[1:], true
+	case n >= len(countryCode)+9 && string(digits[:len(countryCode)]) == countryCode:
+	case n >= 7 && n <= 10:
+		national = true
+	default:
+		return dst, false
+	}
+	total := len(digits)
+	if national {
+		total += len(countryCode)
+	}
+	first := byte(0)
+	switch {
+	case national:
+		first = countryCode[0]
+	case len(digits) > 0:
+		first = digits[0]
+	}
+	if total < minDigits || total > maxDigits || first == '0' {
+		return dst, false
+	}
+	dst = append(dst, '+')
+	if national {
+		dst = append(dst, countryCode...)
+	}
+	return append(dst, digits...), true
+}
+
 func validCountryCode(cc string) bool {
 	if len(cc) < 1 || len(cc) > 3 || cc[0] == '0' {
 		return false
@@ -99,7 +124,7 @@ func validCountryCode(cc string) bool {
 // scan returns the digits of raw and whether it began with "+", or false
 // when raw holds a character no phone number is spelled with, no digit, or
 // more digits than any spelling of an E.164 number ("00" and 15 digits).
-func scan(raw string) (digits []byte, plus, ok bool) {
+func scan[T ~string | ~[]byte](raw T, buf *[2 + maxDigits]byte) (digits []byte, plus, ok bool) {
 	s := raw
 	for len(s) > 0 && isSeparator(s[0]) {
 		s = s[1:]
@@ -107,7 +132,6 @@ func scan(raw string) (digits []byte, plus, ok bool) {
 	if len(s) >= 4 && (s[0]|0x20) == 't' && (s[1]|0x20) == 'e' && (s[2]|0x20) == 'l' && s[3] == ':' {
 		s = s[4:]
 	}
-	var buf [2 + maxDigits]byte
 	n := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -140,7 +164,7 @@ func scan(raw string) (digits []byte, plus, ok bool) {
 
 // trunkInBrackets reports whether s[i:] begins with "(0)", blanks allowed
 // inside the brackets, and returns the index of its ")".
-func trunkInBrackets(s string, i int) (int, bool) {
+func trunkInBrackets[T ~string | ~[]byte](s T, i int) (int, bool) {
 	j := i + 1
 	for j < len(s) && (s[j] == ' ' || s[j] == '\t') {
 		j++

@@ -170,6 +170,11 @@ func FuzzNormalize(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, raw, cc string) {
 		got, ok := Normalize(raw, cc)
+		// The byte form, appended to what a caller already holds, agrees.
+		appended, aok := AppendNormalized([]byte("x:"), []byte(raw), cc)
+		if aok != ok || string(appended) != "x:"+got {
+			t.Fatalf("AppendNormalized(\"x:\", %q, %q) = %q, %v; Normalize gives %q, %v", raw, cc, appended, aok, got, ok)
+		}
 		if !ok {
 			if got != "" {
 				t.Fatalf("Normalize(%q, %q) = %q, false; want \"\" with false", raw, cc, got)

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -16,8 +18,10 @@ import (
 
 // callBatch is how many kept calls are written per transaction: an import
 // of any size holds at most two batches in memory, one being written while
-// the next is read.
-const callBatch = 5000
+// the next is read. Each call lands on pages of its own in the keyed
+// indexes, and SQLite keeps a copy of every page a change touches until
+// the change ends, so a batch's memory is about its size in pages.
+const callBatch = 1000
 
 // maxRejected is how many rejected lines an import reports one by one;
 // beyond that they are only counted.
@@ -108,6 +112,22 @@ func (s *Store) ImportCalls(ctx context.Context, format string, src tandem.CallS
 		<-written
 		return nil, err
 	}
+	// A source that can is told which records to pass over unread: a
+	// line whose two numbers are neither an officer's work phone is never
+	// kept, and most of a PBX's lines are such. The test is keep's first,
+	// normalising into buffers of its own so that it allocates nothing.
+	var filter tandem.CallFilter
+	if f, ok := src.(tandem.CallFilter); ok {
+		filter = f
+		var a, b []byte
+		cc := settings.CountryCode
+		f.Only(func(from, to []byte) bool {
+			var okA, okB bool
+			a, okA = phone.AppendNormalized(a[:0], from, cc)
+			b, okB = phone.AppendNormalized(b[:0], to, cc)
+			return okA && okB && (officers[string(a)] != "" || officers[string(b)] != "")
+		})
+	}
 	batch := make([]keptCall, 0, callBatch)
 	lines, ignored := 0, 0
 	for {
@@ -150,6 +170,9 @@ func (s *Store) ImportCalls(ctx context.Context, format string, src tandem.CallS
 	if err := <-written; err != nil {
 		return nil, err
 	}
+	if filter != nil {
+		lines, ignored = lines+filter.Passed(), ignored+filter.Passed()
+	}
 	res.Lines += lines
 	res.Ignored += ignored
 	// Reconcile what this import brought, as the sweep would.
@@ -172,6 +195,14 @@ func (tx *Tx) insertCallBatch(id, format string, batch []keptCall, res *tandem.C
 	if _, err := tx.exec(`INSERT INTO call_imports (id, format, imported_at, imported_by) VALUES (?, ?, ?, ?)`, id, format, ts(tx.now), tx.actorID()); err != nil {
 		return err
 	}
+	// In index order: consecutive calls of one source land on one page
+	// of the source's index rather than on pages all over it.
+	slices.SortFunc(batch, func(a, b keptCall) int {
+		if c := strings.Compare(a.sourceID, b.sourceID); c != 0 {
+			return c
+		}
+		return a.start.Compare(b.start)
+	})
 	imported, duplicates := 0, 0
 	for _, c := range batch {
 		callID := newID()

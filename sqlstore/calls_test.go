@@ -702,3 +702,47 @@ func TestImportCalls_CoverAmendedAwayBeforeTheDeadline(t *testing.T) {
 		}
 	})
 }
+
+// unfiltered hides a source's CallFilter, so that the import reads every
+// record in full.
+type unfiltered struct{ src tandem.CallSource }
+
+func (u unfiltered) Next() (*tandem.Call, error) { return u.src.Next() }
+
+// A reader that passes over what the import would not keep (the
+// CallFilter) changes nothing of what an import keeps, counts or rejects:
+// the same lines, through a source that reads every record in full, give
+// the same import.
+func TestImportCalls_FilteredAndUnfilteredAgree(t *testing.T) {
+	suite(t, func(t *testing.T, open opener) {
+		var results []string
+		for _, filtered := range []bool{true, false} {
+			e := newCDRFixture(t, open)
+			old := e.now.Add(-72 * time.Hour)
+			text := cdrAt(e.loc, "07700900101", nobody, old, 300) +
+				cdrAt(e.loc, nobody, "7001", old.Add(time.Minute), 300) +
+				cdrAt(e.loc, "07700900101", "+447700900102", old.Add(2*time.Minute), 300) +
+				cdrAt(e.loc, "07700900555", "07700900556", old.Add(5*time.Minute), 300) +
+				cdrAt(e.loc, "not a number", "07700900101", old.Add(7*time.Minute), 300) +
+				"not a CDR line\n" +
+				cdrAt(e.loc, "+44 (0)7700 900101", "00447700900555", old.Add(8*time.Minute), 300) + // kept, undocumented
+				cdrAt(e.loc, "07700 900 556", "7001", e.now.Add(-time.Hour), 30) // kept
+			var src tandem.CallSource = calls.Source(calls.NewAsteriskReader(strings.NewReader(text), e.loc))
+			if _, ok := src.(tandem.CallFilter); !ok {
+				t.Fatal("calls.Source is no CallFilter: the import reads every line in full")
+			}
+			if !filtered {
+				src = unfiltered{src}
+			}
+			res, err := e.store.ImportCalls(e.as(e.controller), "asterisk", src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantImport(t, res, tandem.CallImport{Imported: 2, Ignored: 5, Lines: 8, Undocumented: 1, AlertsRaised: 1})
+			results = append(results, fmt.Sprintf("%+v", *res))
+		}
+		if results[0] != results[1] {
+			t.Errorf("filtered:   %s\nunfiltered: %s", results[0], results[1])
+		}
+	})
+}

@@ -34,6 +34,8 @@ type Store struct {
 	dialect Dialect
 	clock   tandem.Clock
 	log     *slog.Logger
+	// pageCacheMiB is the SQLite writer's page cache (WithPageCache).
+	pageCacheMiB int
 
 	masterMaterial []byte
 	keys           *keys
@@ -54,6 +56,12 @@ type Option func(*Store)
 
 // WithClock sets the clock (the system clock by default).
 func WithClock(c tandem.Clock) Option { return func(s *Store) { s.clock = c } }
+
+// WithPageCache sets the SQLite writer's page cache, in MiB (32 by
+// default): a server's changes read the same pages over and over, a
+// command that imports a file and exits gains less from them than it
+// costs in memory. PostgreSQL manages its own.
+func WithPageCache(mib int) Option { return func(s *Store) { s.pageCacheMiB = mib } }
 
 // WithLogger sets the logger (slog's default by default).
 func WithLogger(l *slog.Logger) Option { return func(s *Store) { s.log = l } }
@@ -80,13 +88,22 @@ func OpenSQLite(ctx context.Context, path string, opts ...Option) (*Store, error
 	base := "file:" + (&url.URL{Path: path}).EscapedPath()
 	//   secure_delete(1) (writer): deleted or overwritten content is zeroed,
 	//     not left in free pages of the file.
-	//   cache_size(-32768) (writer): 32 MiB of pages, so that a group of
-	//     changes rarely spills dirty pages to the log before its commit;
-	//     the readers keep SQLite's default, 2 MiB each.
+	//   cache_size (writer): 32 MiB of pages unless WithPageCache says
+	//     otherwise, so that a group of changes rarely spills dirty pages
+	//     to the log before its commit; the readers keep SQLite's
+	//     default, 2 MiB each.
 	//   temp_store(2) (writer): each change runs under a savepoint, whose
 	//     copies of the pages it touches are kept in memory, not written
 	//     to a temporary file.
-	write, err := sql.Open("sqlite", base+"?"+pragmas("journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)", "busy_timeout(10000)", "secure_delete(1)", "cache_size(-32768)", "temp_store(2)")+"&_txlock=immediate")
+	cache := 32
+	var probe Store // the options, read before the connections open
+	for _, o := range opts {
+		o(&probe)
+	}
+	if probe.pageCacheMiB > 0 {
+		cache = probe.pageCacheMiB
+	}
+	write, err := sql.Open("sqlite", base+"?"+pragmas("journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)", "busy_timeout(10000)", "secure_delete(1)", fmt.Sprintf("cache_size(%d)", -cache*1024), "temp_store(2)")+"&_txlock=immediate")
 	if err != nil {
 		return nil, err
 	}

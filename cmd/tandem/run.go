@@ -246,8 +246,13 @@ func (m *Main) parseWithFile(fs *flag.FlagSet, g *globals, args []string) (strin
 // open opens the store the globals name, creating the data folder and the
 // master key on first use.
 func (m *Main) open(ctx context.Context, g *globals, log *slog.Logger) (*sqlstore.Store, error) {
-	return m.openWithClock(ctx, g, log, m.Clock, true)
+	return m.openWithClock(ctx, g, log, m.Clock, true, commandCache)
 }
+
+// commandCache is the page cache of a command that does its work and
+// exits: a million-line call import stays under 100 MB with it. The
+// server keeps the store's larger default.
+var commandCache = sqlstore.WithPageCache(8)
 
 // openExisting opens a data folder that must already hold Tandem's
 // database: a command that only reads or issues (token issue, audit verify)
@@ -258,7 +263,7 @@ func (m *Main) openExisting(ctx context.Context, g *globals, log *slog.Logger) (
 			return nil, usagef("--data: %s holds no Tandem database; start with tandem serve or tandem user add", g.data)
 		}
 	}
-	return m.openWithClock(ctx, g, log, m.Clock, false)
+	return m.openWithClock(ctx, g, log, m.Clock, false, commandCache)
 }
 
 // openWithClock opens the store. create says whether a missing master key
@@ -266,7 +271,7 @@ func (m *Main) openExisting(ctx context.Context, g *globals, log *slog.Logger) (
 // add), and only at the folder's default path. A key file given but
 // missing is an error: a failed secrets mount must not end with
 // identities sealed under a key nobody kept.
-func (m *Main) openWithClock(ctx context.Context, g *globals, log *slog.Logger, clock tandem.Clock, create bool) (*sqlstore.Store, error) {
+func (m *Main) openWithClock(ctx context.Context, g *globals, log *slog.Logger, clock tandem.Clock, create bool, extra ...sqlstore.Option) (*sqlstore.Store, error) {
 	if g.database != "" && !strings.HasPrefix(g.database, "postgres://") && !strings.HasPrefix(g.database, "postgresql://") {
 		return nil, usagef("--database: give a PostgreSQL URL, postgres://USER:PASSWORD@HOST:PORT/DB")
 	}
@@ -290,7 +295,7 @@ func (m *Main) openWithClock(ctx context.Context, g *globals, log *slog.Logger, 
 	if err != nil {
 		return nil, err
 	}
-	opts := []sqlstore.Option{sqlstore.WithClock(clock), sqlstore.WithLogger(log), sqlstore.WithMasterKey(key), sqlstore.WithCheckpoints(cpLog, cpKey)}
+	opts := append([]sqlstore.Option{sqlstore.WithClock(clock), sqlstore.WithLogger(log), sqlstore.WithMasterKey(key), sqlstore.WithCheckpoints(cpLog, cpKey)}, extra...)
 	if g.database != "" {
 		s, err := sqlstore.OpenPostgres(ctx, g.database, opts...)
 		if errors.Is(err, sqlstore.ErrWrongMasterKey) {
