@@ -40,8 +40,8 @@ func (r *Report) Markdown(w io.Writer) {
 		fmt.Fprintln(w)
 		fmt.Fprintln(w, "### Flat writes")
 		fmt.Fprintln(w)
-		fmt.Fprintf(w, "Recording a contact, one request at a time, for a source with about %d contacts: p50 %s; with a short history: p50 %s. Ratio %.2f (floor: at most 1.5).\n",
-			fw.Long, spreadMS(fw.P50Long), spreadMS(fw.P50Short), fw.Ratio)
+		fmt.Fprintf(w, "Recording a contact, one request at a time, for a source with %d contacts: p50 %s; for one with %d: p50 %s. Ratio %.2f (floor: at most 1.5).\n",
+			fw.Long, spreadMS(fw.P50Long), fw.Short, spreadMS(fw.P50Short), fw.Ratio)
 	}
 
 	fmt.Fprintln(w)
@@ -85,6 +85,17 @@ func (r *Report) Markdown(w io.Writer) {
 		for _, s := range r.Stores {
 			fmt.Fprintf(w, "- %s: %s. Cold start (process start to the first healthy answer) %s; resident memory after the pages and the load %.0f MiB, peak %.0f MiB (floors: under 1 s, under 200 MB).\n",
 				count(s.Contacts), s.Seed, spreadMS(s.ColdStart), float64(s.RSS)/(1<<20), float64(s.Peak)/(1<<20))
+		}
+	}
+	if b := r.Board; b != nil {
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "### The early-warning board of a unit with two years of history")
+		fmt.Fprintln(w)
+		fmt.Fprintf(w, "A store of one unit (%s), read by its controller with `days=730`:\n\n", b.Seed)
+		fmt.Fprintln(w, "| page or list | p50 | p95 | target |")
+		fmt.Fprintln(w, "|---|---:|---:|---:|")
+		for _, pg := range b.Pages {
+			fmt.Fprintf(w, "| %s | %s | %s | %.0f ms |\n", pg.Name, spreadMS(pg.P50), spreadMS(pg.P95), pg.Target)
 		}
 	}
 	if ir := r.Import; ir != nil {

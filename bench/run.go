@@ -63,6 +63,9 @@ type Report struct {
 	FlatWrite *FlatWrite
 	Import    *ImportReport
 	Postgres  []Recording
+	// Board is the early-warning board of one unit with two years of
+	// history.
+	Board *StoreReport
 }
 
 // StoreReport is what was measured on one store.
@@ -190,6 +193,9 @@ func Run(ctx context.Context, p Plan) (*Report, error) {
 			}
 		}
 	}
+	if r.Board, err = p.measureBoard(ctx); err != nil {
+		return nil, fmt.Errorf("the board store: %w", err)
+	}
 	if p.Postgres != "" {
 		recs, err := p.measurePostgres(ctx, ceiling.URL)
 		if err != nil {
@@ -204,6 +210,16 @@ func Run(ctx context.Context, p Plan) (*Report, error) {
 // ensureSeeded seeds a store of the plan's force with size contacts,
 // unless one is there already.
 func (p *Plan) ensureSeeded(ctx context.Context, dir, database string, size int) (string, error) {
+	sources, officers := p.Sources, p.Officers
+	if database != "" {
+		sources, officers = max(1, size/100), max(20, size/500)
+	}
+	return p.seed(ctx, dir, database, sources, officers, size)
+}
+
+// seed seeds a store of the force given, unless one is kept from an
+// earlier run (SQLite only: a PostgreSQL database is made for each run).
+func (p *Plan) seed(ctx context.Context, dir, database string, sources, officers, size int) (string, error) {
 	marker := filepath.Join(dir, "bench-seeded")
 	if b, err := os.ReadFile(marker); err == nil && database == "" {
 		return strings.TrimSpace(string(b)), nil
@@ -213,10 +229,6 @@ func (p *Plan) ensureSeeded(ctx context.Context, dir, database string, size int)
 	args := []string{"--data", dir}
 	if database != "" {
 		args = append(args, "--database", database)
-	}
-	sources, officers := p.Sources, p.Officers
-	if database != "" {
-		sources, officers = max(1, size/100), max(20, size/500)
 	}
 	args = append(args, "bench", "seed", "--sources", strconv.Itoa(sources), "--officers", strconv.Itoa(officers),
 		"--contacts", strconv.Itoa(size), "--calls", strconv.Itoa(size/4), "--seed", "1")
@@ -248,15 +260,24 @@ func (p *Plan) serve(ctx context.Context, dir, database string, sr *StoreReport)
 	return srv, nil
 }
 
-// force is what the measurements act as: a handler, a controller and an
-// auditor of the first unit, with their tokens and web sessions, and the
-// handler's sources.
+// force is what the measurements act as. The pages are read as a
+// handler, the controller and an auditor of unit 001 (the synthetic
+// force's officers who can sign in to the web UI); the contacts the
+// benchmark records go, through the API, to the sources of a handler of
+// unit 002. So no
+// page is ever measured on a unit the benchmark has written to: a page
+// read after the recording rounds of earlier runs would measure those
+// rounds (tens of thousands of contacts in one unit), not the force.
 type force struct {
 	srv                      *Server
 	hc                       *http.Client
 	handler, controller, aud *actor
-	handlerID                string
-	sources                  []string
+	// sources are the page handler's sources.
+	sources []string
+	// writer records the benchmark's contacts, for writerSources.
+	writer        *actor
+	writerID      string
+	writerSources []string
 }
 
 type actor struct {
@@ -264,33 +285,75 @@ type actor struct {
 	web             *http.Client
 }
 
+// The officers of the synthetic force (package synthetic) the benchmark
+// acts as.
+const (
+	pageHandler    = "u001.h01"
+	pageController = "u001.ctl"
+	pageAuditor    = "aud1"
+	writingHandler = "u002.h01"
+)
+
+// actor issues an API token to one of the synthetic force's officers and
+// signs them in to the web UI.
+func (p *Plan) actor(ctx context.Context, dir, database string, srv *Server, username string) (*actor, error) {
+	a, err := p.apiActor(ctx, dir, database, username)
+	if err != nil {
+		return nil, err
+	}
+	if a.web, err = signIn(ctx, srv.URL, username, "bench-password"); err != nil {
+		return nil, fmt.Errorf("sign in as %s: %w", username, err)
+	}
+	return a, nil
+}
+
+// apiActor issues an API token to one of the synthetic force's officers.
+func (p *Plan) apiActor(ctx context.Context, dir, database string, username string) (*actor, error) {
+	args := []string{"--data", dir}
+	if database != "" {
+		args = append(args, "--database", database)
+	}
+	out, _, _, err := Exec(ctx, nil, p.Binary, append(args, "token", "issue", "--username", username, "--ttl", "24h")...)
+	if err != nil {
+		return nil, err
+	}
+	return &actor{username: username, token: strings.TrimSpace(out)}, nil
+}
+
 func (p *Plan) newForce(ctx context.Context, dir, database string, srv *Server) (*force, error) {
 	f := &force{srv: srv, hc: Client(32)}
-	mk := func(username string) (*actor, error) {
-		args := []string{"--data", dir}
-		if database != "" {
-			args = append(args, "--database", database)
-		}
-		out, _, _, err := Exec(ctx, nil, p.Binary, append(args, "token", "issue", "--username", username, "--ttl", "24h")...)
-		if err != nil {
-			return nil, err
-		}
-		a := &actor{username: username, token: strings.TrimSpace(out)}
-		if a.web, err = signIn(ctx, srv.URL, username, "bench-password"); err != nil {
-			return nil, fmt.Errorf("sign in as %s: %w", username, err)
-		}
-		return a, nil
-	}
+	mk := func(username string) (*actor, error) { return p.actor(ctx, dir, database, srv, username) }
 	var err error
-	if f.handler, err = mk("u001.h01"); err != nil {
+	if f.handler, err = mk(pageHandler); err != nil {
 		return nil, err
 	}
-	if f.controller, err = mk("u001.ctl"); err != nil {
+	if f.controller, err = mk(pageController); err != nil {
 		return nil, err
 	}
-	if f.aud, err = mk("aud1"); err != nil {
+	if f.aud, err = mk(pageAuditor); err != nil {
 		return nil, err
 	}
+	if f.writer, err = p.apiActor(ctx, dir, database, writingHandler); err != nil {
+		return nil, err
+	}
+	if _, f.sources, err = f.handled(ctx, f.handler); err != nil {
+		return nil, err
+	}
+	if f.writerID, f.writerSources, err = f.handled(ctx, f.writer); err != nil {
+		return nil, err
+	}
+	if len(f.sources) == 0 {
+		return nil, fmt.Errorf("the handler %s has no source to read", pageHandler)
+	}
+	if len(f.writerSources) < 3 {
+		return nil, fmt.Errorf("the handler %s has %d sources: the benchmark needs 3, two for the flat write and one or more to record with", writingHandler, len(f.writerSources))
+	}
+	return f, nil
+}
+
+// handled returns an officer's id and the sources they handle: the
+// handler of the first source listed is taken to be them.
+func (f *force) handled(ctx context.Context, a *actor) (string, []string, error) {
 	var page struct {
 		Sources []struct {
 			ID       string `json:"id"`
@@ -300,29 +363,50 @@ func (p *Plan) newForce(ctx context.Context, dir, database string, srv *Server) 
 			} `json:"handlers"`
 		} `json:"sources"`
 	}
-	if err := f.getJSON(ctx, f.handler, "/api/v1/sources?limit=200", &page); err != nil {
-		return nil, err
+	if err := f.getJSON(ctx, a, "/api/v1/sources?limit=200", &page); err != nil {
+		return "", nil, err
 	}
-	// The handler's own id: the handler of the first source they handle.
+	var id string
 	for _, s := range page.Sources {
 		for _, h := range s.Handlers {
-			if h.Role == "handler" && f.handlerID == "" {
-				f.handlerID = h.OfficerID
+			if h.Role == "handler" && id == "" {
+				id = h.OfficerID
 			}
 		}
 	}
+	var out []string
 	for _, s := range page.Sources {
 		for _, h := range s.Handlers {
-			if h.OfficerID == f.handlerID {
-				f.sources = append(f.sources, s.ID)
+			if h.OfficerID == id {
+				out = append(out, s.ID)
 				break
 			}
 		}
 	}
-	if len(f.sources) == 0 {
-		return nil, fmt.Errorf("the handler u001.h01 has no source to record contacts with")
+	return id, out, nil
+}
+
+// contacts counts a source's contacts, a page of 200 at a time.
+func (f *force) contacts(ctx context.Context, a *actor, source string) (int, error) {
+	n, after := 0, ""
+	for {
+		var page struct {
+			Contacts []json.RawMessage `json:"contacts"`
+			Next     *string           `json:"next"`
+		}
+		path := "/api/v1/sources/" + source + "/contacts?limit=200"
+		if after != "" {
+			path += "&after=" + url.QueryEscape(after)
+		}
+		if err := f.getJSON(ctx, a, path, &page); err != nil {
+			return 0, err
+		}
+		n += len(page.Contacts)
+		if page.Next == nil || len(page.Contacts) == 0 {
+			return n, nil
+		}
+		after = *page.Next
 	}
-	return f, nil
 }
 
 var loginToken = regexp.MustCompile(`name="login_token" value="([^"]+)"`)
@@ -404,6 +488,12 @@ var pages = []pageSpec{
 	{"page: Audit trail", auditorOf, false, fixed("/audit"), 0},
 }
 
+// boardPages are the board store's: the unit's controller's board.
+var boardPages = []pageSpec{
+	{"API: the unit's early warning, two years", controllerOf, true, fixed("/api/v1/early-warning?days=730"), 200},
+	{"page: Early warning, two years", controllerOf, false, fixed("/early-warning?days=730"), 200},
+}
+
 func handlerOf(f *force) *actor    { return f.handler }
 func controllerOf(f *force) *actor { return f.controller }
 func auditorOf(f *force) *actor    { return f.aud }
@@ -415,7 +505,12 @@ func firstSource(format string) func(*force) string {
 }
 
 func (p *Plan) measurePages(ctx context.Context, f *force, sr *StoreReport) error {
-	for _, spec := range pages {
+	return p.measure(ctx, f, sr, pages)
+}
+
+// measure times each of specs over the rounds.
+func (p *Plan) measure(ctx context.Context, f *force, sr *StoreReport, specs []pageSpec) error {
+	for _, spec := range specs {
 		a := spec.as(f)
 		var p50, p95 []float64
 		var size int64
@@ -448,13 +543,13 @@ func pick(api bool, f *force, a *actor) *http.Client {
 	return a.web
 }
 
-// contactRequest is a request to record a phone contact the handler took,
-// an hour ago, with one of their sources.
+// contactRequest is a request to record a phone contact the writing
+// handler took, an hour ago, with one of their sources.
 func contactRequest(base string, f *force, c, i int, source string) *http.Request {
 	body := fmt.Sprintf(`{"kind":"phone","occurred_at":%q,"officer_ids":[%q],"summary":"bench: call %d of client %d, tasking reviewed"}`,
-		time.Now().Add(-time.Hour).UTC().Format(time.RFC3339), f.handlerID, i, c)
+		time.Now().Add(-time.Hour).UTC().Format(time.RFC3339), f.writerID, i, c)
 	req, _ := http.NewRequest("POST", base+"/api/v1/sources/"+source+"/contacts", strings.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+f.handler.token)
+	req.Header.Set("Authorization", "Bearer "+f.writer.token)
 	req.Header.Set("Content-Type", "application/json")
 	return req
 }
@@ -466,11 +561,13 @@ func (p *Plan) measureRecording(ctx context.Context, f *force, ceilingURL, store
 		var rate, ceil, p50, p99, cp99 []float64
 		for round := 0; round < p.Rounds; round++ {
 			d := time.Duration(p.Seconds) * time.Second
+			// The first two of the writer's sources are the flat write's.
+			srcs := f.writerSources[2:]
 			cr := Load(ctx, f.hc, clients, d, func(c, i int) (*http.Request, int) {
-				return contactRequest(ceilingURL, f, c, i, f.sources[(c+i)%len(f.sources)]), http.StatusCreated
+				return contactRequest(ceilingURL, f, c, i, srcs[(c+i)%len(srcs)]), http.StatusCreated
 			})
 			tr := Load(ctx, f.hc, clients, d, func(c, i int) (*http.Request, int) {
-				return contactRequest(f.srv.URL, f, c, i, f.sources[(c+i)%len(f.sources)]), http.StatusCreated
+				return contactRequest(f.srv.URL, f, c, i, srcs[(c+i)%len(srcs)]), http.StatusCreated
 			})
 			rate, ceil = append(rate, tr.Rate()), append(ceil, cr.Rate())
 			p50 = append(p50, float64(tr.Latency.Quantile(0.5).Microseconds())/1000)
@@ -491,21 +588,33 @@ func (p *Plan) measureRecording(ctx context.Context, f *force, ceilingURL, store
 	return out, nil
 }
 
-// measureFlatWrite gives one of the handler's sources a long history and
-// times recording a contact for it beside one with a short history, one
-// request after the other.
+// measureFlatWrite gives one of the writing handler's sources a long
+// history (topped up to at least 2,000 contacts) and times recording a
+// contact for it beside one with a short history, one request after the
+// other. Neither takes part in the recording load; each run's timing adds
+// its requests to both, so the counts reported are read from the store.
 func (p *Plan) measureFlatWrite(ctx context.Context, f *force) (*FlatWrite, error) {
-	if len(f.sources) < 2 {
-		return nil, fmt.Errorf("the handler has one source: no comparison can be made")
-	}
-	short, long := f.sources[0], f.sources[1]
+	short, long := f.writerSources[0], f.writerSources[1]
 	const history = 2000
-	p.progress("giving source %s a history of %d contacts", long, history)
-	res := LoadN(ctx, f.hc, 16, history, func(c, i int) (*http.Request, int) {
-		return contactRequest(f.srv.URL, f, c, i, long), http.StatusCreated
-	})
-	if res.Failures > 0 {
-		return nil, fmt.Errorf("giving a source its history: %d of %d requests failed: %s", res.Failures, res.Requests, res.FirstFailure)
+	have, err := f.contacts(ctx, f.writer, long)
+	if err != nil {
+		return nil, err
+	}
+	if have < history {
+		p.progress("giving source %s a history of %d contacts", long, history)
+		res := LoadN(ctx, f.hc, 16, history-have, func(c, i int) (*http.Request, int) {
+			return contactRequest(f.srv.URL, f, c, i, long), http.StatusCreated
+		})
+		if res.Failures > 0 {
+			return nil, fmt.Errorf("giving a source its history: %d of %d requests failed: %s", res.Failures, res.Requests, res.FirstFailure)
+		}
+	}
+	fw := &FlatWrite{}
+	if fw.Short, err = f.contacts(ctx, f.writer, short); err != nil {
+		return nil, err
+	}
+	if fw.Long, err = f.contacts(ctx, f.writer, long); err != nil {
+		return nil, err
 	}
 	var ps, pl []float64
 	for round := 0; round < p.Rounds; round++ {
@@ -520,11 +629,43 @@ func (p *Plan) measureFlatWrite(ctx context.Context, f *force) (*FlatWrite, erro
 		ps = append(ps, float64(s.Quantile(0.5).Microseconds())/1000)
 		pl = append(pl, float64(l.Quantile(0.5).Microseconds())/1000)
 	}
-	fw := &FlatWrite{Short: p.Requests * p.Rounds, Long: history + p.Requests*p.Rounds, P50Short: SpreadOf(ps), P50Long: SpreadOf(pl)}
+	fw.P50Short, fw.P50Long = SpreadOf(ps), SpreadOf(pl)
 	if fw.P50Short.Median > 0 {
 		fw.Ratio = fw.P50Long.Median / fw.P50Short.Median
 	}
 	return fw, nil
+}
+
+// The board store is one unit of 200 sources with two years of history at
+// the force's rate (about two contacts a week per source), for the
+// early-warning board's own floor.
+const (
+	boardSources  = 200
+	boardOfficers = 20
+	boardWeeks    = 104
+)
+
+// measureBoard times the early-warning board of a unit of boardSources
+// sources with two years of history, on a store of that one unit.
+func (p *Plan) measureBoard(ctx context.Context) (*StoreReport, error) {
+	dir := filepath.Join(p.Dir, "board-two-years")
+	size := 2 * boardWeeks * boardSources
+	seed, err := p.seed(ctx, dir, "", boardSources, boardOfficers, size)
+	if err != nil {
+		return nil, err
+	}
+	sr := &StoreReport{Contacts: size, Seed: seed}
+	srv, err := p.serve(ctx, dir, "", sr)
+	if err != nil {
+		return nil, err
+	}
+	defer srv.Stop()
+	ctl, err := p.actor(ctx, dir, "", srv, "u001.ctl")
+	if err != nil {
+		return nil, err
+	}
+	f := &force{srv: srv, hc: Client(32), controller: ctl}
+	return sr, p.measure(ctx, f, sr, boardPages)
 }
 
 // measureImport imports call-record files into the store: each a new

@@ -19,11 +19,28 @@ const unitZone = "Europe/London"
 // board over the last days, highest first, each with its reasons in words
 // and the dated facts behind them. Controllers and auditors only.
 func (s *Store) EarlyWarning(ctx context.Context, days int) ([]*tandem.Pair, error) {
-	pairs, err := s.board(ctx, tandem.BoardFilter{Days: days})
-	if pairs == nil {
-		pairs = []*tandem.Pair{}
+	scored, err := s.board(ctx, tandem.BoardFilter{Days: days})
+	pairs := make([]*tandem.Pair, 0, len(scored))
+	for _, sp := range scored {
+		pairs = append(pairs, sp.withEvents())
 	}
 	return pairs, err
+}
+
+// scoredPair is a pair as the board ranks it, with what its events are
+// drawn from: the events are drawn only for the pairs a page shows.
+type scoredPair struct {
+	pair   *tandem.Pair
+	facts  policy.PairFacts
+	alerts []*tandem.Alert
+}
+
+func (sp scoredPair) withEvents() *tandem.Pair {
+	p := sp.pair
+	if p.Score > 0 {
+		p.Events = pairEvents(sp.facts, p.Reasons, sp.alerts, p.SourceID)
+	}
+	return p
 }
 
 // PageEarlyWarning returns a page of the board, highest score first.
@@ -48,7 +65,9 @@ func (s *Store) PageEarlyWarning(ctx context.Context, f tandem.BoardFilter) (*ta
 	page := &tandem.PairPage{Pairs: []*tandem.Pair{}}
 	if skip < len(pairs) {
 		end := min(skip+limit, len(pairs))
-		page.Pairs = append(page.Pairs, pairs[skip:end]...)
+		for _, sp := range pairs[skip:end] {
+			page.Pairs = append(page.Pairs, sp.withEvents())
+		}
 		if end < len(pairs) {
 			next := base64.RawURLEncoding.EncodeToString([]byte(strconv.Itoa(end)))
 			page.Next = &next
@@ -63,7 +82,7 @@ func (s *Store) PageEarlyWarning(ctx context.Context, f tandem.BoardFilter) (*ta
 // the indexes on (source, time), and nothing of other units: its cost is a
 // unit's work over the window, however large the force and however long
 // its history.
-func (s *Store) board(ctx context.Context, f tandem.BoardFilter) ([]*tandem.Pair, error) {
+func (s *Store) board(ctx context.Context, f tandem.BoardFilter) ([]scoredPair, error) {
 	o, err := requireRole(ctx, tandem.RoleController, tandem.RoleAuditor)
 	if err != nil {
 		return nil, err
@@ -75,7 +94,7 @@ func (s *Store) board(ctx context.Context, f tandem.BoardFilter) ([]*tandem.Pair
 	if err != nil {
 		loc = time.UTC
 	}
-	var out []*tandem.Pair
+	var out []scoredPair
 	err = s.view(ctx, func(tx *Tx) error {
 		st, err := tx.settings()
 		if err != nil {
@@ -184,19 +203,17 @@ func (s *Store) board(ctx context.Context, f tandem.BoardFilter) ([]*tandem.Pair
 				if p.Reasons == nil {
 					p.Reasons = []tandem.Reason{}
 				}
-				if score > 0 {
-					p.Events = pairEvents(pf, reasons, alerts[src.ID], src.ID)
-				}
-				out = append(out, p)
+				out = append(out, scoredPair{pair: p, facts: pf, alerts: alerts[src.ID]})
 			}
 		}
 		return nil
 	})
 	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].Score != out[j].Score {
-			return out[i].Score > out[j].Score
+		a, b := out[i].pair, out[j].pair
+		if a.Score != b.Score {
+			return a.Score > b.Score
 		}
-		return out[i].SourceReference+out[i].OfficerName < out[j].SourceReference+out[j].OfficerName
+		return a.SourceReference+a.OfficerName < b.SourceReference+b.OfficerName
 	})
 	return out, err
 }
