@@ -158,7 +158,7 @@ func newFixture(t *testing.T, backend testdb.Backend) *fixture {
 	store := testdb.Open(t, backend, sqlstore.WithClock(clock), sqlstore.WithLogger(logger), sqlstore.WithMasterKey(testMasterKey))
 	f.store = store
 	f.server = NewServer(Services{Officers: store, Tokens: store, Sources: store, Contacts: store, Risks: store,
-		Alerts: store, Compliance: store, Audit: store, Calls: store, Warnings: store, Ping: store.Ping}, logger, clock)
+		Alerts: store, Compliance: store, Audit: store, Calls: store, Warnings: store, Settings: store, Ping: store.Ping}, logger, clock)
 
 	f.addOfficer(uAdmin, "Ada Admin", "female", "", false, tandem.RoleAdmin)
 	f.addOfficer(uNorthController, "Nora Controller", "female", "north", true, tandem.RoleController)

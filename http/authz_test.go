@@ -72,6 +72,11 @@ func authzRequests() map[string]authzRequest {
 				"gender": "female", "unit": "north", "roles": []string{"handler"}, "dedicated": true}
 		}},
 		"GET " + APIBase + "/officers": {build: path("officers")},
+		"GET " + APIBase + "/settings": {build: path("settings")},
+		// A tightening that changes nothing the other cases do.
+		"PUT " + APIBase + "/settings/{key}": {build: func(f *fixture) (string, any) {
+			return api("settings", "future_tolerance"), map[string]any{"value": "4m", "reason": "authorisation table check"}
+		}},
 		"GET " + APIBase + "/officers/{id}": {build: func(f *fixture) (string, any) {
 			return api("officers", f.id(uNorthHandlerA)), nil
 		}},

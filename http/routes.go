@@ -70,6 +70,8 @@ func (s *Server) routes() []route {
 		{Method: "POST", Pattern: APIBase + "/call-records", Roles: controllers, MaxBody: maxCallRecords, handle: s.callRecordsImport},
 		{Method: "GET", Pattern: APIBase + "/sources/{id}/calls", Roles: readers, handle: s.callList},
 		{Method: "GET", Pattern: APIBase + "/early-warning", Roles: watchers, handle: s.earlyWarning},
+		{Method: "GET", Pattern: APIBase + "/settings", Roles: anyone, handle: s.settingsList},
+		{Method: "PUT", Pattern: APIBase + "/settings/{key}", Roles: trainers, handle: s.settingSet},
 	}
 }
 

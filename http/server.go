@@ -28,6 +28,7 @@ type Services struct {
 	Audit      tandem.AuditService
 	Calls      tandem.CallService
 	Warnings   tandem.EarlyWarningService
+	Settings   tandem.SettingsService
 	// Ping reports whether the database answers, for /healthz.
 	Ping func(context.Context) error
 }

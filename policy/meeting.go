@@ -49,7 +49,7 @@ func MeetingFindings(src SourceFacts, officers []Attendee, s Settings) []tandem.
 			Message:  fmt.Sprintf("%s present; at least %d officers must meet a source", countOfficers(len(officers)), s.MinOfficers),
 		})
 	}
-	if f := sameGender(src, officers); f != nil {
+	if f := sameGender(src, officers, s.MinSameGender); f != nil {
 		out = append(out, *f)
 	}
 	for _, o := range officers {
@@ -60,7 +60,7 @@ func MeetingFindings(src SourceFacts, officers []Attendee, s Settings) []tandem.
 	return out
 }
 
-func sameGender(src SourceFacts, officers []Attendee) *tandem.Finding {
+func sameGender(src SourceFacts, officers []Attendee, need int) *tandem.Finding {
 	want := src.RequiredGender()
 	if want == "" {
 		return &tandem.Finding{
@@ -69,15 +69,27 @@ func sameGender(src SourceFacts, officers []Attendee) *tandem.Finding {
 			Message:  "no officer gender has been recorded for this source: a controller must record one",
 		}
 	}
+	need = max(need, 1)
+	n := 0
 	for _, o := range officers {
 		if o.Gender == want {
-			return nil
+			n++
+		}
+	}
+	if n >= need {
+		return nil
+	}
+	msg := fmt.Sprintf("no %s officer present; the source requires one", want)
+	if need > 1 {
+		msg = fmt.Sprintf("no %s officer present; the source requires %d", want, need)
+		if n > 0 {
+			msg = fmt.Sprintf("only %d %s officer%s present; the source requires %d", n, want, map[bool]string{true: "s"}[n > 1], need)
 		}
 	}
 	return &tandem.Finding{
 		Rule:     tandem.RuleSameGender,
 		Severity: tandem.SeverityBreach,
-		Message:  fmt.Sprintf("no %s officer present; the source requires one", want),
+		Message:  msg,
 	}
 }
 

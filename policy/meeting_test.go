@@ -92,6 +92,27 @@ func TestMeetingFindings_MinOfficersComesFromSettings(t *testing.T) {
 	}
 }
 
+// A force that sends two officers of the source's gender: one is no
+// longer enough, two are, and the finding says how many came.
+func TestMeetingFindings_MinSameGenderComesFromSettings(t *testing.T) {
+	s := policy.DefaultSettings()
+	if err := s.Set("min_same_gender", "2"); err != nil {
+		t.Fatal(err)
+	}
+	one := []policy.Attendee{officer("f", "female", accredited), officer("m", "male", accredited)}
+	assertRules(t, policy.MeetingFindings(femaleSource, one, policy.DefaultSettings()))
+	fs := policy.MeetingFindings(femaleSource, one, s)
+	assertRules(t, fs, tandem.RuleSameGender)
+	if msg := findingFor(fs, tandem.RuleSameGender).Message; !strings.Contains(msg, "only 1 female officer present; the source requires 2") {
+		t.Errorf("message %q", msg)
+	}
+	two := []policy.Attendee{officer("f", "female", accredited), officer("g", "female", accredited)}
+	assertRules(t, policy.MeetingFindings(femaleSource, two, s))
+	// The same officer listed twice is one officer.
+	twice := []policy.Attendee{officer("f", "female", accredited), officer("f", "female", accredited), officer("m", "male", accredited)}
+	assertRules(t, policy.MeetingFindings(femaleSource, twice, s), tandem.RuleSameGender)
+}
+
 func TestMeetingFindings_SameGender(t *testing.T) {
 	nonbinary := policy.SourceFacts{Reference: "S-3", Gender: "nonbinary", Status: tandem.StatusAuthorised}
 	nonbinaryFemale := nonbinary
@@ -357,7 +378,7 @@ func TestDocumentationFinding_LateMessageExceedsAnyLimit(t *testing.T) {
 	}{
 		{"24h", "24h0m1s"},
 		{"30m", "30m1s"},
-		{"24h0m30s", "24h0m45s"},
+		{"23h59m30s", "23h59m45s"},
 		{"90s", "91s"},
 	}
 	for _, tt := range tests {

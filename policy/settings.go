@@ -6,17 +6,20 @@ package policy
 
 import (
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 	"time"
 )
 
-// Settings are the numbers of the rules. They default to CONTRACT's values;
-// a force may change them, and every change is audited.
+// Settings are the numbers of the rules. They default to CONTRACT's values,
+// which are floors: a force may tighten them, never loosen them (Floor),
+// and every change is audited.
 type Settings struct {
 	// MinOfficers is how many officers must be present at a meeting.
 	MinOfficers int
+	// MinSameGender is how many of them must have the gender the source
+	// requires.
+	MinSameGender int
 	// MinHandlers is how many current handlers an active source must have.
 	MinHandlers int
 	// DocumentWithin is how long after a contact it must be documented.
@@ -37,6 +40,7 @@ type Settings struct {
 func DefaultSettings() Settings {
 	return Settings{
 		MinOfficers:      2,
+		MinSameGender:    1,
 		MinHandlers:      2,
 		DocumentWithin:   24 * time.Hour,
 		MinTrainingHours: 70,
@@ -47,20 +51,57 @@ func DefaultSettings() Settings {
 }
 
 // SettingKeys lists the names under which settings are stored.
-var SettingKeys = []string{"min_officers", "min_handlers", "document_within", "min_training_hours", "call_match_window", "future_tolerance", "country_code"}
+var SettingKeys = []string{"min_officers", "min_same_gender", "min_handlers", "document_within", "min_training_hours", "call_window", "future_tolerance", "country_code"}
+
+// legacyKeys are the names earlier versions stored settings under.
+var legacyKeys = map[string]string{"call_match_window": "call_window"}
+
+// CanonicalKey returns the name a setting goes by now, for a name it went
+// by in an earlier version too.
+func CanonicalKey(key string) string {
+	if k, ok := legacyKeys[key]; ok {
+		return k
+	}
+	return key
+}
+
+// Floor describes, in words, the loosest value a setting may take: the
+// founding article's number. Every number of the rules has one; the
+// calling code, which is not a rule, has none.
+func Floor(key string) (string, bool) {
+	switch CanonicalKey(key) {
+	case "min_officers":
+		return "at least 2", true
+	case "min_same_gender":
+		return "at least 1", true
+	case "min_handlers":
+		return "at least 2", true
+	case "document_within":
+		return "at most 24h", true
+	case "min_training_hours":
+		return "at least 70", true
+	case "call_window":
+		return "at most 30m", true
+	case "future_tolerance":
+		return "at most 5m", true
+	}
+	return "", false
+}
 
 // Get returns the stored text of the named setting.
 func (s Settings) Get(key string) (string, bool) {
-	switch key {
+	switch CanonicalKey(key) {
 	case "min_officers":
 		return strconv.Itoa(s.MinOfficers), true
+	case "min_same_gender":
+		return strconv.Itoa(s.MinSameGender), true
 	case "min_handlers":
 		return strconv.Itoa(s.MinHandlers), true
 	case "document_within":
 		return s.DocumentWithin.String(), true
 	case "min_training_hours":
 		return strconv.FormatFloat(s.MinTrainingHours, 'f', -1, 64), true
-	case "call_match_window":
+	case "call_window":
 		return s.CallMatchWindow.String(), true
 	case "future_tolerance":
 		return s.FutureTolerance.String(), true
@@ -70,20 +111,24 @@ func (s Settings) Get(key string) (string, bool) {
 	return "", false
 }
 
-// Set changes the named setting from its text, refusing values that would
-// switch a rule off.
+// Set changes the named setting from its text. It refuses a value looser
+// than the setting's floor (fewer officers, longer to document, less
+// training), so no setting can switch a rule off or weaken it: a force
+// may only tighten. A refusal leaves the settings as they were.
 func (s *Settings) Set(key, value string) error {
-	positiveInt := func() (int, error) {
+	key = CanonicalKey(key)
+	floor, _ := Floor(key)
+	atLeast := func(min int) (int, error) {
 		n, err := strconv.Atoi(value)
-		if err != nil || n < 1 {
-			return 0, fmt.Errorf("%s must be a whole number of at least 1", key)
+		if err != nil || n < min || n > 100 {
+			return 0, fmt.Errorf("%s must be a whole number, %s (the founding article's number; a force may tighten it, never loosen it), and at most 100", key, floor)
 		}
 		return n, nil
 	}
-	positiveDuration := func() (time.Duration, error) {
+	atMost := func(max time.Duration) (time.Duration, error) {
 		d, err := time.ParseDuration(value)
-		if err != nil || d <= 0 {
-			return 0, fmt.Errorf("%s must be a positive duration such as 24h or 30m", key)
+		if err != nil || d <= 0 || d > max {
+			return 0, fmt.Errorf("%s must be a positive duration such as 12h or 15m, %s (a force may tighten it, never loosen it)", key, floor)
 		}
 		return d, nil
 	}
@@ -91,29 +136,31 @@ func (s *Settings) Set(key, value string) error {
 	var err error
 	switch key {
 	case "min_officers":
-		c.MinOfficers, err = positiveInt()
+		c.MinOfficers, err = atLeast(2)
+	case "min_same_gender":
+		c.MinSameGender, err = atLeast(1)
 	case "min_handlers":
-		c.MinHandlers, err = positiveInt()
+		c.MinHandlers, err = atLeast(2)
 	case "document_within":
-		c.DocumentWithin, err = positiveDuration()
+		c.DocumentWithin, err = atMost(24 * time.Hour)
 	case "min_training_hours":
 		var f float64
 		f, err = strconv.ParseFloat(value, 64)
-		if err != nil || !(f > 0) || math.IsInf(f, 0) { // NaN fails f > 0
-			err = fmt.Errorf("%s must be a positive number of hours", key)
+		if err != nil || !(f >= 70) || f > 10000 { // NaN fails f >= 70
+			err = fmt.Errorf("%s must be a number of hours, %s (a force may tighten it, never loosen it), and at most 10000", key, floor)
 		}
 		c.MinTrainingHours = f
-	case "call_match_window":
-		c.CallMatchWindow, err = positiveDuration()
+	case "call_window":
+		c.CallMatchWindow, err = atMost(30 * time.Minute)
 	case "future_tolerance":
-		c.FutureTolerance, err = positiveDuration()
+		c.FutureTolerance, err = atMost(5 * time.Minute)
 	case "country_code":
 		c.CountryCode = value
 		if len(value) < 1 || len(value) > 3 || strings.Trim(value, "0123456789") != "" || value[0] == '0' {
 			err = fmt.Errorf("%s must be a calling code of 1 to 3 digits, such as 44", key)
 		}
 	default:
-		return fmt.Errorf("unknown setting %q", key)
+		return fmt.Errorf("unknown setting %q; the settings are %s", key, strings.Join(SettingKeys, ", "))
 	}
 	if err != nil {
 		return err

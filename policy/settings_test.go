@@ -11,6 +11,7 @@ import (
 func TestDefaultSettings_AreContractNumbers(t *testing.T) {
 	want := policy.Settings{
 		MinOfficers:      2,
+		MinSameGender:    1,
 		MinHandlers:      2,
 		DocumentWithin:   24 * time.Hour,
 		MinTrainingHours: 70,
@@ -42,12 +43,18 @@ func TestSettingsSet_ChangesTheNamedSetting(t *testing.T) {
 		apply      func(*policy.Settings)
 	}{
 		{"min_officers", "3", func(s *policy.Settings) { s.MinOfficers = 3 }},
-		{"min_handlers", "1", func(s *policy.Settings) { s.MinHandlers = 1 }},
+		{"min_officers", "2", func(s *policy.Settings) {}},
+		{"min_same_gender", "2", func(s *policy.Settings) { s.MinSameGender = 2 }},
+		{"min_handlers", "3", func(s *policy.Settings) { s.MinHandlers = 3 }},
 		{"document_within", "12h", func(s *policy.Settings) { s.DocumentWithin = 12 * time.Hour }},
-		{"document_within", "24h0m30s", func(s *policy.Settings) { s.DocumentWithin = 24*time.Hour + 30*time.Second }},
+		{"document_within", "24h", func(s *policy.Settings) {}},
+		{"document_within", "23h59m59s", func(s *policy.Settings) { s.DocumentWithin = 24*time.Hour - time.Second }},
 		{"min_training_hours", "80", func(s *policy.Settings) { s.MinTrainingHours = 80 }},
-		{"min_training_hours", "69.5", func(s *policy.Settings) { s.MinTrainingHours = 69.5 }},
-		{"call_match_window", "45m", func(s *policy.Settings) { s.CallMatchWindow = 45 * time.Minute }},
+		{"min_training_hours", "70", func(s *policy.Settings) {}},
+		{"min_training_hours", "70.5", func(s *policy.Settings) { s.MinTrainingHours = 70.5 }},
+		{"call_window", "15m", func(s *policy.Settings) { s.CallMatchWindow = 15 * time.Minute }},
+		{"call_window", "30m", func(s *policy.Settings) {}},
+		{"call_match_window", "20m", func(s *policy.Settings) { s.CallMatchWindow = 20 * time.Minute }},
 		{"future_tolerance", "90s", func(s *policy.Settings) { s.FutureTolerance = 90 * time.Second }},
 	}
 	for _, tt := range tests {
@@ -65,14 +72,18 @@ func TestSettingsSet_ChangesTheNamedSetting(t *testing.T) {
 	}
 }
 
-func TestSettingsSet_RefusesValuesThatSwitchARuleOff(t *testing.T) {
+// The founding article's numbers are floors: every value looser than the
+// floor, by the least step, is refused, as is every value that is not one.
+func TestSettingsSet_RefusesValuesLooserThanTheFloor(t *testing.T) {
 	bad := map[string][]string{
-		"min_officers":       {"0", "-1", "-2", "", "two", "1.5", "2h", " 2"},
-		"min_handlers":       {"0", "-1", "", "x", "2.0"},
-		"document_within":    {"0", "0s", "-1h", "-24h", "", "24", "a day", "24 hours"},
-		"min_training_hours": {"0", "-0", "-1", "-69.5", "", "seventy", "70h", "-Inf"},
-		"call_match_window":  {"0s", "-30m", "", "30"},
-		"future_tolerance":   {"0s", "-5m", "", "5"},
+		"min_officers":       {"1", "0", "-1", "-2", "", "two", "1.5", "2h", " 2", "101"},
+		"min_same_gender":    {"0", "-1", "", "one"},
+		"min_handlers":       {"1", "0", "-1", "", "x", "2.0"},
+		"document_within":    {"24h0m1s", "24h0m0.001s", "25h", "48h", "0", "0s", "-1h", "-24h", "", "24", "a day", "24 hours"},
+		"min_training_hours": {"69.99", "69.5", "0", "-0", "-1", "-69.5", "", "seventy", "70h", "-Inf"},
+		"call_window":        {"30m1s", "45m", "0s", "-30m", "", "30"},
+		"call_match_window":  {"30m1s", "45m"},
+		"future_tolerance":   {"5m1s", "1h", "0s", "-5m", "", "5"},
 		"no_such_setting":    {"2"},
 		"":                   {"2"},
 	}
@@ -128,10 +139,11 @@ func TestSettingsGet_UnknownKey(t *testing.T) {
 func TestSettingsGetSet_RoundTripEveryKey(t *testing.T) {
 	changed := policy.Settings{
 		MinOfficers:      3,
+		MinSameGender:    2,
 		MinHandlers:      4,
-		DocumentWithin:   36*time.Hour + 30*time.Minute + 15*time.Second,
+		DocumentWithin:   12*time.Hour + 30*time.Minute + 15*time.Second,
 		MinTrainingHours: 72.25,
-		CallMatchWindow:  45 * time.Minute,
+		CallMatchWindow:  15 * time.Minute,
 		FutureTolerance:  90 * time.Second,
 		CountryCode:      "1",
 	}
@@ -160,7 +172,7 @@ func TestSettingsGetSet_RoundTripEveryKey(t *testing.T) {
 			continue
 		}
 		// Copying every key across must reproduce the settings exactly.
-		to := policy.Settings{}
+		to := policy.DefaultSettings()
 		for _, key := range policy.SettingKeys {
 			text, _ := from.Get(key)
 			if err := to.Set(key, text); err != nil {

@@ -78,7 +78,7 @@ func populate(e *env, check func(step string)) history {
 
 	_, err = e.store.IssueToken(e.system(), "ha", time.Hour)
 	must("issue a token", err)
-	must("change a setting", e.store.SetSetting(e.as(e.admin), "call_match_window", "45m", "force policy 2025/12"))
+	must("change a setting", e.store.SetSetting(e.as(e.admin), "call_window", "15m", "force policy 2025/12"))
 
 	hl := e.officer("hl", "male", "north", false, tandem.RoleHandler)
 	e.train(hl, "2025-04-01")

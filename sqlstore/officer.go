@@ -373,3 +373,23 @@ func (s *Store) UnitOfficers(ctx context.Context, unit string) ([]*tandem.Office
 	})
 	return out, err
 }
+
+// ActingAs returns the officer a command-line change names with --as: the
+// command acts, and is audited, as that officer, with that officer's
+// roles. The command line holds the data folder and its key, so the name
+// is not a proof of who typed it; it is what the trail holds the change to.
+func (s *Store) ActingAs(ctx context.Context, username string) (*tandem.Officer, error) {
+	if strings.TrimSpace(username) == "" {
+		return nil, tandem.Invalid("as", "--as must name the officer who makes the change")
+	}
+	var o *tandem.Officer
+	err := s.view(ctx, func(tx *Tx) error {
+		var err error
+		o, err = tx.officerByUsername(username)
+		return err
+	})
+	if tandem.ErrorCode(err) == tandem.ENOTFOUND {
+		return nil, tandem.Invalid("as", "no officer has the username %q", username)
+	}
+	return o, err
+}

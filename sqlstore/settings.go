@@ -2,7 +2,7 @@ package sqlstore
 
 import (
 	"context"
-	"fmt"
+	"strings"
 
 	"tandem"
 	"tandem/policy"
@@ -21,37 +21,63 @@ func (tx *Tx) settings() (policy.Settings, error) {
 }
 
 // readSettings reads the stored settings. A change to them clears the
-// transaction's copy.
+// transaction's copy. A stored value looser than its floor, which Tandem
+// never writes, is not applied: a row written outside Tandem weakens no
+// rule (and audit verify names the row).
 func (tx *Tx) readSettings() (policy.Settings, error) {
 	st := policy.DefaultSettings()
-	rows, err := tx.query(`SELECT id, value FROM settings`)
+	rows, err := tx.query(`SELECT id, value FROM settings ORDER BY id`)
 	if err != nil {
 		return st, err
 	}
 	defer rows.Close()
+	stored := map[string]string{}
+	var legacy []string
 	for rows.Next() {
 		var k, v string
 		if err := rows.Scan(&k, &v); err != nil {
 			return st, err
 		}
-		if err := st.Set(k, v); err != nil {
-			return st, fmt.Errorf("stored setting: %w", err)
+		if c := policy.CanonicalKey(k); c != k {
+			legacy = append(legacy, k)
+		}
+		stored[k] = v
+	}
+	if err := rows.Err(); err != nil {
+		return st, err
+	}
+	// A name of an earlier version first, so that a value stored under
+	// today's name wins.
+	for _, k := range legacy {
+		_ = st.Set(k, stored[k])
+	}
+	for k, v := range stored {
+		if policy.CanonicalKey(k) == k {
+			_ = st.Set(k, v)
 		}
 	}
-	return st, rows.Err()
+	return st, nil
 }
 
-// SetSetting changes one of the rules' numbers. Only an administrator may,
-// and the change is audited with its reason.
+// SetSetting tightens one of the rules' numbers. An administrator or a
+// controller may; a value looser than the founding article's number is
+// refused, naming the key. The change is audited with its reason and the
+// officer who made it.
 func (s *Store) SetSetting(ctx context.Context, key, value, reason string) error {
-	if _, err := requireRole(ctx, tandem.RoleAdmin); err != nil {
+	o, err := requireOfficer(ctx)
+	if err != nil {
 		return err
 	}
-	var probe policy.Settings = policy.DefaultSettings()
-	if err := probe.Set(key, value); err != nil {
-		return tandem.Invalid("value", "%s", err.Error())
+	if !o.HasAnyRole(tandem.RoleAdmin, tandem.RoleController) {
+		return tandem.Errorf(tandem.EFORBIDDEN, "only an administrator or a controller may change a rule's number")
 	}
-	if reason == "" {
+	key = policy.CanonicalKey(key)
+	probe := policy.DefaultSettings()
+	if err := probe.Set(key, value); err != nil {
+		return tandem.Invalid(key, "%s", err.Error())
+	}
+	value, _ = probe.Get(key) // as it is read back: 24h, not 1440m
+	if strings.TrimSpace(reason) == "" {
 		return tandem.Invalid("reason", "a reason is required to change a rule's number")
 	}
 	return s.update(ctx, func(tx *Tx) error {
@@ -76,4 +102,47 @@ func (s *Store) SetSetting(ctx context.Context, key, value, reason string) error
 		// transaction of its own, by the sweep.
 		return tx.queueEverySource()
 	})
+}
+
+// ListSettings returns every setting as it stands, with its floor and who
+// last changed it. Any officer may read the rules they work under.
+func (s *Store) ListSettings(ctx context.Context) ([]*tandem.Setting, error) {
+	if _, err := requireOfficer(ctx); err != nil {
+		return nil, err
+	}
+	var out []*tandem.Setting
+	err := s.view(ctx, func(tx *Tx) error {
+		st, err := tx.settings()
+		if err != nil {
+			return err
+		}
+		changed := map[string]*tandem.Setting{}
+		rows, err := tx.query(`SELECT id, updated_at, updated_by FROM settings`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id, at, by string
+			if err := rows.Scan(&id, &at, &by); err != nil {
+				return err
+			}
+			t := parseTS(at)
+			changed[policy.CanonicalKey(id)] = &tandem.Setting{UpdatedAt: &t, UpdatedBy: by}
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, k := range policy.SettingKeys {
+			v, _ := st.Get(k)
+			floor, _ := policy.Floor(k)
+			set := &tandem.Setting{Key: k, Value: v, Floor: floor}
+			if c := changed[k]; c != nil {
+				set.UpdatedAt, set.UpdatedBy = c.UpdatedAt, c.UpdatedBy
+			}
+			out = append(out, set)
+		}
+		return nil
+	})
+	return out, err
 }

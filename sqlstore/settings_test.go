@@ -1,52 +1,96 @@
 package sqlstore_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
 	"tandem"
 )
 
-func TestSetSetting_ChangesTheRuleAndIsAudited(t *testing.T) {
+// TestSetSetting_TightensTheRuleAndIsAudited: an administrator or a
+// controller may tighten a rule's number; nobody may loosen it, by the
+// least step, and a refusal names the key and writes nothing.
+func TestSetSetting_TightensTheRuleAndIsAudited(t *testing.T) {
 	suite(t, func(t *testing.T, open opener) {
 		e := newEnv(t, open)
 		s := e.pairedSource()
 		for _, tc := range []struct {
 			name, key, value, reason string
 			who                      *tandem.Officer
-			code                     string
+			code, field              string
 		}{
-			{"by a controller", "document_within", "48h", "force policy", e.controller, tandem.EFORBIDDEN},
-			{"without a reason", "document_within", "48h", "", e.admin, tandem.EINVALID},
-			{"switching the rule off", "document_within", "0s", "force policy", e.admin, tandem.EINVALID},
-			{"unknown setting", "coffee_breaks", "2", "force policy", e.admin, tandem.EINVALID},
+			{"by a handler", "document_within", "12h", "force policy", e.ha, tandem.EFORBIDDEN, ""},
+			{"without a reason", "document_within", "12h", " ", e.admin, tandem.EINVALID, "reason"},
+			{"loosened by a second", "document_within", "24h0m1s", "force policy", e.admin, tandem.EINVALID, "document_within"},
+			{"loosened by a controller", "document_within", "48h", "force policy", e.controller, tandem.EINVALID, "document_within"},
+			{"one officer at a meeting", "min_officers", "1", "force policy", e.admin, tandem.EINVALID, "min_officers"},
+			{"one handler", "min_handlers", "1", "force policy", e.admin, tandem.EINVALID, "min_handlers"},
+			{"no officer of the gender", "min_same_gender", "0", "force policy", e.admin, tandem.EINVALID, "min_same_gender"},
+			{"less training", "min_training_hours", "69", "force policy", e.admin, tandem.EINVALID, "min_training_hours"},
+			{"a wider call window", "call_window", "31m", "force policy", e.admin, tandem.EINVALID, "call_window"},
+			{"switching the rule off", "document_within", "0s", "force policy", e.admin, tandem.EINVALID, "document_within"},
+			{"unknown setting", "coffee_breaks", "2", "force policy", e.admin, tandem.EINVALID, "coffee_breaks"},
 		} {
 			head := e.auditHead()
-			wantError(t, e.store.SetSetting(e.as(tc.who), tc.key, tc.value, tc.reason), tc.code)
+			err := e.store.SetSetting(e.as(tc.who), tc.key, tc.value, tc.reason)
+			if te := wantError(t, err, tc.code); tc.field != "" && te.Field != tc.field {
+				t.Errorf("%s: error %v does not name %q", tc.name, err, tc.field)
+			}
 			if got := e.auditHead(); got != head {
 				t.Errorf("%s: refused change wrote audit entries", tc.name)
 			}
 		}
 
-		late := func() bool {
+		late := func(ago time.Duration) bool {
 			t.Helper()
 			e.now = e.now.Add(time.Hour)
-			return e.contact(e.ha, s, tandem.ContactCreate{Kind: tandem.KindPhone, OccurredAt: e.now.Add(-30 * time.Hour), OfficerIDs: []string{e.ha.ID}}).Late
+			return e.contact(e.ha, s, tandem.ContactCreate{Kind: tandem.KindPhone, OccurredAt: e.now.Add(-ago), OfficerIDs: []string{e.ha.ID}}).Late
 		}
-		if !late() {
-			t.Fatalf("30 hours is not late under the default 24h")
+		if late(20 * time.Hour) {
+			t.Fatalf("20 hours is late under the default 24h")
 		}
 		head := e.auditHead()
-		if err := e.store.SetSetting(e.as(e.admin), "document_within", "48h", "force policy 2025/07"); err != nil {
+		if err := e.store.SetSetting(e.as(e.controller), "document_within", "12h", "force policy 2025/07"); err != nil {
 			t.Fatalf("SetSetting: %v", err)
 		}
 		evs := e.audit(head)
-		if len(evs) != 1 || evs[0].Action != "setting.change" || evs[0].ObjectID != "document_within" || evs[0].Reason != "force policy 2025/07" || evs[0].Actor != e.admin.ID {
-			t.Fatalf("audit entries of the change = %+v, want one setting.change by the admin with the reason", evs)
+		if len(evs) != 1 || evs[0].Action != "setting.change" || evs[0].ObjectID != "document_within" || evs[0].Reason != "force policy 2025/07" || evs[0].Actor != e.controller.ID {
+			t.Fatalf("audit entries of the change = %+v, want one setting.change by the controller with the reason", evs)
 		}
-		if late() {
-			t.Fatalf("30 hours is late under a 48h setting")
+		if !late(20 * time.Hour) {
+			t.Fatalf("20 hours is not late under a 12h setting")
+		}
+		if late(12 * time.Hour) {
+			t.Fatalf("exactly 12 hours is late under a 12h setting")
 		}
 		e.verify("after the setting")
+	})
+}
+
+// TestSettings_ARowWrittenOutsideTandemWeakensNoRule: a DBA who writes a
+// looser number straight into the settings table changes no rule.
+func TestSettings_ARowWrittenOutsideTandemWeakensNoRule(t *testing.T) {
+	suite(t, func(t *testing.T, open opener) {
+		e := newEnv(t, open)
+		for _, q := range []string{
+			`INSERT INTO settings (id, value, updated_at, updated_by) VALUES ('min_officers', '1', '2025-01-01T00:00:00Z', 'dba')`,
+			`INSERT INTO settings (id, value, updated_at, updated_by) VALUES ('call_match_window', '2h', '2025-01-01T00:00:00Z', 'dba')`,
+			`INSERT INTO settings (id, value, updated_at, updated_by) VALUES ('document_within', '720h', '2025-01-01T00:00:00Z', 'dba')`,
+		} {
+			if _, err := e.db.raw.Exec(q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		st, err := e.store.Settings(e.as(e.admin))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.MinOfficers != 2 || st.CallMatchWindow != 30*time.Minute || st.DocumentWithin != 24*time.Hour {
+			t.Errorf("settings after rows written outside Tandem: %+v", st)
+		}
+		if _, err := e.store.VerifyAudit(e.system()); err == nil || !strings.Contains(err.Error(), "setting") {
+			t.Errorf("verify after rows written outside Tandem: %v; want the setting named", err)
+		}
 	})
 }

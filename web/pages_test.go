@@ -198,27 +198,31 @@ func TestContactForm_ShowsTheRulesFindings(t *testing.T) {
 }
 
 // TestContactForm_RulesNumbersComeFromSettings: with the number of officers
-// set to one, the same solo meeting breaks nothing on the page either.
+// tightened to three, the same meeting of two breaks TWO_OFFICERS on the
+// page too, and the finding gives the force's number.
 func TestContactForm_RulesNumbersComeFromSettings(t *testing.T) {
 	t.Parallel()
 	testdb.Run(t, func(t *testing.T, backend testdb.Backend) {
 		a := newApp(t, backend, "ha")
 		s := a.pairedSource()
-		if err := a.store.SetSetting(as(a.admin), "min_officers", "1", "test: a force that allows solo meetings"); err != nil {
-			t.Fatalf("set min_officers: %v", err)
-		}
 		ha := a.signIn(a.ha)
 		form := url.Values{"csrf": {ha.csrf()}, "kind": {"meeting"}, "occurred_at": {formTime(a.clock.Now().Add(-time.Hour))},
-			"officer_ids": {a.ha.ID}, "summary": {"Met alone."}}
+			"officer_ids": {a.ha.ID, a.hb.ID}, "summary": {"Met together."}}
 		if p := ha.post("/sources/"+s.ID+"/contacts/preview", form); hasRule(p.findings(), tandem.RuleTwoOfficers) {
-			t.Errorf("preview lists TWO_OFFICERS with min_officers 1: %v", p.findings())
+			t.Fatalf("preview lists TWO_OFFICERS for two officers with the default settings: %v", p.findings())
+		}
+		if err := a.store.SetSetting(as(a.admin), "min_officers", "3", "test: a force that sends three"); err != nil {
+			t.Fatalf("set min_officers: %v", err)
+		}
+		if p := ha.post("/sources/"+s.ID+"/contacts/preview", form); !hasRule(p.findings(), tandem.RuleTwoOfficers) || !strings.Contains(p.body, "at least 3 officers") {
+			t.Errorf("preview with min_officers 3: %v; want TWO_OFFICERS naming 3", p.findings())
 		}
 		p := ha.post("/sources/"+s.ID+"/contacts", form)
 		if p.status != http.StatusSeeOther {
 			t.Fatalf("record: %d %s; want 303", p.status, p.alert())
 		}
-		if saved := ha.get(p.location()); hasRule(saved.findings(), tandem.RuleTwoOfficers) || !strings.Contains(saved.body, "No rule broken") {
-			t.Errorf("recorded contact lists %v; want no TWO_OFFICERS", saved.findings())
+		if saved := ha.get(p.location()); !hasRule(saved.findings(), tandem.RuleTwoOfficers) {
+			t.Errorf("recorded contact lists %v; want TWO_OFFICERS", saved.findings())
 		}
 	})
 }
@@ -316,9 +320,10 @@ func TestSourceList_DocumentationClockTurnsRedNearTheDeadline(t *testing.T) {
 				{"19 h 30 min ago", 19*time.Hour + 30*time.Minute, false},
 				{"25 h ago, overdue", 25 * time.Hour, true},
 			}},
-			{"48h", []clockCase{
-				{"21 h ago", 21 * time.Hour, false},
-				{"45 h ago", 45 * time.Hour, true},
+			{"12h", []clockCase{
+				{"5 h ago", 5 * time.Hour, false},
+				{"9 h ago", 9 * time.Hour, true},
+				{"13 h ago, overdue", 13 * time.Hour, true},
 			}},
 		}
 		for _, g := range groups {

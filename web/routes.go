@@ -56,6 +56,8 @@ func (h *Handler) routes() {
 	m.HandleFunc("POST /officers/{id}/unlock", h.signedIn(adminOnly, h.officerUnlock))
 	m.HandleFunc("GET /audit", h.signedIn(auditors, h.auditShow))
 	m.HandleFunc("GET /early-warning", h.signedIn(watchers, h.earlyWarning))
+	m.HandleFunc("GET /settings", h.signedIn(anyRole, h.settingsShow))
+	m.HandleFunc("POST /settings/{key}", h.signedIn(staff, h.settingSave))
 	m.HandleFunc("GET /calls", h.signedIn(controllers, h.callsShow))
 	m.HandleFunc("POST /calls", h.signedIn(controllers, h.callsImport))
 

@@ -28,6 +28,8 @@ type Services struct {
 	// Settings returns the rules' numbers (the documentation clock needs
 	// the limit).
 	Settings func(ctx context.Context) (policy.Settings, error)
+	// Rules lists and tightens them, on the settings page.
+	Rules tandem.SettingsService
 }
 
 // Handler serves the web UI.

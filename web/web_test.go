@@ -128,7 +128,7 @@ func newUI(tb testing.TB, store *sqlstore.Store, clock tandem.Clock, log io.Writ
 		return store.Settings(ctx)
 	}
 	ui, err := web.New(web.Services{Sessions: store, Officers: store, Sources: store, Contacts: store, Risks: store, Alerts: store,
-		Compliance: store, Audit: store, Calls: store, Warnings: store, Settings: settings}, slog.New(slog.NewTextHandler(log, nil)), clock)
+		Compliance: store, Audit: store, Calls: store, Warnings: store, Settings: settings, Rules: store}, slog.New(slog.NewTextHandler(log, nil)), clock)
 	if err != nil {
 		tb.Fatalf("web.New: %v", err)
 	}

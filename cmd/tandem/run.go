@@ -64,7 +64,7 @@ commands:
   calls import --format asterisk|csv [--tz ZONE] FILE
                                       import call records and reconcile them
   settings list                       the rules' numbers in force
-  settings set --key K --value V --reason R
+  settings set --key K --value V --reason R --as USERNAME
                                       change one (audited)
   backup FILE                         an encrypted, consistent copy, taken while serving
   restore FILE                        restore a backup onto an empty data folder

@@ -443,6 +443,10 @@ func TestSealed_NoIdentityAnywhereButTheReveal(t *testing.T) {
 	}
 	a.call(outsider.token, "GET", A, nil)
 	a.call(adm.token, "GET", A, nil)
+	a.call(hm.token, "GET", "/settings", nil)
+	if status, body := a.call(ctl.token, "PUT", "/settings/document_within", map[string]any{"value": "23h", "reason": "force policy: a tighter clock"}); status != 200 {
+		t.Errorf("a controller tightening document_within: %d %s", status, body)
+	}
 
 	t.Log("the audit trail, every page")
 	events, trailText := sealedTrail(a, aud.token)

@@ -41,7 +41,7 @@ func (m *Main) serve(ctx context.Context, g *globals, args []string) error {
 	}
 	defer store.Close()
 	ui, err := web.New(web.Services{Sessions: store, Officers: store, Sources: store, Contacts: store, Risks: store, Alerts: store,
-		Compliance: store, Audit: store, Calls: store, Warnings: store, Settings: store.Settings}, log, m.Clock)
+		Compliance: store, Audit: store, Calls: store, Warnings: store, Settings: store.Settings, Rules: store}, log, m.Clock)
 	if err != nil {
 		return err
 	}
@@ -131,7 +131,7 @@ func (m *Main) sweepLoop(ctx context.Context, store *sqlstore.Store, log *slog.L
 }
 
 func services(s *sqlstore.Store) tandemhttp.Services {
-	return tandemhttp.Services{Officers: s, Tokens: s, Sources: s, Contacts: s, Risks: s, Alerts: s, Compliance: s, Audit: s, Calls: s, Warnings: s, Ping: s.Ping}
+	return tandemhttp.Services{Officers: s, Tokens: s, Sources: s, Contacts: s, Risks: s, Alerts: s, Compliance: s, Audit: s, Calls: s, Warnings: s, Settings: s, Ping: s.Ping}
 }
 
 var _ tandem.Sweeper = (*sqlstore.Store)(nil)

@@ -37,11 +37,12 @@ func (m *Main) settingsSet(ctx context.Context, g *globals, args []string) error
 	key := fs.String("key", "", "the setting: "+fmt.Sprint(policy.SettingKeys))
 	value := fs.String("value", "", "its new value")
 	reason := fs.String("reason", "", "why it changes (kept in the audit trail)")
+	as := fs.String("as", "", "the username of the administrator or controller who makes the change")
 	if err := m.parse(fs, g, args); err != nil {
 		return err
 	}
-	if *key == "" || *value == "" || *reason == "" {
-		return usagef("settings set: --key, --value and --reason are required")
+	if *key == "" || *value == "" || *reason == "" || *as == "" {
+		return usagef("settings set: --key, --value, --reason and --as are required")
 	}
 	if _, ok := policy.DefaultSettings().Get(*key); !ok {
 		return usagef("--key: unknown setting %q; the settings are %v", *key, policy.SettingKeys)
@@ -51,9 +52,18 @@ func (m *Main) settingsSet(ctx context.Context, g *globals, args []string) error
 		return err
 	}
 	defer store.Close()
-	if err := store.SetSetting(tandem.NewContextWithOfficer(ctx, cliOfficer), *key, *value, *reason); err != nil {
+	actor, err := store.ActingAs(ctx, *as)
+	if err != nil {
 		return err
 	}
-	fmt.Fprintf(m.Stdout, "%s = %s\n", *key, *value)
+	if err := store.SetSetting(tandem.NewContextWithOfficer(ctx, actor), *key, *value, *reason); err != nil {
+		return err
+	}
+	st, err := store.Settings(ctx)
+	if err != nil {
+		return err
+	}
+	v, _ := st.Get(*key)
+	fmt.Fprintf(m.Stdout, "%s = %s\n", policy.CanonicalKey(*key), v)
 	return nil
 }
