@@ -488,8 +488,11 @@ var pages = []pageSpec{
 	{"page: Audit trail", auditorOf, false, fixed("/audit"), 0},
 }
 
-// boardPages are the board store's: the unit's controller's board.
+// boardPages are the board store's: the unit's controller's board, over
+// the default window and over the whole two years.
 var boardPages = []pageSpec{
+	{"API: the unit's early warning, 90 days (the default window)", controllerOf, true, fixed("/api/v1/early-warning?days=90"), 200},
+	{"page: Early warning, 90 days (the default window)", controllerOf, false, fixed("/early-warning?days=90"), 200},
 	{"API: the unit's early warning, two years", controllerOf, true, fixed("/api/v1/early-warning?days=730"), 200},
 	{"page: Early warning, two years", controllerOf, false, fixed("/early-warning?days=730"), 200},
 }
