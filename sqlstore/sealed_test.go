@@ -398,6 +398,36 @@ func TestSealed_DeconflictionAcrossUnits(t *testing.T) {
 				t.Errorf("the south handler sees a DECONFLICTION alert on source %s", a.SourceID)
 			}
 		}
+		// Every count a handler sees counts only what the handler may see:
+		// that another unit runs the person is not a handler's to know,
+		// not even as one more open alert.
+		for _, c := range []struct {
+			who *tandem.Officer
+			src *tandem.Source
+		}{{e.south, south}, {e.ha, north}, {e.controller, north}} {
+			who := c.who
+			visible := len(e.alerts(who, tandem.AlertFilter{SourceID: c.src.ID, Status: tandem.AlertOpen}))
+			deconfliction := len(e.alerts(who, tandem.AlertFilter{SourceID: c.src.ID, Rule: tandem.RuleDeconfliction}))
+			if overseer := who == e.controller; (deconfliction == 1) != overseer {
+				t.Errorf("%s sees %d DECONFLICTION alerts on the source", who.Username, deconfliction)
+			}
+			got, err := e.store.FindSource(e.as(who), c.src.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.OpenAlerts != visible {
+				t.Errorf("%s: the source shows %d open alerts; %d are theirs to see", who.Username, got.OpenAlerts, visible)
+			}
+			page, err := e.store.PageSources(e.as(who), 0, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, src := range page.Sources {
+				if src.ID == c.src.ID && src.OpenAlerts != visible {
+					t.Errorf("%s: the sources list shows %d open alerts; %d are theirs to see", who.Username, src.OpenAlerts, visible)
+				}
+			}
+		}
 		e.verify("after deconfliction")
 	})
 }
