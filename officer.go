@@ -54,6 +54,9 @@ type Officer struct {
 	Dedicated  bool      `json:"dedicated"`
 	WorkPhones []string  `json:"work_phones"`
 	CreatedAt  time.Time `json:"created_at"`
+	// DisabledAt is when an administrator disabled the account: from then
+	// it signs nobody in, and its sessions and tokens stop working.
+	DisabledAt *time.Time `json:"disabled_at,omitempty"`
 
 	// Computed from the training records, the dedicated flag and the clock.
 	Accredited    bool    `json:"accredited"`
@@ -128,6 +131,9 @@ type OfficerService interface {
 	OfficerNames(ctx context.Context, ids []string) (map[string]string, error)
 	AddTraining(ctx context.Context, officerID string, c TrainingCreate) (*Training, error)
 	ListTraining(ctx context.Context, officerID string) ([]*Training, error)
+	// DisableOfficer disables a leaver's account (administrators): its
+	// sessions and tokens stop working on the next request.
+	DisableOfficer(ctx context.Context, id, reason string) (*Officer, error)
 }
 
 // ValidTokenTTL checks how long an API token is to live: more than 0 and
@@ -144,6 +150,8 @@ func ValidTokenTTL(ttl time.Duration) error {
 type TokenService interface {
 	IssueToken(ctx context.Context, username string, ttl time.Duration) (string, error)
 	Authenticate(ctx context.Context, token string) (*Officer, error)
+	// RevokeTokens revokes every live token of an officer (administrators).
+	RevokeTokens(ctx context.Context, username string) (int, error)
 }
 
 // Validate checks a request to create an officer and tidies it (trimmed

@@ -24,13 +24,13 @@ func TestNav_EveryPageOpensForEveryRole(t *testing.T) {
 		nav      []string // the main navigation's links, in order
 		deeper   []string // a link followed from the nav pages, by CSS
 	}{
-		{"handler.a", "/sources", []string{"/sources", "/alerts"},
+		{"handler.a", "/sources", []string{"/sources", "/alerts", "/settings"},
 			[]string{`main table a[href^="/sources/"]`}},
-		{"controller", "/alerts", []string{"/sources", "/alerts", "/early-warning", "/compliance", "/calls", "/officers"},
+		{"controller", "/alerts", []string{"/sources", "/alerts", "/early-warning", "/compliance", "/calls", "/officers", "/settings"},
 			[]string{`main table a[href^="/sources/"]`, `main a[href^="/compliance/contacts"]`}},
-		{"auditor", "/compliance", []string{"/sources", "/alerts", "/early-warning", "/compliance", "/audit"},
+		{"auditor", "/compliance", []string{"/sources", "/alerts", "/early-warning", "/compliance", "/settings", "/audit"},
 			[]string{`main table a[href^="/sources/"]`, `main a[href^="/compliance/contacts"]`}},
-		{"admin", "/officers", []string{"/officers"}, nil},
+		{"admin", "/officers", []string{"/officers", "/settings"}, nil},
 	}
 	onEveryServer(t, func(t *testing.T, srv *server) {
 		for _, role := range roles {

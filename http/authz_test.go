@@ -22,6 +22,9 @@ type authzCaller struct {
 	// source: its handlers and controller, the unit's authorising officer,
 	// and an auditor.
 	seesNorth bool
+	// gone is true for a credential that must open nothing: a disabled
+	// account's token, a revoked token.
+	gone bool
 }
 
 var authzCallers = []authzCaller{
@@ -73,6 +76,10 @@ func authzRequests() map[string]authzRequest {
 		}},
 		"GET " + APIBase + "/officers": {build: path("officers")},
 		"GET " + APIBase + "/settings": {build: path("settings")},
+		"POST " + APIBase + "/officers/{id}/disable": {build: func(f *fixture) (string, any) {
+			o := f.addOfficer(fmt.Sprintf("leaver.%d", f.next()), "Lee Leaver", "male", "north", true, tandem.RoleHandler)
+			return api("officers", o.ID, "disable"), map[string]any{"reason": "authorisation table check: a leaver"}
+		}},
 		// A tightening that changes nothing the other cases do.
 		"PUT " + APIBase + "/settings/{key}": {build: func(f *fixture) (string, any) {
 			return api("settings", "future_tolerance"), map[string]any{"value": "4m", "reason": "authorisation table check"}
@@ -153,7 +160,7 @@ func wantStatus(rt RouteInfo, rq authzRequest, c authzCaller, roles []tandem.Rol
 	switch {
 	case rt.Public:
 		return 0
-	case c.user == "":
+	case c.user == "" || c.gone:
 		return http.StatusUnauthorized
 	case len(rt.Roles) > 0 && !slices.ContainsFunc(roles, func(r tandem.Role) bool { return slices.Contains(rt.Roles, r) }):
 		return http.StatusForbidden
@@ -203,6 +210,31 @@ func TestAuthz_EveryRouteEveryCaller(t *testing.T) {
 		}
 		f.tokens[formerUser] = tok
 		callers := append(slices.Clone(authzCallers), authzCaller{name: "handler whose assignment ended", user: formerUser})
+		// A disabled controller of the north unit, and a north handler whose
+		// token was revoked: each was let in a moment before.
+		gone := f.addOfficer("gone.controller", "Gil Gone", "male", "north", true, tandem.RoleController)
+		f.train("gone.controller")
+		f.addOfficer("revoked.handler", "Rae Revoked", "female", "north", true, tandem.RoleHandler)
+		f.train("revoked.handler")
+		f.assign(f.north.ID, "revoked.handler", tandem.AssignCoHandler)
+		for _, u := range []string{"gone.controller", "revoked.handler"} {
+			tok, err := f.store.IssueToken(f.ctx, u, 24*time.Hour)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.tokens[u] = tok
+			if res := f.do("GET", api("sources", f.north.ID), tok, nil); res.Status != http.StatusOK {
+				t.Fatalf("%s before: %s", u, res)
+			}
+		}
+		if _, err := f.store.DisableOfficer(f.as(uAdmin), gone.ID, "authorisation table: a leaver"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.store.RevokeTokens(f.as(uAdmin), "revoked.handler"); err != nil {
+			t.Fatal(err)
+		}
+		callers = append(callers, authzCaller{name: "disabled controller", user: "gone.controller", gone: true},
+			authzCaller{name: "revoked token", user: "revoked.handler", gone: true})
 
 		reqs := authzRequests()
 		covered := map[string]bool{}

@@ -95,3 +95,25 @@ func (s *Server) trainingList(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, map[string]any{"training": ts})
 	return nil
 }
+
+type disableRequest struct {
+	Reason *string `json:"reason"`
+}
+
+// officerDisable disables a leaver's account: POST /officers/{id}/disable
+// {reason}.
+func (s *Server) officerDisable(w http.ResponseWriter, r *http.Request) error {
+	var req disableRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	if err := require("reason", req.Reason); err != nil {
+		return err
+	}
+	o, err := s.Officers.DisableOfficer(r.Context(), r.PathValue("id"), *req.Reason)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, o)
+	return nil
+}

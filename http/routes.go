@@ -42,6 +42,7 @@ func (s *Server) routes() []route {
 		{Method: "POST", Pattern: APIBase + "/officers", Roles: admin, handle: s.officerCreate},
 		{Method: "GET", Pattern: APIBase + "/officers", Roles: anyone, handle: s.officerList},
 		{Method: "GET", Pattern: APIBase + "/officers/{id}", Roles: anyone, handle: s.officerGet},
+		{Method: "POST", Pattern: APIBase + "/officers/{id}/disable", Roles: admin, handle: s.officerDisable},
 		{Method: "GET", Pattern: APIBase + "/officers/{id}/training", Roles: anyone, handle: s.trainingList},
 		{Method: "POST", Pattern: APIBase + "/officers/{id}/training", Roles: trainers, handle: s.trainingAdd},
 

@@ -86,7 +86,7 @@ func (s *Store) ListOfficers(ctx context.Context) ([]*tandem.Officer, error) {
 	return out, err
 }
 
-const officerColumns = `id, username, name, gender, unit, roles, dedicated, work_phones, created_at`
+const officerColumns = `id, username, name, gender, unit, roles, dedicated, work_phones, created_at, disabled_at`
 
 // officers loads the officers matching where, with their accreditation:
 // one query, their training joined.
@@ -156,10 +156,12 @@ func (tx *Tx) officerByUsername(username string) (*tandem.Officer, error) {
 func scanOfficer(rows *sql.Rows, more ...any) (*tandem.Officer, error) {
 	var o tandem.Officer
 	var roles, phones, created string
+	var disabled sql.NullString
 	var dedicated int
-	if err := rows.Scan(append([]any{&o.ID, &o.Username, &o.Name, &o.Gender, &o.Unit, &roles, &dedicated, &phones, &created}, more...)...); err != nil {
+	if err := rows.Scan(append([]any{&o.ID, &o.Username, &o.Name, &o.Gender, &o.Unit, &roles, &dedicated, &phones, &created, &disabled}, more...)...); err != nil {
 		return nil, err
 	}
+	o.DisabledAt = parseNullTS(disabled)
 	for _, r := range strings.Split(roles, ",") {
 		if r != "" {
 			o.Roles = append(o.Roles, tandem.Role(r))
@@ -391,5 +393,100 @@ func (s *Store) ActingAs(ctx context.Context, username string) (*tandem.Officer,
 	if tandem.ErrorCode(err) == tandem.ENOTFOUND {
 		return nil, tandem.Invalid("as", "no officer has the username %q", username)
 	}
+	if err == nil && o.DisabledAt != nil {
+		return nil, tandem.Errorf(tandem.EFORBIDDEN, "the account %q is disabled", username)
+	}
 	return o, err
+}
+
+// FindOfficerByUsername returns an officer by username.
+func (s *Store) FindOfficerByUsername(ctx context.Context, username string) (*tandem.Officer, error) {
+	if _, err := requireOfficer(ctx); err != nil {
+		return nil, err
+	}
+	var o *tandem.Officer
+	err := s.view(ctx, func(tx *Tx) error {
+		var err error
+		o, err = tx.officerByUsername(username)
+		return err
+	})
+	return o, err
+}
+
+// DisableOfficer disables an account: from the next request its sessions
+// and API tokens work no more, and it signs nobody in. Administrators
+// only, never their own account; audited with the reason. The account
+// stays, so the trail still names the officer.
+func (s *Store) DisableOfficer(ctx context.Context, id, reason string) (*tandem.Officer, error) {
+	admin, err := requireRole(ctx, tandem.RoleAdmin)
+	if err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(reason) == "" {
+		return nil, tandem.Invalid("reason", "a reason is required to disable an account")
+	}
+	if id == admin.ID {
+		return nil, tandem.Errorf(tandem.ECONFLICT, "an administrator cannot disable their own account: another administrator must")
+	}
+	var out *tandem.Officer
+	err = s.update(ctx, func(tx *Tx) error {
+		o, err := tx.officer(id)
+		if err != nil {
+			return err
+		}
+		if o.DisabledAt != nil {
+			return tandem.Errorf(tandem.ECONFLICT, "the account is already disabled")
+		}
+		if _, err := tx.exec(`UPDATE officers SET disabled_at = ?, disabled_by = ? WHERE id = ?`, ts(tx.now), admin.ID, id); err != nil {
+			return err
+		}
+		if err := tx.record("officer.disable", "officer", id, reason); err != nil {
+			return err
+		}
+		if _, err := tx.exec(`DELETE FROM sessions WHERE officer_id = ?`, id); err != nil {
+			return err
+		}
+		if _, err := tx.revokeTokens(id, "the account was disabled"); err != nil {
+			return err
+		}
+		out, err = tx.officer(id)
+		return err
+	})
+	return out, err
+}
+
+// RevokeTokens revokes every live API token of the officer with the
+// username, audited token by token, and returns how many. Administrators
+// only.
+func (s *Store) RevokeTokens(ctx context.Context, username string) (int, error) {
+	if _, err := requireRole(ctx, tandem.RoleAdmin); err != nil {
+		return 0, err
+	}
+	n := 0
+	err := s.update(ctx, func(tx *Tx) error {
+		o, err := tx.officerByUsername(username)
+		if err != nil {
+			return tandem.Invalid("username", "no officer has the username %q", username)
+		}
+		n, err = tx.revokeTokens(o.ID, "revoked by an administrator")
+		return err
+	})
+	return n, err
+}
+
+// revokeTokens marks the officer's live tokens revoked, each audited.
+func (tx *Tx) revokeTokens(officerID, reason string) (int, error) {
+	ids, err := tx.ids(`SELECT id FROM tokens WHERE officer_id = ? AND revoked_at IS NULL ORDER BY id`, officerID)
+	if err != nil {
+		return 0, err
+	}
+	for _, id := range ids {
+		if _, err := tx.exec(`UPDATE tokens SET revoked_at = ? WHERE id = ?`, ts(tx.now), id); err != nil {
+			return 0, err
+		}
+		if err := tx.record("token.revoke", "token", id, reason); err != nil {
+			return 0, err
+		}
+	}
+	return len(ids), nil
 }

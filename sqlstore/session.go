@@ -102,9 +102,11 @@ func (tx *Tx) failSignIn(username, officerID string) error {
 	return tx.record("account.lock", "account_lock", id, "five failed sign-ins within 15 minutes")
 }
 
+// locked reports whether the account signs nobody in: locked after failed
+// sign-ins, or disabled.
 func (tx *Tx) locked(officerID string) (bool, error) {
 	var n int
-	err := tx.queryRow(`SELECT COUNT(*) FROM account_locks WHERE officer_id = ? AND unlocked_at IS NULL`, officerID).Scan(&n)
+	err := tx.queryRow(`SELECT (SELECT COUNT(*) FROM account_locks WHERE officer_id = ? AND unlocked_at IS NULL) + (SELECT COUNT(*) FROM officers WHERE id = ? AND disabled_at IS NOT NULL)`, officerID, officerID).Scan(&n)
 	return n > 0, err
 }
 

@@ -23,6 +23,9 @@ func (s *Store) IssueToken(ctx context.Context, username string, ttl time.Durati
 		if err != nil {
 			return tandem.Invalid("username", "no officer with username %q", username)
 		}
+		if o.DisabledAt != nil {
+			return tandem.Errorf(tandem.ECONFLICT, "the account %q is disabled: it gets no token", username)
+		}
 		id := newID()
 		if _, err := tx.exec(`INSERT INTO tokens (id, officer_id, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
 			id, o.ID, passwd.TokenHash(token), ts(tx.now), ts(tx.now.Add(ttl))); err != nil {
@@ -45,7 +48,7 @@ func (s *Store) Authenticate(ctx context.Context, token string) (*tandem.Officer
 	// here: the store reads it from the records wherever it matters.
 	err := s.view(ctx, func(tx *Tx) error {
 		rows, err := tx.query(`SELECT `+prefixed("o.", officerColumns)+`, t.expires_at, (SELECT COUNT(*) FROM account_locks l WHERE l.officer_id = o.id AND l.unlocked_at IS NULL)
-			FROM tokens t JOIN officers o ON o.id = t.officer_id WHERE t.token_hash = ?`, passwd.TokenHash(token))
+			FROM tokens t JOIN officers o ON o.id = t.officer_id WHERE t.token_hash = ? AND t.revoked_at IS NULL`, passwd.TokenHash(token))
 		if err != nil {
 			return err
 		}
@@ -68,6 +71,10 @@ func (s *Store) Authenticate(ctx context.Context, token string) (*tandem.Officer
 		if locks > 0 {
 			o = nil
 			return tandem.Errorf(tandem.EUNAUTHORIZED, "the token's account is locked")
+		}
+		if o.DisabledAt != nil {
+			o = nil
+			return tandem.Errorf(tandem.EUNAUTHORIZED, "the token's account is disabled")
 		}
 		return nil
 	})

@@ -97,3 +97,15 @@ func (h *Handler) officerUnlock(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 	}
 }
+
+func (h *Handler) officerDisable(w http.ResponseWriter, r *http.Request) {
+	_, err := h.svc.Officers.DisableOfficer(r.Context(), r.PathValue("id"), r.PostFormValue("reason"))
+	switch tandem.ErrorCode(err) {
+	case "":
+		http.Redirect(w, r, "/officers?done=account_disabled", http.StatusSeeOther)
+	case tandem.EINVALID, tandem.ECONFLICT:
+		h.showOfficers(w, r, http.StatusBadRequest, tandem.ErrorMessage(err))
+	default:
+		h.fail(w, r, err)
+	}
+}

@@ -270,6 +270,7 @@ var flashes = map[string]string{
 	"risk_recorded":      "Risk entry recorded.",
 	"alert_acknowledged": "Alert acknowledged.",
 	"training_recorded":  "Training recorded.",
+	"account_disabled":   "Account disabled: its sessions and tokens no longer work.",
 	"setting_changed":    "Setting tightened. Every source is judged again by it within the minute.",
 	"account_unlocked":   "Account unlocked.",
 	"meeting_cancelled":  "Meeting cancelled.",

@@ -54,6 +54,7 @@ func (h *Handler) routes() {
 	m.HandleFunc("GET /officers", h.signedIn(staff, h.officerList))
 	m.HandleFunc("POST /officers/{id}/training", h.signedIn(staff, h.trainingSave))
 	m.HandleFunc("POST /officers/{id}/unlock", h.signedIn(adminOnly, h.officerUnlock))
+	m.HandleFunc("POST /officers/{id}/disable", h.signedIn(adminOnly, h.officerDisable))
 	m.HandleFunc("GET /audit", h.signedIn(auditors, h.auditShow))
 	m.HandleFunc("GET /early-warning", h.signedIn(watchers, h.earlyWarning))
 	m.HandleFunc("GET /settings", h.signedIn(anyRole, h.settingsShow))

@@ -58,7 +58,11 @@ const usage = `usage: tandem [--data DIR] [--database URL] [--master-key FILE] [
 commands:
   serve [--listen ADDR] [--demo]      serve the web UI and the API
   user add --username U --name "N" --gender G --roles R1,R2 [--unit UNIT] [--dedicated] [--password-stdin]
+  user disable --username U --reason R --as ADMIN
+                                      disable a leaver's account: its sessions and tokens stop
   token issue --username U [--ttl DURATION]
+  token revoke --username U --as ADMIN
+                                      revoke every API token of U
   audit verify                        check the audit trail and every record
   keys rotate --new-master-key FILE   re-wrap every key under a new master key
   calls import --format asterisk|csv [--tz ZONE] FILE
@@ -181,6 +185,10 @@ func (m *Main) run(ctx context.Context, args []string) error {
 		return m.userAdd(ctx, &g, rest)
 	case "token issue":
 		return m.tokenIssue(ctx, &g, rest)
+	case "user disable":
+		return m.userDisable(ctx, &g, rest)
+	case "token revoke":
+		return m.tokenRevoke(ctx, &g, rest)
 	case "audit verify":
 		return m.auditVerify(ctx, &g, rest)
 	case "keys rotate":

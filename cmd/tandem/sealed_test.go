@@ -443,6 +443,12 @@ func TestSealed_NoIdentityAnywhereButTheReveal(t *testing.T) {
 	}
 	a.call(outsider.token, "GET", A, nil)
 	a.call(adm.token, "GET", A, nil)
+	if status, body := a.call(adm.token, "POST", "/officers/"+outsider.id+"/disable", map[string]any{"reason": "left the force"}); status != 200 {
+		t.Errorf("disabling the outsider: %d %s", status, body)
+	}
+	if status, _ := a.call(outsider.token, "GET", "/sources", nil); status != 401 {
+		t.Errorf("the disabled outsider's token: %d, want 401", status)
+	}
 	a.call(hm.token, "GET", "/settings", nil)
 	if status, body := a.call(ctl.token, "PUT", "/settings/document_within", map[string]any{"value": "23h", "reason": "force policy: a tighter clock"}); status != 200 {
 		t.Errorf("a controller tightening document_within: %d %s", status, body)

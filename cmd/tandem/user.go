@@ -92,6 +92,70 @@ func (m *Main) tokenIssue(ctx context.Context, g *globals, args []string) error 
 	return nil
 }
 
+// userDisable disables a leaver's account, as the administrator named.
+func (m *Main) userDisable(ctx context.Context, g *globals, args []string) error {
+	fs := flag.NewFlagSet("user disable", flag.ContinueOnError)
+	username := fs.String("username", "", "the account to disable")
+	reason := fs.String("reason", "", "why (kept in the audit trail)")
+	as := fs.String("as", "", "the username of the administrator who disables it")
+	if err := m.parse(fs, g, args); err != nil {
+		return err
+	}
+	if *username == "" || strings.TrimSpace(*reason) == "" || *as == "" {
+		return usagef("user disable: --username, --reason and --as are required")
+	}
+	store, err := m.openExisting(ctx, g, m.logger())
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	actor, err := store.ActingAs(ctx, *as)
+	if err != nil {
+		return err
+	}
+	actx := tandem.NewContextWithOfficer(ctx, actor)
+	target, err := store.FindOfficerByUsername(actx, *username)
+	if tandem.ErrorCode(err) == tandem.ENOTFOUND {
+		return usagef("user disable: --username: no officer has the username %q", *username)
+	} else if err != nil {
+		return err
+	}
+	if _, err := store.DisableOfficer(actx, target.ID, *reason); err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "%s disabled\n", *username)
+	return nil
+}
+
+// tokenRevoke revokes every API token of an officer, as the administrator
+// named.
+func (m *Main) tokenRevoke(ctx context.Context, g *globals, args []string) error {
+	fs := flag.NewFlagSet("token revoke", flag.ContinueOnError)
+	username := fs.String("username", "", "the officer whose tokens to revoke")
+	as := fs.String("as", "", "the username of the administrator who revokes them")
+	if err := m.parse(fs, g, args); err != nil {
+		return err
+	}
+	if *username == "" || *as == "" {
+		return usagef("token revoke: --username and --as are required")
+	}
+	store, err := m.openExisting(ctx, g, m.logger())
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	actor, err := store.ActingAs(ctx, *as)
+	if err != nil {
+		return err
+	}
+	n, err := store.RevokeTokens(tandem.NewContextWithOfficer(ctx, actor), *username)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "%d token(s) of %s revoked\n", n, *username)
+	return nil
+}
+
 func (m *Main) auditVerify(ctx context.Context, g *globals, args []string) error {
 	fs := flag.NewFlagSet("audit verify", flag.ContinueOnError)
 	if err := m.parse(fs, g, args); err != nil {

@@ -1,0 +1,54 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"tandem/internal/testdb"
+)
+
+// TestUserDisableAndTokenRevoke: a leaver's account is disabled, and an
+// officer's tokens revoked, by a named administrator, with every bad use
+// refused in one line.
+func TestUserDisableAndTokenRevoke(t *testing.T) {
+	t.Parallel()
+	testdb.Run(t, func(t *testing.T, backend testdb.Backend) {
+		dir := initialisedOn(t, backend)
+		mustRun(t, run{}, "user", "add", "--data", dir, "--username", "lee", "--name", "Lee Leaver", "--gender", "male", "--roles", "handler", "--unit", "north")
+		mustRun(t, run{}, "user", "add", "--data", dir, "--username", "hal", "--name", "Hal Handler", "--gender", "male", "--roles", "handler", "--unit", "north")
+		mustRun(t, run{}, "token", "issue", "--data", dir, "--username", "hal")
+		mustRun(t, run{}, "token", "issue", "--data", dir, "--username", "hal")
+		for _, bad := range []struct {
+			args []string
+			code int
+			says string
+		}{
+			{[]string{"user", "disable", "--username", "lee", "--reason", "left"}, 2, "--as"},
+			{[]string{"user", "disable", "--username", "lee", "--as", "first.admin"}, 2, "--reason"},
+			{[]string{"user", "disable", "--username", "nobody", "--reason", "left", "--as", "first.admin"}, 2, "nobody"},
+			{[]string{"user", "disable", "--username", "lee", "--reason", "left", "--as", "hal"}, 1, "roles"},
+			{[]string{"user", "disable", "--username", "first.admin", "--reason", "left", "--as", "first.admin"}, 2, "own account"},
+			{[]string{"token", "revoke", "--username", "hal"}, 2, "--as"},
+			{[]string{"token", "revoke", "--username", "hal", "--as", "hal"}, 1, "roles"},
+		} {
+			res := runBin(t, run{}, append(append([]string{}, bad.args...), "--data", dir)...)
+			if res.code != bad.code || !strings.Contains(res.stderr, bad.says) {
+				t.Errorf("%v: exit %d, %q; want exit %d naming %q", bad.args, res.code, res.stderr, bad.code, bad.says)
+			}
+			assertOneCleanLine(t, res.stderr)
+		}
+		if res := mustRun(t, run{}, "user", "disable", "--data", dir, "--username", "lee", "--reason", "left the force", "--as", "first.admin"); res.stdout != "lee disabled\n" {
+			t.Errorf("user disable prints %q", res.stdout)
+		}
+		if res := runBin(t, run{}, "token", "issue", "--data", dir, "--username", "lee"); res.code != 2 || !strings.Contains(res.stderr, "disabled") {
+			t.Errorf("a token for the leaver: exit %d, %q", res.code, res.stderr)
+		}
+		if res := runBin(t, run{}, "settings", "set", "--data", dir, "--key", "min_officers", "--value", "3", "--reason", "x", "--as", "lee"); res.code == 0 || !strings.Contains(res.stderr, "disabled") {
+			t.Errorf("acting as the leaver: exit %d, %q", res.code, res.stderr)
+		}
+		if res := mustRun(t, run{}, "token", "revoke", "--data", dir, "--username", "hal", "--as", "first.admin"); res.stdout != "2 token(s) of hal revoked\n" {
+			t.Errorf("token revoke prints %q", res.stdout)
+		}
+		mustRun(t, run{}, "audit", "verify", "--data", dir)
+	})
+}
