@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strings"
+	"sync/atomic"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -24,6 +25,37 @@ const (
 	saltLen   = 16
 )
 
+// MaxHashing is how many Argon2id computations run at once, whatever the
+// number of sign-ins: each holds 64 MiB and both cores for a moment, so a
+// flood of sign-ins queues here instead of exhausting memory.
+const MaxHashing = 2
+
+var (
+	hashing = make(chan struct{}, MaxHashing)
+	running atomic.Int32
+	peak    atomic.Int32
+	hashes  atomic.Int64
+)
+
+// hash runs one Argon2id computation in one of the MaxHashing slots.
+func hash(password, salt []byte, t, m uint32, p uint8, n uint32) []byte {
+	hashing <- struct{}{}
+	defer func() { running.Add(-1); <-hashing }()
+	hashes.Add(1)
+	now := running.Add(1)
+	for p := peak.Load(); now > p && !peak.CompareAndSwap(p, now); p = peak.Load() {
+	}
+	return argon2.IDKey(password, salt, t, m, p, n)
+}
+
+// PeakHashing returns the most Argon2id computations that have run at
+// once since the program started, for tests and benchmarks.
+func PeakHashing() int { return int(peak.Load()) }
+
+// Hashes returns how many Argon2id computations have run since the
+// program started, for tests and benchmarks.
+func Hashes() int64 { return hashes.Load() }
+
 // Hash returns an encoded Argon2id hash of the password, with its salt and
 // parameters, in the PHC string format.
 func Hash(password string) (string, error) {
@@ -31,7 +63,7 @@ func Hash(password string) (string, error) {
 	if _, err := rand.Read(salt); err != nil {
 		return "", err
 	}
-	key := argon2.IDKey([]byte(password), salt, passes, memoryKiB, threads, keyLen)
+	key := hash([]byte(password), salt, passes, memoryKiB, threads, keyLen)
 	b64 := base64.RawStdEncoding
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, memoryKiB, passes, threads, b64.EncodeToString(salt), b64.EncodeToString(key)), nil
 }
@@ -54,7 +86,7 @@ func Verify(encoded, password string) bool {
 	if err1 != nil || err2 != nil || len(want) == 0 {
 		return false
 	}
-	got := argon2.IDKey([]byte(password), salt, t, m, p, uint32(len(want)))
+	got := hash([]byte(password), salt, t, m, p, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1
 }
 

@@ -29,16 +29,29 @@ var dummyHash = sync.OnceValue(func() string {
 
 var errSignIn = tandem.Errorf(tandem.EUNAUTHORIZED, "the username or password is wrong, or the account is locked")
 
+var errSignInLimited = tandem.Errorf(tandem.ERATELIMITED, "too many failed sign-ins for this account: wait 15 minutes, or ask an administrator to unlock it")
+
 // SignIn checks a username and password and opens a session. Every failure
 // is counted; the LockoutFailures-th within LockoutWindow locks the account.
 func (s *Store) SignIn(ctx context.Context, username, password string) (string, *tandem.Session, error) {
 	username = strings.ToLower(strings.TrimSpace(username))
 	var officerID, hash string
+	failures := 0
 	err := s.view(ctx, func(tx *Tx) error {
+		// The account's recent failures, counted whether or not it exists,
+		// so that the answer says nothing of which usernames are real.
+		if err := tx.queryRow(`SELECT COUNT(*) FROM login_failures WHERE username = ? AND at > ?`, username, ts(tx.now.Add(-tandem.LockoutWindow))).Scan(&failures); err != nil {
+			return err
+		}
 		return tx.queryRow(`SELECT id, password_hash FROM officers WHERE username = ?`, username).Scan(&officerID, &hash)
 	})
 	if err != nil && !isNoRows(err) {
 		return "", nil, err
+	}
+	if failures >= tandem.LockoutFailures {
+		// Refused before the password is hashed: a flood against one
+		// account costs a query, not 64 MiB and a core.
+		return "", nil, errSignInLimited
 	}
 	ok := false
 	if officerID != "" && hash != "" {

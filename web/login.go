@@ -5,8 +5,10 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"image/png"
+	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/pquerna/otp/totp"
@@ -49,12 +51,26 @@ func (h *Handler) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	username := strings.TrimSpace(r.PostFormValue("username"))
 	next := safeNext(r.PostFormValue("next"))
+	// A flood is refused here, before a password is hashed: a client with
+	// too many recent failures, or too many sign-ins at once.
+	client := clientAddr(r)
+	if h.clientFailures.Blocked(client) || !h.signingIn.Enter(client) {
+		h.tooManySignIns(w, r, username, next, "Too many sign-in attempts from this address. Wait 15 minutes and try again.")
+		return
+	}
 	token, sess, err := h.svc.Sessions.SignIn(r.Context(), username, r.PostFormValue("password"))
-	if tandem.ErrorCode(err) == tandem.EUNAUTHORIZED {
+	h.signingIn.Leave(client)
+	switch tandem.ErrorCode(err) {
+	case tandem.EUNAUTHORIZED:
+		h.clientFailures.Fail(client)
 		h.showLogin(w, r, http.StatusUnauthorized, loginData{Username: username, Next: next,
 			Error: "The username or password is wrong, or the account is locked. After five failed attempts an administrator must unlock the account."})
 		return
-	} else if err != nil {
+	case tandem.ERATELIMITED:
+		h.tooManySignIns(w, r, username, next, "Too many failed sign-ins for this account. Wait 15 minutes, or ask an administrator to unlock it.")
+		return
+	}
+	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -69,6 +85,23 @@ func (h *Handler) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	default:
 		http.Redirect(w, r, "/login/enrol?next="+urlEscape(next), http.StatusSeeOther)
 	}
+}
+
+// tooManySignIns answers 429 with the sign-in form and when to try again.
+func (h *Handler) tooManySignIns(w http.ResponseWriter, r *http.Request, username, next, msg string) {
+	w.Header().Set("Retry-After", strconv.Itoa(int(tandem.LockoutWindow.Seconds())))
+	h.showLogin(w, r, http.StatusTooManyRequests, loginData{Username: username, Next: next, Error: msg})
+}
+
+// clientAddr is the address a request came from: the connection's, never
+// a header the client writes. (Behind a proxy every client is the proxy's
+// address, which the per-client limit then counts as one station.)
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
 }
 
 // safeNext keeps a post-login redirect on this site: a path, never a

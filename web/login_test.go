@@ -155,16 +155,20 @@ func TestSignIn_FiveFailuresWithinFifteenMinutesLockTheAccount(t *testing.T) {
 					}
 					return
 				}
+				// Within the window the account's failures refuse any password
+				// before it is checked (the same for a username that does not
+				// exist: see TestSignIn_FloodIsRefusedBeforeAnyHash).
+				if p.status != http.StatusTooManyRequests || b.session() != "" || p.header.Get("Retry-After") == "" {
+					t.Fatalf("right password within the window: %d (session %q, Retry-After %q); want 429, no session", p.status, b.session(), p.header.Get("Retry-After"))
+				}
+				// The lock does not lift by itself, and reads as a wrong password.
+				a.clock.Advance(2 * time.Hour)
+				p = b.password("ha", password)
 				if p.status != http.StatusUnauthorized || b.session() != "" {
-					t.Fatalf("right password on a locked account: %d (session %q); want 401 and no session", p.status, b.session())
+					t.Fatalf("right password two hours later, still locked: %d (session %q); want 401", p.status, b.session())
 				}
 				if p.alert() != wrong {
 					t.Errorf("locked account reads %q; want the same as a wrong password: %q", p.alert(), wrong)
-				}
-				// The lock does not lift by itself.
-				a.clock.Advance(2 * time.Hour)
-				if p := b.password("ha", password); p.status != http.StatusUnauthorized {
-					t.Fatalf("right password two hours later, still locked: %d; want 401", p.status)
 				}
 				if err := a.store.UnlockAccount(as(a.admin), a.ha.ID); err != nil {
 					t.Fatalf("unlock as admin: %v", err)

@@ -8,6 +8,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"tandem/internal/throttle"
 
 	"tandem"
 	"tandem/policy"
@@ -44,7 +45,20 @@ type Handler struct {
 	// plain HTTP, as behind a proxy that ends TLS. Requests over TLS always
 	// get Secure cookies.
 	SecureCookies bool
+
+	// What a flood of sign-ins meets before any password is hashed: each
+	// client's recent failures, and its sign-ins in flight.
+	clientFailures *throttle.Failures
+	signingIn      *throttle.InFlight
 }
+
+// Sign-in limits per client (a police station behind one address has many
+// officers, hence more than one account's five).
+const (
+	clientFailureLimit = 20
+	clientInFlight     = 2
+	clientKeys         = 100000
+)
 
 // New returns the web UI's handler. It parses every template now, so a
 // broken template stops the program at start-up, not a user at run time.
@@ -57,7 +71,9 @@ func New(svc Services, log *slog.Logger, clock tandem.Clock) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &Handler{svc: svc, log: log, clock: clock, pages: p, assets: a, mux: http.NewServeMux()}
+	h := &Handler{svc: svc, log: log, clock: clock, pages: p, assets: a, mux: http.NewServeMux(),
+		clientFailures: &throttle.Failures{Limit: clientFailureLimit, Window: tandem.LockoutWindow, MaxKeys: clientKeys, Now: clock.Now},
+		signingIn:      &throttle.InFlight{Max: clientInFlight}}
 	h.routes()
 	return h, nil
 }
