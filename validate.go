@@ -50,6 +50,36 @@ func ValidTime(field string, t time.Time) error {
 	return nil
 }
 
+// ValidText refuses text that no record may hold, wherever it comes from
+// (a body, a form, a query, a path): invalid UTF-8, or a NUL character,
+// which PostgreSQL cannot store and which hides what follows it from
+// whoever reads the record.
+func ValidText(field, s string) error {
+	if !utf8.ValidString(s) {
+		return Invalid(field, "%s is not valid UTF-8", field)
+	}
+	if strings.IndexByte(s, 0) >= 0 {
+		return Invalid(field, "%s holds a NUL character", field)
+	}
+	return nil
+}
+
+// ValidValues checks every value of a query or a form with ValidText,
+// naming the first that fails: the same on both databases.
+func ValidValues(vs map[string][]string) error {
+	for k, list := range vs {
+		if err := ValidText("parameter name", k); err != nil {
+			return err
+		}
+		for _, v := range list {
+			if err := ValidText(k, v); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // DistinctIDs checks a list of officer ids: none empty, none twice.
 func DistinctIDs(field string, ids []string) error {
 	seen := map[string]bool{}

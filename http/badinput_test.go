@@ -74,6 +74,35 @@ func badInputs() []badInput {
 		{name: "a body not sent as JSON", method: "POST", path: sources, user: uNorthHandlerA, body: sourceBody(),
 			header: []string{"Content-Type", "text/plain"}, status: bad, code: tandem.EINVALID},
 
+		// What encoding/json alone would let through (CONTRACT, "Strict
+		// input"): refused naming the field, on both databases.
+		{name: "a duplicate key", method: "POST", path: contacts, user: uNorthHandlerA,
+			body:   `{"kind": "phone", "occurred_at": "` + rfc3339(t0.Add(-time.Hour)) + `", "officer_ids": ["{handlerA}"], "summary": "a call", "summary": "another call"}`,
+			status: bad, code: tandem.EINVALID, field: "summary"},
+		{name: "a duplicate key in another case", method: "POST", path: contacts, user: uNorthHandlerA,
+			body:   `{"kind": "phone", "occurred_at": "` + rfc3339(t0.Add(-time.Hour)) + `", "officer_ids": ["{handlerA}"], "summary": "a call", "Summary": "another call"}`,
+			status: bad, code: tandem.EINVALID, field: "Summary"},
+		{name: "a field name in the wrong case", method: "POST", path: contacts, user: uNorthHandlerA,
+			body:   `{"Kind": "phone", "occurred_at": "` + rfc3339(t0.Add(-time.Hour)) + `", "officer_ids": ["{handlerA}"], "summary": "a call"}`,
+			status: bad, code: tandem.EINVALID, field: "Kind"},
+		{name: "invalid UTF-8", method: "POST", path: contacts, user: uNorthHandlerA,
+			body:   []byte("{\"kind\": \"phone\", \"occurred_at\": \"" + rfc3339(t0.Add(-time.Hour)) + "\", \"officer_ids\": [\"{handlerA}\"], \"summary\": \"a \xff\xfe call\"}"),
+			status: bad, code: tandem.EINVALID, field: "summary"},
+		{name: "a NUL character", method: "POST", path: contacts, user: uNorthHandlerA,
+			body: withField(contact(), "summary", "a call\x00 and more"), status: bad, code: tandem.EINVALID, field: "summary"},
+		{name: "a NUL character in a list", method: "POST", path: meetings, user: uNorthHandlerA,
+			body: withField(meeting(), "officer_ids", []string{"{handlerA}", "x\x00"}), status: bad, code: tandem.EINVALID, field: "officer_ids"},
+		{name: "a NUL character in a source's identity", method: "POST", path: sources, user: uNorthHandlerA,
+			body: withField(sourceBody(), "legal_name", "Jane\x00 Doe"), status: bad, code: tandem.EINVALID, field: "legal_name"},
+		{name: "a NUL character in an acknowledgement", method: "POST", path: acknowledge, user: uNorthController,
+			body: map[string]any{"justification": "reviewed with\x00 the handler"}, status: bad, code: tandem.EINVALID, field: "justification"},
+		{name: "a date in the year 9999", method: "POST", path: risks, user: uNorthHandlerA, body: withField(risk(), "review_by", "9999-12-31"),
+			status: bad, code: tandem.EINVALID, field: "review_by"},
+		{name: "a time in the year 0", method: "POST", path: contacts, user: uNorthHandlerA, body: withField(contact(), "occurred_at", "0000-01-01T00:00:00Z"),
+			status: bad, code: tandem.EINVALID, field: "occurred_at"},
+		{name: "compliance to the year 9999", method: "GET", path: get(api("compliance") + "?to=9999-12-31"), user: uNorthController,
+			status: bad, code: tandem.EINVALID, field: "to"},
+
 		// Unknown fields.
 		{name: "an unknown field in a source", method: "POST", path: sources, user: uNorthHandlerA,
 			body: withField(sourceBody(), "nickname", "Birdie"), status: bad, code: tandem.EINVALID, field: "nickname"},
@@ -368,6 +397,33 @@ func TestBodyLimit_OneMiBIsReadAndOneByteMoreIsTooLarge(t *testing.T) {
 					t.Errorf("a refused contact wrote: before %+v, after %+v", before, after)
 				}
 			})
+		}
+	})
+}
+
+// TestBadInput_QueryAndPathHoldNoNUL: a NUL or a broken byte in a query or
+// a path is 400 naming it, on both databases, never a database error.
+func TestBadInput_QueryAndPathHoldNoNUL(t *testing.T) {
+	t.Parallel()
+	testdb.Run(t, func(t *testing.T, backend testdb.Backend) {
+		f := newFixture(t, backend)
+		for _, c := range []struct{ path, field string }{
+			{api("alerts") + "?rule=TWO%00OFFICERS", "rule"},
+			{api("alerts") + "?source_id=%ff%fe", "source_id"},
+			{api("compliance") + "?unit=north%00", "unit"},
+			{APIBase + "/sources/abc%00def", "path"},
+			{APIBase + "/sources/%ff", "path"},
+		} {
+			res := f.do("GET", c.path, f.token(uNorthController), nil)
+			res.wantError(t, http.StatusBadRequest, tandem.EINVALID, c.field)
+		}
+		// A refused reveal whose reason holds a NUL is still in the trail.
+		head := f.auditHead()
+		res := f.do("POST", api("sources", f.north.ID, "identity"), f.token(uNorthHandlerA), `{"reason": "checking\u0000 the address"}`)
+		res.wantError(t, http.StatusBadRequest, tandem.EINVALID, "reason")
+		evs := f.auditSince(head)
+		if len(evs) != 1 || evs[0].Action != "source.identity.refuse" {
+			t.Errorf("the trail after a refused reveal with a NUL: %+v", evs)
 		}
 	})
 }

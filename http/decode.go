@@ -1,14 +1,19 @@
 package http
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
 	"strings"
 	"time"
+	"unicode/utf8"
+
+	"github.com/go-json-experiment/json/jsontext"
 
 	"tandem"
 )
@@ -24,7 +29,14 @@ func decode(r *http.Request, v any) error {
 			return tandem.Errorf(tandem.EINVALID, "send the body as application/json")
 		}
 	}
-	dec := json.NewDecoder(r.Body)
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return decodeError(err)
+	}
+	if err := strict(body, fieldNames(reflect.TypeOf(v))); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return decodeError(err)
@@ -37,6 +49,96 @@ func decode(r *http.Request, v any) error {
 		return tandem.Errorf(tandem.EINVALID, "the body holds more than one JSON value")
 	}
 	return nil
+}
+
+// strict reads the body as JSON tokens, before it is decoded, and refuses
+// what encoding/json would let through: a duplicate member name (which of
+// the two would count?), a name in the wrong case ("Summary" for
+// "summary": encoding/json matches names in any case), invalid UTF-8
+// (which it would quietly replace) and a NUL character (which PostgreSQL
+// cannot store, and which hides text from whoever reads it). Each is named
+// by its top-level field. Everything else (syntax, types, unknown names)
+// is left to the decoder's own errors.
+func strict(body []byte, known map[string]bool) error {
+	dec := jsontext.NewDecoder(bytes.NewReader(body))
+	for {
+		tok, err := dec.ReadToken()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			var se *jsontext.SyntacticError
+			if !errors.As(err, &se) {
+				return nil // the decoder names it
+			}
+			field := topField(se.JSONPointer)
+			switch {
+			case errors.Is(se.Err, jsontext.ErrDuplicateName):
+				field = topField(se.JSONPointer)
+				return tandem.Invalid(field, "%s is given twice", field)
+			case !utf8.Valid(body):
+				if field == "" {
+					return tandem.Errorf(tandem.EINVALID, "the body is not valid UTF-8")
+				}
+				return tandem.Invalid(field, "%s is not valid UTF-8", field)
+			}
+			return nil // malformed JSON: the decoder says where
+		}
+		if tok.Kind() != '"' {
+			continue
+		}
+		text := tok.String()
+		field := topField(dec.StackPointer())
+		kind, n := dec.StackIndex(dec.StackDepth())
+		if kind == '{' && n%2 == 1 && !known[text] {
+			for k := range known {
+				if strings.EqualFold(k, text) {
+					return tandem.Invalid(text, "field names are case-sensitive: write %q, not %q", k, text)
+				}
+			}
+		}
+		if strings.IndexByte(text, 0) >= 0 {
+			return tandem.Invalid(field, "%s holds a NUL character", field)
+		}
+	}
+}
+
+// topField is the top-level member a JSON pointer lies in: "summary" for
+// "/summary", "officer_ids" for "/officer_ids/0".
+func topField(p jsontext.Pointer) string {
+	for tok := range p.Tokens() {
+		return tok
+	}
+	return ""
+}
+
+// fieldNames are the JSON names of a request type's fields, at any depth,
+// for telling a name in the wrong case from an unknown one.
+func fieldNames(t reflect.Type) map[string]bool {
+	names := map[string]bool{}
+	var walk func(t reflect.Type, depth int)
+	walk = func(t reflect.Type, depth int) {
+		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Array || t.Kind() == reflect.Map {
+			t = t.Elem()
+		}
+		if t.Kind() != reflect.Struct || depth > 4 {
+			return
+		}
+		for i := range t.NumField() {
+			f := t.Field(i)
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if name == "-" || !f.IsExported() {
+				continue
+			}
+			if name == "" {
+				name = f.Name
+			}
+			names[name] = true
+			walk(f.Type, depth+1)
+		}
+	}
+	walk(t, 0)
+	return names
 }
 
 func decodeError(err error) error {

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"tandem"
 )
@@ -29,7 +31,7 @@ func FuzzDecode(f *testing.F) {
 		`{"hours":"seventy"}`, `{"hours":1e400}`, `{"hours":-0}`, `{"officer_ids":"x"}`, `{"officer_ids":[1]}`, `{"officer_ids":[null]}`,
 		`{"officer_ids":null}`, `{"nickname":1}`, `{"Gender":"female"}`, `{"gender":"female","gender":"male"}`, `{"likelihood":2.5}`,
 		`{"likelihood":99999999999999999999}`, `{"duration_minutes":-1}`, `{"reason":"\ud800"}`, "{\"reason\":\"\xff\"}", "\xef\xbb\xbf{}",
-		`{"a\"b":1}`, `{"":1}`, `{"kind":{"nested":[1,2,{"deep":true}]}}`, strings.Repeat("[", 20000), `{"summary":"` + strings.Repeat("x", 100) + `"}`,
+		`{"a\"b":1}`, `{"":1}`, `{"summary":"a\u0000b"}`, `{"reason":"x","reason":"y"}`, `{"Reason":"x"}`, `{"officer_ids":["a","\u0000"]}`, `{"kind":{"nested":[1,2,{"deep":true}]}}`, strings.Repeat("[", 20000), `{"summary":"` + strings.Repeat("x", 100) + `"}`,
 	}
 	for _, s := range seeds {
 		f.Add([]byte(s), uint8(0), uint16(0))
@@ -61,6 +63,9 @@ func FuzzDecode(f *testing.F) {
 				if contentType == "text/plain" {
 					t.Fatalf("decode accepted a body sent as text/plain")
 				}
+				if err := strictlyJSON(body, fieldNames(reflect.TypeOf(target))); err != "" {
+					t.Fatalf("decode accepted %q, which has %s", body, err)
+				}
 				continue
 			}
 			e, ok := err.(*tandem.Error)
@@ -81,4 +86,69 @@ func FuzzDecode(f *testing.F) {
 			}
 		}
 	})
+}
+
+// strictlyJSON says, independently of decode, what CONTRACT's strict input
+// forbids in an accepted body: a duplicate member name in any object,
+// invalid UTF-8, a NUL in any string, and a name that differs from one of
+// the request's only in case. "" when there is none.
+func strictlyJSON(body []byte, known map[string]bool) string {
+	if !utf8.Valid(body) {
+		return "invalid UTF-8"
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	// Object members one by one, by tokens: a map would hide duplicates.
+	var members func() string
+	members = func() string {
+		tok, err := dec.Token()
+		if err != nil {
+			return ""
+		}
+		switch d := tok.(type) {
+		case json.Delim:
+			switch d {
+			case '{':
+				seen := map[string]bool{}
+				for dec.More() {
+					nt, err := dec.Token()
+					if err != nil {
+						return ""
+					}
+					name := nt.(string)
+					if seen[name] {
+						return "a duplicate name " + name
+					}
+					seen[name] = true
+					if strings.IndexByte(name, 0) >= 0 {
+						return "a NUL in a name"
+					}
+					if !known[name] {
+						for k := range known {
+							if strings.EqualFold(k, name) {
+								return "a name in the wrong case: " + name
+							}
+						}
+					}
+					if r := members(); r != "" {
+						return r
+					}
+				}
+				dec.Token()
+			case '[':
+				for dec.More() {
+					if r := members(); r != "" {
+						return r
+					}
+				}
+				dec.Token()
+			}
+		case string:
+			if strings.IndexByte(d, 0) >= 0 {
+				return "a NUL in a string"
+			}
+		}
+		return ""
+	}
+	return members()
 }

@@ -59,6 +59,16 @@ func (s *Server) guard(rt route) http.Handler {
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.MaxBytesReader(w, r.Body, limit)
+		// A path or a query no record may hold is refused before anything
+		// reads it, the same on both databases.
+		if err := tandem.ValidText("path", r.URL.Path); err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		if err := tandem.ValidValues(r.URL.Query()); err != nil {
+			s.Error(w, r, err)
+			return
+		}
 		if !rt.Public {
 			o, err := s.authenticate(r)
 			if err != nil {

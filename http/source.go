@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"strings"
 
 	"tandem"
 )
@@ -121,6 +122,9 @@ func (s *Server) sourceIdentity(w http.ResponseWriter, r *http.Request) error {
 			Reason string `json:"reason"`
 		}
 		_ = json.Unmarshal(body, &loose) // best effort: the log says what it can
+		// ...and only text a record may hold: a NUL or a broken byte in
+		// the reason must not cost the refusal its audit entry.
+		loose.Reason = strings.ReplaceAll(strings.ToValidUTF8(loose.Reason, "\uFFFD"), "\x00", "\uFFFD")
 		if lerr := s.Sources.LogRefusedReveal(r.Context(), r.PathValue("id"), loose.Reason, "the request could not be read: "+tandem.ErrorMessage(err)); lerr != nil {
 			return lerr
 		}

@@ -74,6 +74,12 @@ func (h *Handler) middleware(next http.Handler) http.Handler {
 		if demo, err := h.svc.Sessions.IsDemo(ctx); err == nil {
 			st.demo = demo
 		}
+		// A path, query or form value no record may hold is refused before
+		// any page reads it (an uploaded file is the call import's to read).
+		if err := h.validInput(r); err != nil {
+			h.errorPage(sw, r, http.StatusBadRequest, "Not accepted", tandem.ErrorMessage(err)+".")
+			return
+		}
 		next.ServeHTTP(sw, r)
 	})
 }
@@ -171,4 +177,28 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// validInput checks the request's path, query and, for a form post, its
+// fields with tandem.ValidText.
+func (h *Handler) validInput(r *http.Request) error {
+	if err := tandem.ValidText("path", r.URL.Path); err != nil {
+		return err
+	}
+	if err := tandem.ValidValues(r.URL.Query()); err != nil {
+		return err
+	}
+	if r.Method != http.MethodPost {
+		return nil
+	}
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
+		if err := r.ParseMultipartForm(32 << 20); err != nil { // as FormFile would
+			return nil // the page says what is wrong with it
+		}
+		return tandem.ValidValues(r.MultipartForm.Value)
+	}
+	if err := r.ParseForm(); err != nil {
+		return nil
+	}
+	return tandem.ValidValues(r.PostForm)
 }
