@@ -50,8 +50,11 @@ type SessionService interface {
 	SignOut(ctx context.Context, token string) error
 	// VerifySecondFactor checks a TOTP code for the session's officer.
 	VerifySecondFactor(ctx context.Context, token, code string) error
-	// EnrolSecondFactor stores a new TOTP secret once a code from it checks.
-	EnrolSecondFactor(ctx context.Context, token, secret, code string) error
+	// PendingSecondFactor returns the TOTP key the server made for the
+	// session's officer to enrol, the same until enrolment succeeds.
+	PendingSecondFactor(ctx context.Context, token string) (string, error)
+	// EnrolSecondFactor stores that key once a code from it checks.
+	EnrolSecondFactor(ctx context.Context, token, code string) error
 	// ExemptSecondFactor marks a demo account as having no second factor.
 	ExemptSecondFactor(ctx context.Context, officerID string) error
 	UnlockAccount(ctx context.Context, officerID string) error

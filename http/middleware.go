@@ -30,6 +30,9 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Cache-Control", "no-store")
 		h.Set("Cross-Origin-Resource-Policy", "same-origin")
+		if s.certFile != "" {
+			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+		}
 
 		sw := &statusWriter{ResponseWriter: w}
 		defer func() {

@@ -44,6 +44,8 @@ type Server struct {
 	mux    *http.ServeMux
 	server *http.Server
 	ln     net.Listener
+
+	certFile, keyFile string
 }
 
 // NewServer returns a server for the services, with every route registered.
@@ -87,9 +89,19 @@ func (s *Server) Listen(addr string) (net.Addr, error) {
 	return ln.Addr(), nil
 }
 
+// UseTLS makes Serve serve HTTPS with the certificate and key files.
+func (s *Server) UseTLS(certFile, keyFile string) {
+	s.certFile, s.keyFile = certFile, keyFile
+}
+
 // Serve serves until Shutdown. It returns nil after a clean shutdown.
 func (s *Server) Serve() error {
-	err := s.server.Serve(s.ln)
+	var err error
+	if s.certFile != "" {
+		err = s.server.ServeTLS(s.ln, s.certFile, s.keyFile)
+	} else {
+		err = s.server.Serve(s.ln)
+	}
 	if errors.Is(err, http.ErrServerClosed) {
 		return nil
 	}

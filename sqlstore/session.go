@@ -310,9 +310,46 @@ func (tx *Tx) useStep(officerID string, step int64) error {
 	return err
 }
 
-// EnrolSecondFactor stores a TOTP secret for the session's officer once a
-// code generated from it checks, and counts the session as having given it.
-func (s *Store) EnrolSecondFactor(ctx context.Context, token, secret, code string) error {
+// PendingSecondFactor returns the TOTP key the session's officer is to
+// enrol: made by the server on the first call, kept sealed with the
+// session, and the same on every call until enrolment succeeds, so a
+// reload shows the key already scanned.
+func (s *Store) PendingSecondFactor(ctx context.Context, token string) (string, error) {
+	h := passwd.TokenHash(token)
+	var secret string
+	err := s.update(ctx, func(tx *Tx) error {
+		sess, err := tx.session(h)
+		if err != nil {
+			return err
+		}
+		if sess.Enrolled || sess.Exempt {
+			return tandem.Errorf(tandem.ECONFLICT, "a second factor is already set for this account")
+		}
+		ad := seal.FieldAD("session", sess.OfficerID, "pending_secret", 1)
+		var sealed sql.NullString
+		if err := tx.queryRow(`SELECT pending_secret FROM sessions WHERE id_hash = ?`, h).Scan(&sealed); err != nil {
+			return err
+		}
+		if sealed.Valid {
+			if plain, err := s.keys.secondFactors.Open(sealed.String, ad); err == nil {
+				secret = string(plain)
+				return nil
+			} // sealed under a key since rotated: a new one
+		}
+		key, err := totp.Generate(totp.GenerateOpts{Issuer: "Tandem", AccountName: sess.Officer.Username})
+		if err != nil {
+			return err
+		}
+		secret = key.Secret()
+		_, err = tx.exec(`UPDATE sessions SET pending_secret = ? WHERE id_hash = ?`, s.keys.secondFactors.Seal([]byte(secret), ad), h)
+		return err
+	})
+	return secret, err
+}
+
+// EnrolSecondFactor stores the session's pending key (PendingSecondFactor)
+// as the officer's second factor once a code from it checks.
+func (s *Store) EnrolSecondFactor(ctx context.Context, token, code string) error {
 	h := passwd.TokenHash(token)
 	var refused bool
 	err := s.update(ctx, func(tx *Tx) error {
@@ -323,14 +360,26 @@ func (s *Store) EnrolSecondFactor(ctx context.Context, token, secret, code strin
 		if sess.Enrolled || sess.Exempt {
 			return tandem.Errorf(tandem.ECONFLICT, "a second factor is already set for this account")
 		}
+		var sealed sql.NullString
+		if err := tx.queryRow(`SELECT pending_secret FROM sessions WHERE id_hash = ?`, h).Scan(&sealed); err != nil {
+			return err
+		}
+		if !sealed.Valid {
+			return tandem.Invalid("code", "open the set-up page first: it shows the key to scan")
+		}
+		plain, err := s.keys.secondFactors.Open(sealed.String, seal.FieldAD("session", sess.OfficerID, "pending_secret", 1))
+		if err != nil {
+			return tandem.Invalid("code", "the key shown has expired: open the set-up page again")
+		}
+		secret := string(plain)
 		step := matchStep(secret, code, tx.now)
 		if step < 0 {
 			refused = true
 			return nil
 		}
 		id := newID()
-		sealed := s.keys.secondFactors.Seal([]byte(secret), seal.FieldAD("officer", sess.OfficerID, "totp_secret", 1))
-		if _, err := tx.exec(`INSERT INTO second_factors (id, officer_id, secret, exempt, enrolled_at) VALUES (?, ?, ?, 0, ?)`, id, sess.OfficerID, sealed, ts(tx.now)); err != nil {
+		sealedSecret := s.keys.secondFactors.Seal([]byte(secret), seal.FieldAD("officer", sess.OfficerID, "totp_secret", 1))
+		if _, err := tx.exec(`INSERT INTO second_factors (id, officer_id, secret, exempt, enrolled_at) VALUES (?, ?, ?, 0, ?)`, id, sess.OfficerID, sealedSecret, ts(tx.now)); err != nil {
 			return err
 		}
 		if err := tx.record("account.second_factor_enrol", "second_factor", id, ""); err != nil {
@@ -339,7 +388,7 @@ func (s *Store) EnrolSecondFactor(ctx context.Context, token, secret, code strin
 		if err := tx.useStep(sess.OfficerID, step); err != nil {
 			return err
 		}
-		_, err = tx.exec(`UPDATE sessions SET second_factor_at = ? WHERE id_hash = ?`, ts(tx.now), h)
+		_, err = tx.exec(`UPDATE sessions SET second_factor_at = ?, pending_secret = NULL WHERE id_hash = ?`, ts(tx.now), h)
 		return err
 	})
 	if err != nil {

@@ -11,8 +11,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/pquerna/otp/totp"
-
 	"tandem"
 )
 
@@ -184,7 +182,7 @@ func (h *Handler) secondFactorSubmit(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) enrolShow(w http.ResponseWriter, r *http.Request) {
-	sess, _, ok := h.pending(w, r)
+	sess, token, ok := h.pending(w, r)
 	if !ok {
 		return
 	}
@@ -192,20 +190,30 @@ func (h *Handler) enrolShow(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/login/second-factor", http.StatusSeeOther)
 		return
 	}
-	key, err := totp.Generate(totp.GenerateOpts{Issuer: "Tandem", AccountName: sess.Officer.Username})
+	h.showEnrol(w, r, http.StatusOK, sess, token, safeNext(r.URL.Query().Get("next")), "")
+}
+
+// showEnrol shows the key the server made for the officer: the form sends
+// back only the code, never a key.
+func (h *Handler) showEnrol(w http.ResponseWriter, r *http.Request, status int, sess *tandem.Session, token, next, msg string) {
+	secret, err := h.svc.Sessions.PendingSecondFactor(r.Context(), token)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	h.showEnrol(w, r, http.StatusOK, sess, key.Secret(), key.URL(), safeNext(r.URL.Query().Get("next")), "")
-}
-
-func (h *Handler) showEnrol(w http.ResponseWriter, r *http.Request, status int, sess *tandem.Session, secret, keyURL, next, msg string) {
+	keyURL := otpURL(sess.Officer.Username, secret)
 	d := secondFactorData{Next: next, CSRF: sess.CSRFToken, Secret: secret, URL: keyURL, Error: msg}
 	if img, err := qrImage(keyURL); err == nil {
 		d.QR = img
 	}
 	h.render(w, r, status, "enrol", view{Title: "Set up your second factor", Data: d})
+}
+
+// otpURL is the otpauth URL authenticator apps read: RFC 6238's defaults,
+// issuer Tandem.
+func otpURL(username, secret string) string {
+	v := url.Values{"secret": {secret}, "issuer": {"Tandem"}, "algorithm": {"SHA1"}, "digits": {"6"}, "period": {"30"}}
+	return (&url.URL{Scheme: "otpauth", Host: "totp", Path: "/Tandem:" + username, RawQuery: v.Encode()}).String()
 }
 
 // qrImage renders the otpauth URL as a QR code, as a data: URL: the server
@@ -231,16 +239,10 @@ func (h *Handler) enrolSubmit(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	secret := strings.TrimSpace(r.PostFormValue("secret"))
 	next := safeNext(r.PostFormValue("next"))
-	keyURL := r.PostFormValue("url")
-	if secret == "" {
-		http.Redirect(w, r, "/login/enrol", http.StatusSeeOther)
-		return
-	}
-	err := h.svc.Sessions.EnrolSecondFactor(r.Context(), token, secret, r.PostFormValue("code"))
+	err := h.svc.Sessions.EnrolSecondFactor(r.Context(), token, r.PostFormValue("code"))
 	if tandem.ErrorCode(err) == tandem.EINVALID {
-		h.showEnrol(w, r, http.StatusUnauthorized, sess, secret, keyURL, next, tandem.ErrorMessage(err))
+		h.showEnrol(w, r, http.StatusUnauthorized, sess, token, next, tandem.ErrorMessage(err))
 		return
 	} else if err != nil {
 		h.fail(w, r, err)

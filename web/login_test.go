@@ -255,6 +255,38 @@ func TestSecondFactor_WrongCodeIsRefused(t *testing.T) {
 	})
 }
 
+// TestSecondFactor_TheServerChoosesTheKey: the enrolment page shows the
+// same server-made key on every load; a key the client sends is ignored,
+// so a code from a key of the client's choosing enrols nothing.
+func TestSecondFactor_TheServerChoosesTheKey(t *testing.T) {
+	t.Parallel()
+	testdb.Run(t, func(t *testing.T, backend testdb.Backend) {
+		a := newApp(t, backend, "ha")
+		b := a.browser()
+		p := b.password("ha", password)
+		first := b.get(p.location())
+		key := first.shownKey()
+		if key == "" || strings.Contains(first.body, `name="secret"`) {
+			t.Fatalf("the enrolment page: key %q, a secret field in the form: %v", key, strings.Contains(first.body, `name="secret"`))
+		}
+		if again := b.get(p.location()).shownKey(); again != key {
+			t.Errorf("a reload shows key %q, first %q", again, key)
+		}
+		const mine = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+		p = b.post("/login/enrol", url.Values{"csrf": {first.field("csrf")}, "secret": {mine}, "code": {a.code(a.ha, mine)}})
+		if p.status != http.StatusUnauthorized {
+			t.Fatalf("a code from the client's own key: %d; want 401", p.status)
+		}
+		p = b.post("/login/enrol", url.Values{"csrf": {first.field("csrf")}, "code": {a.code(a.ha, key)}})
+		if p.status != http.StatusSeeOther {
+			t.Fatalf("the code from the server's key: %d %q", p.status, p.alert())
+		}
+		if p := b.get("/sources"); p.status != http.StatusOK {
+			t.Errorf("after enrolling: %d", p.status)
+		}
+	})
+}
+
 // TestSecondFactor_WrongEnrolmentCodeIsRefused: enrolment stores the key
 // only once a code from it checks.
 func TestSecondFactor_WrongEnrolmentCodeIsRefused(t *testing.T) {
@@ -264,8 +296,7 @@ func TestSecondFactor_WrongEnrolmentCodeIsRefused(t *testing.T) {
 		b := a.browser()
 		p := b.password("ha", password)
 		form := b.get(p.location())
-		p = b.post("/login/enrol", url.Values{"csrf": {form.field("csrf")}, "secret": {form.field("secret")}, "url": {form.field("url")},
-			"code": {a.otherCode(form.field("secret"))}})
+		p = b.post("/login/enrol", url.Values{"csrf": {form.field("csrf")}, "code": {a.otherCode(form.shownKey())}})
 		if p.status != http.StatusUnauthorized || p.alert() == "" {
 			t.Fatalf("wrong enrolment code: %d %q; want 401 with an error", p.status, p.alert())
 		}

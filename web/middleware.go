@@ -32,6 +32,19 @@ func state(r *http.Request) *requestState {
 
 const sessionCookie = "tandem_session"
 
+// hostCookie is the session cookie's name when Tandem serves TLS itself: a
+// browser keeps a __Host- cookie only if it is Secure, has path / and no
+// domain, so no other host, nor plain HTTP, can set or read it.
+const hostCookie = "__Host-" + sessionCookie
+
+// cookieName is the session cookie's name on this server.
+func (h *Handler) cookieName() string {
+	if h.TLS {
+		return hostCookie
+	}
+	return sessionCookie
+}
+
 // middleware is what every page passes: a request id, a nonce, the security
 // headers (set before anything is written, so error pages carry them too),
 // recovery from panics, and one log line.
@@ -52,6 +65,9 @@ func (h *Handler) middleware(next http.Handler) http.Handler {
 		hd.Set("Referrer-Policy", "no-referrer")
 		hd.Set("X-Frame-Options", "DENY")
 		hd.Set("Cross-Origin-Opener-Policy", "same-origin")
+		if h.TLS {
+			hd.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+		}
 		if !strings.HasPrefix(r.URL.Path, "/static/") {
 			// Pages carry source data: no copy in any cache.
 			hd.Set("Cache-Control", "no-store")
@@ -115,7 +131,7 @@ func (h *Handler) signedIn(roles []tandem.Role, next func(w http.ResponseWriter,
 
 // session returns the request's live session, if any.
 func (h *Handler) session(r *http.Request) (*tandem.Session, string) {
-	c, err := r.Cookie(sessionCookie)
+	c, err := r.Cookie(h.cookieName())
 	if err != nil || c.Value == "" {
 		return nil, ""
 	}
@@ -144,8 +160,8 @@ func validCSRF(r *http.Request, want string) bool {
 }
 
 func (h *Handler) setSessionCookie(w http.ResponseWriter, r *http.Request, token string, maxAge int) {
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: token, Path: "/", HttpOnly: true,
-		Secure: r.TLS != nil || h.SecureCookies, SameSite: http.SameSiteStrictMode, MaxAge: maxAge})
+	http.SetCookie(w, &http.Cookie{Name: h.cookieName(), Value: token, Path: "/", HttpOnly: true,
+		Secure: r.TLS != nil || h.SecureCookies || h.TLS, SameSite: http.SameSiteStrictMode, MaxAge: maxAge})
 }
 
 type statusWriter struct {

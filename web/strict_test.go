@@ -36,3 +36,42 @@ func TestForms_HoldNoNUL(t *testing.T) {
 		}
 	})
 }
+
+// TestForms_CrossSitePostsAreRefused: a signed-in officer's browser, sent
+// a form by another site's page (the session cookie and even the CSRF
+// token along), has it refused before any handler runs; the same form
+// from Tandem's own page goes through.
+func TestForms_CrossSitePostsAreRefused(t *testing.T) {
+	t.Parallel()
+	testdb.Run(t, func(t *testing.T, backend testdb.Backend) {
+		a := newApp(t, backend, "ha")
+		s := a.pairedSource()
+		ha := a.signIn(a.ha)
+		form := url.Values{"csrf": {ha.csrf()}, "kind": {"phone"}, "occurred_at": {formTime(a.clock.Now().Add(-time.Hour))},
+			"officer_ids": {a.ha.ID}, "summary": {"A call."}}
+		before := a.contacts(s)
+		for _, h := range [][2]string{{"Sec-Fetch-Site", "cross-site"}, {"Origin", "https://attacker.example"}} {
+			req, err := http.NewRequest(http.MethodPost, ha.base.String()+"/sources/"+s.ID+"/contacts", strings.NewReader(form.Encode()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set(h[0], h[1])
+			if p := ha.do(req); p.status != http.StatusForbidden || !strings.Contains(p.body, "another site") {
+				t.Errorf("a post with %s: %s: %d; want 403", h[0], h[1], p.status)
+			}
+		}
+		if n := a.contacts(s); n != before {
+			t.Fatalf("cross-site posts wrote %d contacts", n-before)
+		}
+		req, err := http.NewRequest(http.MethodPost, ha.base.String()+"/sources/"+s.ID+"/contacts", strings.NewReader(form.Encode()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Sec-Fetch-Site", "same-origin")
+		if p := ha.do(req); p.status != http.StatusSeeOther {
+			t.Errorf("the same post from Tandem's own page: %d %s", p.status, p.alert())
+		}
+	})
+}

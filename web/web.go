@@ -45,11 +45,18 @@ type Handler struct {
 	// plain HTTP, as behind a proxy that ends TLS. Requests over TLS always
 	// get Secure cookies.
 	SecureCookies bool
+	// TLS is set when Tandem itself serves HTTPS: the session cookie is then
+	// a __Host- cookie (Secure, for this host only, path /) and every
+	// response carries HSTS.
+	TLS bool
 
 	// What a flood of sign-ins meets before any password is hashed: each
 	// client's recent failures, and its sign-ins in flight.
 	clientFailures *throttle.Failures
 	signingIn      *throttle.InFlight
+	// crossOrigin refuses a state-changing request another site's page
+	// sends (Sec-Fetch-Site, or Origin against Host), before any handler.
+	crossOrigin *http.CrossOriginProtection
 }
 
 // Sign-in limits per client (a police station behind one address has many
@@ -73,12 +80,15 @@ func New(svc Services, log *slog.Logger, clock tandem.Clock) (*Handler, error) {
 	}
 	h := &Handler{svc: svc, log: log, clock: clock, pages: p, assets: a, mux: http.NewServeMux(),
 		clientFailures: &throttle.Failures{Limit: clientFailureLimit, Window: tandem.LockoutWindow, MaxKeys: clientKeys, Now: clock.Now},
-		signingIn:      &throttle.InFlight{Max: clientInFlight}}
+		signingIn:      &throttle.InFlight{Max: clientInFlight}, crossOrigin: http.NewCrossOriginProtection()}
+	h.crossOrigin.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.errorPage(w, r, http.StatusForbidden, "Refused", "This form was sent from another site's page, so it was not accepted. Open Tandem itself and try again.")
+	}))
 	h.routes()
 	return h, nil
 }
 
 // ServeHTTP serves a page through the middleware every page passes.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	h.middleware(h.mux).ServeHTTP(w, r)
+	h.middleware(h.crossOrigin.Handler(h.mux)).ServeHTTP(w, r)
 }

@@ -345,6 +345,15 @@ func (p *page) cookie(name string) *http.Cookie {
 	return nil
 }
 
+// shownKey returns the second-factor key the enrolment page shows.
+func (p *page) shownKey() string {
+	m := regexp.MustCompile(`<code class="secret">([A-Z2-7]+)</code>`).FindStringSubmatch(p.body)
+	if m == nil {
+		return ""
+	}
+	return m[1]
+}
+
 // alert returns the text of the page's error paragraph.
 func (p *page) alert() string {
 	m := regexp.MustCompile(`(?s)<p class="error" role="alert">(.*?)</p>`).FindStringSubmatch(p.body)
@@ -457,12 +466,11 @@ func (b *browser) secondFactor(o *tandem.Officer, after *page) *page {
 	switch loc := after.location(); {
 	case strings.HasPrefix(loc, "/login/enrol"):
 		p := b.get(loc)
-		secret := p.field("secret")
+		secret := p.shownKey()
 		if p.status != http.StatusOK || secret == "" {
 			b.t.Fatalf("GET %s: %d, secret %q", loc, p.status, secret)
 		}
-		sent := b.post("/login/enrol", url.Values{"csrf": {p.field("csrf")}, "next": {p.field("next")}, "secret": {secret},
-			"url": {p.field("url")}, "code": {a.code(o, secret)}})
+		sent := b.post("/login/enrol", url.Values{"csrf": {p.field("csrf")}, "next": {p.field("next")}, "code": {a.code(o, secret)}})
 		if sent.status == http.StatusSeeOther {
 			a.mu.Lock()
 			a.secrets[o.ID] = secret

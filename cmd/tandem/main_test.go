@@ -7,6 +7,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -235,7 +236,7 @@ func (b *syncBuffer) String() string {
 }
 
 // servingLine is the line serve prints once it listens.
-var servingLine = regexp.MustCompile(`Tandem is serving at (http://[^\s]+)`)
+var servingLine = regexp.MustCompile(`Tandem is serving at (https?://[^\s]+)`)
 
 // server is `tandem serve` running as a subprocess.
 type server struct {
@@ -250,10 +251,10 @@ type server struct {
 
 // startServer starts `tandem serve --listen 127.0.0.1:0 --data dir`, reads
 // the URL it prints and waits until /healthz answers 200.
-func startServer(t *testing.T, dir string) *server {
+func startServer(t *testing.T, dir string, extra ...string) *server {
 	t.Helper()
 	s := &server{t: t, stdout: &syncBuffer{}, stderr: &syncBuffer{}, done: make(chan struct{})}
-	s.cmd = exec.Command(tandemBin, "serve", "--listen", "127.0.0.1:0", "--data", dir)
+	s.cmd = exec.Command(tandemBin, append([]string{"serve", "--listen", "127.0.0.1:0", "--data", dir}, extra...)...)
 	s.cmd.Dir = t.TempDir()
 	s.cmd.Env = cleanEnv(databaseEnv([]string{"--data", dir}, nil)...)
 	s.cmd.Stdout, s.cmd.Stderr = s.stdout, s.stderr
@@ -291,7 +292,8 @@ func startServer(t *testing.T, dir string) *server {
 // waitHealthy polls /healthz until it answers 200.
 func waitHealthy(t *testing.T, url string) {
 	t.Helper()
-	c := &http.Client{Timeout: 2 * time.Second}
+	// A test's own self-signed certificate, when serve has --tls-cert.
+	c := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
 	eventually(t, 10*time.Second, url+"/healthz to answer 200", func() bool {
 		resp, err := c.Get(url + "/healthz")
 		if err != nil {

@@ -56,7 +56,8 @@ func (e checkFailed) Error() string { return e.msg }
 const usage = `usage: tandem [--data DIR] [--database URL] [--master-key FILE] [--checkpoint-key FILE] COMMAND
 
 commands:
-  serve [--listen ADDR] [--demo]      serve the web UI and the API
+  serve [--listen ADDR] [--demo] [--tls-cert FILE --tls-key FILE]
+                                      serve the web UI and the API
   user add --username U --name "N" --gender G --roles R1,R2 [--unit UNIT] [--dedicated] [--password-stdin]
   user disable --username U --reason R --as ADMIN
                                       disable a leaver's account: its sessions and tokens stop

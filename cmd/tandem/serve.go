@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -25,8 +26,18 @@ func (m *Main) serve(ctx context.Context, g *globals, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	listen := fs.String("listen", "127.0.0.1:8080", "address to listen on")
 	withDemo := fs.Bool("demo", false, "load the demo unit into an empty store")
+	tlsCert := fs.String("tls-cert", "", "serve HTTPS with this certificate (PEM), with --tls-key")
+	tlsKey := fs.String("tls-key", "", "the certificate's private key (PEM)")
 	if err := m.parse(fs, g, args); err != nil {
 		return err
+	}
+	if (*tlsCert == "") != (*tlsKey == "") {
+		return usagef("serve: --tls-cert and --tls-key go together")
+	}
+	if *tlsCert != "" {
+		if _, err := tls.LoadX509KeyPair(*tlsCert, *tlsKey); err != nil {
+			return usagef("serve: --tls-cert/--tls-key: %v", err)
+		}
 	}
 	release, err := lockFolder(g.data, "one server per data folder")
 	if err != nil {
@@ -64,17 +75,23 @@ func (m *Main) serve(ctx context.Context, g *globals, args []string) error {
 
 	srv := tandemhttp.NewServer(services(store), log, m.Clock)
 	srv.UI = ui
+	scheme := "http"
+	if *tlsCert != "" {
+		srv.UseTLS(*tlsCert, *tlsKey)
+		ui.TLS = true
+		scheme = "https"
+	}
 	addr, err := srv.Listen(*listen)
 	if err != nil {
 		return usagef("--listen: %v", err)
 	}
 	// Off a loopback address Tandem must sit behind TLS: its cookies are
 	// marked Secure, and a browser sends them over HTTPS only.
-	if tcp, ok := addr.(*net.TCPAddr); ok && !tcp.IP.IsLoopback() {
+	if tcp, ok := addr.(*net.TCPAddr); ok && !tcp.IP.IsLoopback() && !ui.TLS {
 		ui.SecureCookies = true
 		fmt.Fprintln(m.Stderr, "tandem: serving beyond this machine: cookies are Secure, so put Tandem behind a proxy that ends TLS")
 	}
-	url := "http://" + addr.String()
+	url := scheme + "://" + addr.String()
 	fmt.Fprintf(m.Stdout, "Tandem is serving at %s (API at %s%s)\n", url, url, tandemhttp.APIBase)
 	if *withDemo {
 		fmt.Fprintf(m.Stdout, "DEMO accounts (password %s, no second factor): %s\n", demo.Password, strings.Join(demo.Accounts, ", "))
