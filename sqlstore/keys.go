@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"tandem"
 	"tandem/seal"
@@ -16,6 +17,10 @@ type keys struct {
 	index *seal.Index
 	// secondFactors seals officers' TOTP secrets.
 	secondFactors *seal.Key
+	// accounts keys the hashes under which sessions and API tokens are
+	// found, and authenticates their rows and the second-factor steps: a
+	// row written outside Tandem, without this key, signs nobody in.
+	accounts *seal.Index
 }
 
 // WithMasterKey gives the store its master key (32 bytes). Without it the
@@ -34,6 +39,7 @@ const (
 	keyCheck         = "check"
 	keyIndex         = "blind_index"
 	keySecondFactors = "second_factors"
+	keyAccounts      = "accounts"
 )
 
 // openKeys unwraps the keyring with the master key, creating the keyring
@@ -49,7 +55,7 @@ func (s *Store) openKeys(ctx context.Context) error {
 	s.keys = &keys{master: master}
 	material := map[string][]byte{}
 	err = s.update(ctx, func(tx *Tx) error {
-		for _, id := range []string{keyCheck, keyIndex, keySecondFactors} {
+		for _, id := range []string{keyCheck, keyIndex, keySecondFactors, keyAccounts} {
 			var wrapped string
 			err := tx.queryRow(`SELECT wrapped FROM keyring WHERE id = ?`, id).Scan(&wrapped)
 			switch {
@@ -81,6 +87,12 @@ func (s *Store) openKeys(ctx context.Context) error {
 		return err
 	}
 	if s.keys.secondFactors, err = seal.NewKey(material[keySecondFactors]); err != nil {
+		return err
+	}
+	if s.keys.accounts, err = seal.NewIndex(material[keyAccounts]); err != nil {
+		return err
+	}
+	if err := s.authenticateLegacySteps(ctx); err != nil {
 		return err
 	}
 	return s.sealLegacy(ctx)
@@ -202,4 +214,18 @@ func (s *Store) RotateMasterKey(ctx context.Context, newMaterial []byte) error {
 	}
 	s.keys.master = next
 	return nil
+}
+
+// sessionHash is the key a session is stored under: an HMAC of its cookie
+// under the accounts key, never a plain hash anyone could compute.
+func (k *keys) sessionHash(token string) string { return k.accounts.Sum("session", token) }
+
+// tokenHash is the key an API token is stored under, likewise.
+func (k *keys) tokenHash(token string) string { return k.accounts.Sum("api-token", token) }
+
+// rowMAC authenticates the fields of an account row that say who it signs
+// in and for how long: a row copied to another officer, or extended, no
+// longer matches.
+func (k *keys) rowMAC(kind string, fields ...string) string {
+	return k.accounts.Sum(kind, strings.Join(fields, "\x00"))
 }

@@ -481,7 +481,13 @@ func (tx *Tx) revokeTokens(officerID, reason string) (int, error) {
 		return 0, err
 	}
 	for _, id := range ids {
-		if _, err := tx.exec(`UPDATE tokens SET revoked_at = ? WHERE id = ?`, ts(tx.now), id); err != nil {
+		// The row's MAC is made again as a revoked token's: a revocation
+		// undone outside Tandem (revoked_at set back to NULL) opens nothing.
+		var owner, h, expires string
+		if err := tx.queryRow(`SELECT officer_id, token_hash, expires_at FROM tokens WHERE id = ?`, id).Scan(&owner, &h, &expires); err != nil {
+			return 0, err
+		}
+		if _, err := tx.exec(`UPDATE tokens SET revoked_at = ?, row_mac = ? WHERE id = ?`, ts(tx.now), tx.store.keys.rowMAC("token-row", id, owner, h, expires, "revoked"), id); err != nil {
 			return 0, err
 		}
 		if err := tx.record("token.revoke", "token", id, reason); err != nil {

@@ -2,10 +2,12 @@ package sqlstore
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
 	"database/sql"
 	"encoding/base64"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -126,14 +128,15 @@ func (tx *Tx) locked(officerID string) (bool, error) {
 func (tx *Tx) openSession(officerID string) (string, *tandem.Session, error) {
 	token := randomToken()
 	csrf := randomToken()
-	if _, err := tx.exec(`INSERT INTO sessions (id_hash, officer_id, csrf_token, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)`,
-		passwd.TokenHash(token), officerID, csrf, ts(tx.now), ts(tx.now)); err != nil {
+	h := tx.store.keys.sessionHash(token)
+	if _, err := tx.exec(`INSERT INTO sessions (id_hash, officer_id, csrf_token, created_at, last_seen_at, row_mac) VALUES (?, ?, ?, ?, ?, ?)`,
+		h, officerID, csrf, ts(tx.now), ts(tx.now), tx.store.keys.rowMAC("session-row", h, officerID, csrf, ts(tx.now), "")); err != nil {
 		return "", nil, err
 	}
 	if err := tx.note("account.sign_in", "officer", officerID, ""); err != nil {
 		return "", nil, err
 	}
-	sess, err := tx.session(passwd.TokenHash(token))
+	sess, err := tx.session(h)
 	return token, sess, err
 }
 
@@ -148,13 +151,18 @@ func randomToken() string {
 func (tx *Tx) session(idHash string) (*tandem.Session, error) {
 	var sess tandem.Session
 	var created, seen string
-	var second sql.NullString
-	err := tx.queryRow(`SELECT officer_id, csrf_token, created_at, last_seen_at, second_factor_at FROM sessions WHERE id_hash = ?`, idHash).
-		Scan(&sess.OfficerID, &sess.CSRFToken, &created, &seen, &second)
+	var second, mac sql.NullString
+	err := tx.queryRow(`SELECT officer_id, csrf_token, created_at, last_seen_at, second_factor_at, row_mac FROM sessions WHERE id_hash = ?`, idHash).
+		Scan(&sess.OfficerID, &sess.CSRFToken, &created, &seen, &second, &mac)
 	if isNoRows(err) {
 		return nil, tandem.Errorf(tandem.EUNAUTHORIZED, "your session has ended: sign in again")
 	} else if err != nil {
 		return nil, err
+	}
+	// A row Tandem did not write, or one changed since (another officer,
+	// a later start, a second factor it never passed), is no session.
+	if want := tx.store.keys.rowMAC("session-row", idHash, sess.OfficerID, sess.CSRFToken, created, second.String); !mac.Valid || !hmac.Equal([]byte(mac.String), []byte(want)) {
+		return nil, tandem.Errorf(tandem.EUNAUTHORIZED, "your session has ended: sign in again")
 	}
 	sess.CreatedAt, sess.LastSeenAt, sess.SecondFactorAt = parseTS(created), parseTS(seen), parseNullTS(second)
 	var exempt int
@@ -177,7 +185,7 @@ func (s *Store) Session(ctx context.Context, token string) (*tandem.Session, err
 	if token == "" {
 		return nil, tandem.Errorf(tandem.EUNAUTHORIZED, "sign in first")
 	}
-	h := passwd.TokenHash(token)
+	h := s.keys.sessionHash(token)
 	var sess *tandem.Session
 	var locked bool
 	err := s.view(ctx, func(tx *Tx) error {
@@ -220,11 +228,11 @@ func (s *Store) Session(ctx context.Context, token string) (*tandem.Session, err
 // SignOut ends a session.
 func (s *Store) SignOut(ctx context.Context, token string) error {
 	return s.update(ctx, func(tx *Tx) error {
-		sess, err := tx.session(passwd.TokenHash(token))
+		sess, err := tx.session(s.keys.sessionHash(token))
 		if err != nil {
 			return nil // already gone
 		}
-		if _, err := tx.exec(`DELETE FROM sessions WHERE id_hash = ?`, passwd.TokenHash(token)); err != nil {
+		if _, err := tx.exec(`DELETE FROM sessions WHERE id_hash = ?`, s.keys.sessionHash(token)); err != nil {
 			return err
 		}
 		return tx.note("account.sign_out", "officer", sess.OfficerID, "")
@@ -254,7 +262,7 @@ func matchStep(secret, code string, now time.Time) int64 {
 // VerifySecondFactor checks a code against the officer's secret. A code is
 // accepted once; a wrong one counts toward the lockout.
 func (s *Store) VerifySecondFactor(ctx context.Context, token, code string) error {
-	h := passwd.TokenHash(token)
+	h := s.keys.sessionHash(token)
 	var refused bool
 	err := s.update(ctx, func(tx *Tx) error {
 		sess, err := tx.session(h)
@@ -281,8 +289,7 @@ func (s *Store) VerifySecondFactor(ctx context.Context, token, code string) erro
 		if err := tx.useStep(sess.OfficerID, step); err != nil {
 			return err
 		}
-		_, err = tx.exec(`UPDATE sessions SET second_factor_at = ? WHERE id_hash = ?`, ts(tx.now), h)
-		return err
+		return tx.passSecondFactor(h, sess)
 	})
 	if err != nil {
 		return err
@@ -293,21 +300,78 @@ func (s *Store) VerifySecondFactor(ctx context.Context, token, code string) erro
 	return nil
 }
 
+// passSecondFactor marks the session as past its second factor, and
+// authenticates the row as such.
+func (tx *Tx) passSecondFactor(h string, sess *tandem.Session) error {
+	var created string
+	if err := tx.queryRow(`SELECT created_at FROM sessions WHERE id_hash = ?`, h).Scan(&created); err != nil {
+		return err
+	}
+	at := ts(tx.now)
+	_, err := tx.exec(`UPDATE sessions SET second_factor_at = ?, row_mac = ? WHERE id_hash = ?`, at,
+		tx.store.keys.rowMAC("session-row", h, sess.OfficerID, sess.CSRFToken, created, at), h)
+	return err
+}
+
+// freshStep reports whether a code's time step is later than the last one
+// the officer used. A row whose MAC does not match (its step wound back
+// outside Tandem, to replay a code) accepts no code: fail closed.
 func (tx *Tx) freshStep(officerID string, step int64) bool {
 	var last int64
-	err := tx.queryRow(`SELECT last_step FROM totp_steps WHERE officer_id = ?`, officerID).Scan(&last)
-	return err != nil || step > last
+	var mac sql.NullString
+	err := tx.queryRow(`SELECT last_step, row_mac FROM totp_steps WHERE officer_id = ?`, officerID).Scan(&last, &mac)
+	if err != nil {
+		return isNoRows(err)
+	}
+	want := tx.store.keys.rowMAC("totp-step", officerID, strconv.FormatInt(last, 10))
+	return mac.Valid && hmac.Equal([]byte(mac.String), []byte(want)) && step > last
 }
 
 func (tx *Tx) useStep(officerID string, step int64) error {
-	res, err := tx.exec(`UPDATE totp_steps SET last_step = ? WHERE officer_id = ?`, step, officerID)
+	mac := tx.store.keys.rowMAC("totp-step", officerID, strconv.FormatInt(step, 10))
+	res, err := tx.exec(`UPDATE totp_steps SET last_step = ?, row_mac = ? WHERE officer_id = ?`, step, mac, officerID)
 	if err != nil {
 		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		_, err = tx.exec(`INSERT INTO totp_steps (officer_id, last_step) VALUES (?, ?)`, officerID, step)
+		_, err = tx.exec(`INSERT INTO totp_steps (officer_id, last_step, row_mac) VALUES (?, ?, ?)`, officerID, step, mac)
 	}
 	return err
+}
+
+// authenticateLegacySteps gives the second-factor steps an earlier version
+// left without a MAC their MAC, once, at start-up (as sealLegacy seals
+// what it left in clear): from then on a step without one is tampered.
+func (s *Store) authenticateLegacySteps(ctx context.Context) error {
+	return s.update(ctx, func(tx *Tx) error {
+		rows, err := tx.query(`SELECT officer_id, last_step FROM totp_steps WHERE row_mac IS NULL`)
+		if err != nil {
+			return err
+		}
+		type step struct {
+			officer string
+			last    int64
+		}
+		var todo []step
+		for rows.Next() {
+			var st step
+			if err := rows.Scan(&st.officer, &st.last); err != nil {
+				rows.Close()
+				return err
+			}
+			todo = append(todo, st)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, st := range todo {
+			if _, err := tx.exec(`UPDATE totp_steps SET row_mac = ? WHERE officer_id = ?`, s.keys.rowMAC("totp-step", st.officer, strconv.FormatInt(st.last, 10)), st.officer); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // PendingSecondFactor returns the TOTP key the session's officer is to
@@ -315,7 +379,7 @@ func (tx *Tx) useStep(officerID string, step int64) error {
 // session, and the same on every call until enrolment succeeds, so a
 // reload shows the key already scanned.
 func (s *Store) PendingSecondFactor(ctx context.Context, token string) (string, error) {
-	h := passwd.TokenHash(token)
+	h := s.keys.sessionHash(token)
 	var secret string
 	err := s.update(ctx, func(tx *Tx) error {
 		sess, err := tx.session(h)
@@ -350,7 +414,7 @@ func (s *Store) PendingSecondFactor(ctx context.Context, token string) (string, 
 // EnrolSecondFactor stores the session's pending key (PendingSecondFactor)
 // as the officer's second factor once a code from it checks.
 func (s *Store) EnrolSecondFactor(ctx context.Context, token, code string) error {
-	h := passwd.TokenHash(token)
+	h := s.keys.sessionHash(token)
 	var refused bool
 	err := s.update(ctx, func(tx *Tx) error {
 		sess, err := tx.session(h)
@@ -388,8 +452,10 @@ func (s *Store) EnrolSecondFactor(ctx context.Context, token, code string) error
 		if err := tx.useStep(sess.OfficerID, step); err != nil {
 			return err
 		}
-		_, err = tx.exec(`UPDATE sessions SET second_factor_at = ?, pending_secret = NULL WHERE id_hash = ?`, ts(tx.now), h)
-		return err
+		if _, err := tx.exec(`UPDATE sessions SET pending_secret = NULL WHERE id_hash = ?`, h); err != nil {
+			return err
+		}
+		return tx.passSecondFactor(h, sess)
 	})
 	if err != nil {
 		return err
@@ -439,6 +505,11 @@ func (s *Store) UnlockAccount(ctx context.Context, officerID string) error {
 		// Failures before the unlock no longer count toward a new lock.
 		var username string
 		if err := tx.queryRow(`SELECT username FROM officers WHERE id = ?`, officerID).Scan(&username); err != nil {
+			return err
+		}
+		// A second-factor step that fails its MAC (wound back outside
+		// Tandem) locks its owner out too: the unlock starts it afresh.
+		if _, err := tx.exec(`DELETE FROM totp_steps WHERE officer_id = ?`, officerID); err != nil {
 			return err
 		}
 		_, err = tx.exec(`DELETE FROM login_failures WHERE username = ?`, username)

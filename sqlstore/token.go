@@ -2,6 +2,8 @@ package sqlstore
 
 import (
 	"context"
+	"crypto/hmac"
+	"database/sql"
 	"time"
 
 	"tandem"
@@ -26,9 +28,9 @@ func (s *Store) IssueToken(ctx context.Context, username string, ttl time.Durati
 		if o.DisabledAt != nil {
 			return tandem.Errorf(tandem.ECONFLICT, "the account %q is disabled: it gets no token", username)
 		}
-		id := newID()
-		if _, err := tx.exec(`INSERT INTO tokens (id, officer_id, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
-			id, o.ID, passwd.TokenHash(token), ts(tx.now), ts(tx.now.Add(ttl))); err != nil {
+		id, h, expires := newID(), s.keys.tokenHash(token), ts(tx.now.Add(ttl))
+		if _, err := tx.exec(`INSERT INTO tokens (id, officer_id, token_hash, created_at, expires_at, row_mac) VALUES (?, ?, ?, ?, ?, ?)`,
+			id, o.ID, h, ts(tx.now), expires, s.keys.rowMAC("token-row", id, o.ID, h, expires, "")); err != nil {
 			return err
 		}
 		return tx.record("token.issue", "token", id, "for "+o.Username)
@@ -47,8 +49,9 @@ func (s *Store) Authenticate(ctx context.Context, token string) (*tandem.Officer
 	// the account is locked. The officer's accreditation is not worked out
 	// here: the store reads it from the records wherever it matters.
 	err := s.view(ctx, func(tx *Tx) error {
-		rows, err := tx.query(`SELECT `+prefixed("o.", officerColumns)+`, t.expires_at, (SELECT COUNT(*) FROM account_locks l WHERE l.officer_id = o.id AND l.unlocked_at IS NULL)
-			FROM tokens t JOIN officers o ON o.id = t.officer_id WHERE t.token_hash = ? AND t.revoked_at IS NULL`, passwd.TokenHash(token))
+		h := s.keys.tokenHash(token)
+		rows, err := tx.query(`SELECT `+prefixed("o.", officerColumns)+`, t.expires_at, (SELECT COUNT(*) FROM account_locks l WHERE l.officer_id = o.id AND l.unlocked_at IS NULL), t.id, t.officer_id, t.row_mac
+			FROM tokens t JOIN officers o ON o.id = t.officer_id WHERE t.token_hash = ? AND t.revoked_at IS NULL`, h)
 		if err != nil {
 			return err
 		}
@@ -59,10 +62,17 @@ func (s *Store) Authenticate(ctx context.Context, token string) (*tandem.Officer
 			}
 			return tandem.Errorf(tandem.EUNAUTHORIZED, "the token is unknown or has expired")
 		}
-		var expires string
+		var expires, id, owner string
 		var locks int
-		if o, err = scanOfficer(rows, &expires, &locks); err != nil {
+		var mac sql.NullString
+		if o, err = scanOfficer(rows, &expires, &locks, &id, &owner, &mac); err != nil {
 			return err
+		}
+		// A row Tandem did not write, or one changed since (another
+		// officer, a later expiry), opens nothing.
+		if want := s.keys.rowMAC("token-row", id, owner, h, expires, ""); !mac.Valid || !hmac.Equal([]byte(mac.String), []byte(want)) {
+			o = nil
+			return tandem.Errorf(tandem.EUNAUTHORIZED, "the token is unknown or has expired")
 		}
 		if !tx.now.Before(parseTS(expires)) {
 			o = nil
