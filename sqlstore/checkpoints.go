@@ -98,6 +98,12 @@ func (s *Store) verifyCheckpoints(cps []checkpoint.Checkpoint, hashes map[int64]
 	if s.checkpoints == nil {
 		return nil
 	}
+	// Every command that writes closes the store with a checkpoint, and the
+	// server makes one a minute: a trail with entries and none has lost its
+	// checkpoint file, and with it what would show the history rewritten.
+	if len(cps) == 0 && head > 0 {
+		return fmt.Errorf("the audit trail holds entries up to %d but the checkpoint file holds no signed checkpoint: it was deleted or emptied", head)
+	}
 	return checkpoint.Verify(s.checkpoints.key.Public().(ed25519.PublicKey), cps, func(seq int64) (string, bool) {
 		h, ok := hashes[seq]
 		return h, ok && h != ""

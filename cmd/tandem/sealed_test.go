@@ -818,6 +818,24 @@ func TestSealed_TamperingIsNamed(t *testing.T) {
 		sealedVerifyFails(t, dir, "checkpoint", "signature")
 	})
 
+	for _, how := range []string{"deleted", "emptied"} {
+		t.Run("the checkpoint file "+how, func(t *testing.T) {
+			t.Parallel()
+			dir := copyDataFolder(t, run0.dir)
+			path := filepath.Join(dir, "audit.checkpoints")
+			var err error
+			if how == "deleted" {
+				err = os.Remove(path)
+			} else {
+				err = os.WriteFile(path, nil, 0o600)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			sealedVerifyFails(t, dir, "checkpoint file", how)
+		})
+	}
+
 	t.Run("the checkpoint key replaced by another", func(t *testing.T) {
 		t.Parallel()
 		dir := copyDataFolder(t, run0.dir)
