@@ -102,21 +102,38 @@ func (s *Store) PageAlerts(ctx context.Context, f tandem.AlertFilter) (*tandem.A
 		}
 		// Where the caller's alerts are: each part of the scope read through
 		// its own index, newest first, and the parts merged; an OR of them
-		// would be read through none.
+		// would be read through none. A source the caller is assigned to is
+		// a part of its own, by id: a subquery of assignments would be read
+		// through the queue's index, every alert of the force.
 		type part struct {
 			cond string
 			args []any
 		}
 		var parts []part
-		assigned := `a.source_id IN (SELECT source_id FROM assignments WHERE officer_id = ? AND ended_at IS NULL)`
 		sc := policy.ScopeOf(o)
 		switch {
 		case sc.All:
 			parts = []part{{`1 = 1`, nil}}
 		case sc.Unit != "":
-			parts = []part{{`a.unit = ?`, []any{sc.Unit}}, {assigned + ` AND a.unit <> ?`, []any{o.ID, sc.Unit}}}
+			parts = []part{{`a.unit = ?`, []any{sc.Unit}}}
+			// The few sources of other units the caller is assigned to, by
+			// id: a subquery here would be read through the queue's index,
+			// every alert of the force, to find none.
+			others, err := tx.ids(`SELECT DISTINCT m.source_id FROM assignments m JOIN sources s ON s.id = m.source_id WHERE m.officer_id = ? AND m.ended_at IS NULL AND s.unit <> ? ORDER BY m.source_id`, o.ID, sc.Unit)
+			if err != nil {
+				return err
+			}
+			for _, src := range others {
+				parts = append(parts, part{`a.source_id = ?`, []any{src}})
+			}
 		case sc.Assigned:
-			parts = []part{{assigned, []any{o.ID}}}
+			mine, err := tx.ids(`SELECT DISTINCT source_id FROM assignments WHERE officer_id = ? AND ended_at IS NULL ORDER BY source_id`, o.ID)
+			if err != nil {
+				return err
+			}
+			for _, src := range mine {
+				parts = append(parts, part{`a.source_id = ?`, []any{src}})
+			}
 		default:
 			return nil
 		}
