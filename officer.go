@@ -36,6 +36,10 @@ func ValidRole(r Role) bool {
 
 var usernamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
 
+// MaxUsername is the longest a username may be, in bytes: a sign-in with a
+// longer one is refused before anything is hashed or stored.
+const MaxUsername = 64
+
 var genderPattern = regexp.MustCompile(`^[a-z][a-z_-]{0,31}$`)
 
 // ValidGender reports whether g is a gender Tandem accepts: female, male, or

@@ -74,15 +74,19 @@ func strict(body []byte, known map[string]bool) error {
 			field := topField(se.JSONPointer)
 			switch {
 			case errors.Is(se.Err, jsontext.ErrDuplicateName):
-				field = topField(se.JSONPointer)
 				return tandem.Invalid(field, "%s is given twice", field)
 			case !utf8.Valid(body):
 				if field == "" {
 					return tandem.Errorf(tandem.EINVALID, "the body is not valid UTF-8")
 				}
 				return tandem.Invalid(field, "%s is not valid UTF-8", field)
+			case field != "":
+				// Whatever else jsontext refuses (a lone surrogate, which
+				// encoding/json would quietly replace) is refused here: no
+				// body goes on to the decoder half-checked.
+				return tandem.Invalid(field, "%s: malformed JSON at byte %d", field, se.ByteOffset)
 			}
-			return nil // malformed JSON: the decoder says where
+			return tandem.Errorf(tandem.EINVALID, "malformed JSON at byte %d", se.ByteOffset)
 		}
 		if tok.Kind() != '"' {
 			continue

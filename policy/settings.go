@@ -118,17 +118,19 @@ func (s Settings) Get(key string) (string, bool) {
 func (s *Settings) Set(key, value string) error {
 	key = CanonicalKey(key)
 	floor, _ := Floor(key)
+	// Past the floor, a bound on how tight: a number no force could keep
+	// would bury every real breach under alerts, or refuse to record facts.
 	atLeast := func(min int) (int, error) {
 		n, err := strconv.Atoi(value)
-		if err != nil || n < min || n > 100 {
-			return 0, fmt.Errorf("%s must be a whole number, %s (the founding article's number; a force may tighten it, never loosen it), and at most 100", key, floor)
+		if err != nil || n < min || n > 10 {
+			return 0, fmt.Errorf("%s must be a whole number, %s (the founding article's number; a force may tighten it, never loosen it), and at most 10", key, floor)
 		}
 		return n, nil
 	}
-	atMost := func(max time.Duration) (time.Duration, error) {
+	atMost := func(max, tightest time.Duration) (time.Duration, error) {
 		d, err := time.ParseDuration(value)
-		if err != nil || d <= 0 || d > max {
-			return 0, fmt.Errorf("%s must be a positive duration such as 12h or 15m, %s (a force may tighten it, never loosen it)", key, floor)
+		if err != nil || d < tightest || d > max {
+			return 0, fmt.Errorf("%s must be a duration such as 12h or 15m, %s (a force may tighten it, never loosen it), and at least %s", key, floor, tightest)
 		}
 		return d, nil
 	}
@@ -142,18 +144,18 @@ func (s *Settings) Set(key, value string) error {
 	case "min_handlers":
 		c.MinHandlers, err = atLeast(2)
 	case "document_within":
-		c.DocumentWithin, err = atMost(24 * time.Hour)
+		c.DocumentWithin, err = atMost(24*time.Hour, time.Hour)
 	case "min_training_hours":
 		var f float64
 		f, err = strconv.ParseFloat(value, 64)
-		if err != nil || !(f >= 70) || f > 10000 { // NaN fails f >= 70
-			err = fmt.Errorf("%s must be a number of hours, %s (a force may tighten it, never loosen it), and at most 10000", key, floor)
+		if err != nil || !(f >= 70) || f > 1000 { // NaN fails f >= 70
+			err = fmt.Errorf("%s must be a number of hours, %s (a force may tighten it, never loosen it), and at most 1000", key, floor)
 		}
 		c.MinTrainingHours = f
 	case "call_window":
-		c.CallMatchWindow, err = atMost(30 * time.Minute)
+		c.CallMatchWindow, err = atMost(30*time.Minute, time.Minute)
 	case "future_tolerance":
-		c.FutureTolerance, err = atMost(5 * time.Minute)
+		c.FutureTolerance, err = atMost(5*time.Minute, 30*time.Second)
 	case "country_code":
 		c.CountryCode = value
 		if len(value) < 1 || len(value) > 3 || strings.Trim(value, "0123456789") != "" || value[0] == '0' {

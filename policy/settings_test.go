@@ -76,14 +76,14 @@ func TestSettingsSet_ChangesTheNamedSetting(t *testing.T) {
 // floor, by the least step, is refused, as is every value that is not one.
 func TestSettingsSet_RefusesValuesLooserThanTheFloor(t *testing.T) {
 	bad := map[string][]string{
-		"min_officers":       {"1", "0", "-1", "-2", "", "two", "1.5", "2h", " 2", "101"},
+		"min_officers":       {"1", "0", "-1", "-2", "", "two", "1.5", "2h", " 2", "11", "101"},
 		"min_same_gender":    {"0", "-1", "", "one"},
 		"min_handlers":       {"1", "0", "-1", "", "x", "2.0"},
-		"document_within":    {"24h0m1s", "24h0m0.001s", "25h", "48h", "0", "0s", "-1h", "-24h", "", "24", "a day", "24 hours"},
-		"min_training_hours": {"69.99", "69.5", "0", "-0", "-1", "-69.5", "", "seventy", "70h", "-Inf"},
-		"call_window":        {"30m1s", "45m", "0s", "-30m", "", "30"},
+		"document_within":    {"24h0m1s", "24h0m0.001s", "25h", "48h", "0", "0s", "-1h", "-24h", "", "24", "a day", "24 hours", "59m59s", "1ns"},
+		"min_training_hours": {"69.99", "69.5", "0", "-0", "-1", "-69.5", "", "seventy", "70h", "-Inf", "1000.5"},
+		"call_window":        {"30m1s", "45m", "0s", "-30m", "", "30", "59s", "1ns"},
 		"call_match_window":  {"30m1s", "45m"},
-		"future_tolerance":   {"5m1s", "1h", "0s", "-5m", "", "5"},
+		"future_tolerance":   {"5m1s", "1h", "0s", "-5m", "", "5", "29s", "1ns"},
 		"no_such_setting":    {"2"},
 		"":                   {"2"},
 	}

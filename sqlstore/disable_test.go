@@ -147,3 +147,44 @@ func TestRevokeTokens_EveryTokenOfTheOfficerStops(t *testing.T) {
 		e.verify("after the revocation")
 	})
 }
+
+// TestDisableOfficer_ALeaverHandlesNoSourceAndIsNobodysSecondOfficer: a
+// disabled co-handler's assignment ends, so the source they were one of
+// two handlers of opens TWO_HANDLERS; and a leaver named at a meeting is
+// an untrained officer there, not a second officer of good standing.
+func TestDisableOfficer_ALeaverHandlesNoSourceAndIsNobodysSecondOfficer(t *testing.T) {
+	suite(t, func(t *testing.T, open opener) {
+		e := newEnv(t, open)
+		s := e.pairedSource()
+		if n := len(e.sourceAlerts(s, tandem.RuleTwoHandlers, tandem.AlertOpen)); n != 0 {
+			t.Fatalf("%d TWO_HANDLERS alerts on a source with two handlers", n)
+		}
+		if _, err := e.store.DisableOfficer(e.as(e.admin), e.hb.ID, "left the force"); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(e.sourceAlerts(s, tandem.RuleTwoHandlers, tandem.AlertOpen)); n != 1 {
+			t.Errorf("%d open TWO_HANDLERS alerts once a co-handler left, want 1", n)
+		}
+		as, err := e.store.ListAssignments(e.as(e.controller), s.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range as {
+			if a.OfficerID == e.hb.ID && a.EndedAt == nil {
+				t.Errorf("the leaver's assignment is still current: %+v", a)
+			}
+		}
+		e.now = e.now.Add(time.Hour)
+		c := e.contact(e.ha, s, tandem.ContactCreate{Kind: tandem.KindMeeting, OccurredAt: e.now.Add(-time.Hour), OfficerIDs: []string{e.ha.ID, e.hb.ID}, Summary: "met"})
+		found := false
+		for _, f := range c.Findings {
+			if f.Rule == tandem.RuleTrainedOfficer && len(f.OfficerIDs) == 1 && f.OfficerIDs[0] == e.hb.ID {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("a meeting naming the leaver: findings %+v, want TRAINED_OFFICER for them", c.Findings)
+		}
+		e.verify("after the leaver")
+	})
+}

@@ -149,5 +149,29 @@ func TestSecondFactorStep_WoundBackOutsideTandemAcceptsNoCode(t *testing.T) {
 		if err := e.store.VerifySecondFactor(e.system(), signIn(), code()); tandem.ErrorCode(err) != tandem.EINVALID {
 			t.Errorf("even a fresh code on a tampered step: %v, want refused (fail closed)", err)
 		}
+		// Deleted outside Tandem: the same.
+		if _, err := e.db.raw.Exec(`DELETE FROM totp_steps`); err != nil {
+			t.Fatal(err)
+		}
+		e.now = e.now.Add(time.Minute)
+		if err := e.store.VerifySecondFactor(e.system(), signIn(), code()); tandem.ErrorCode(err) != tandem.EINVALID {
+			t.Errorf("a code after the step was deleted: %v, want refused (fail closed)", err)
+		}
+		// The failures lock the account; the unlock starts the step afresh.
+		half := signIn()
+		for range 5 {
+			e.store.VerifySecondFactor(e.system(), half, "000000")
+		}
+		tess, err := e.store.FindOfficerByUsername(e.as(e.admin), "twofa")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.store.UnlockAccount(e.as(e.admin), tess.ID); err != nil {
+			t.Fatalf("unlock: %v", err)
+		}
+		e.now = e.now.Add(time.Minute)
+		if err := e.store.VerifySecondFactor(e.system(), signIn(), code()); err != nil {
+			t.Errorf("a fresh code after the unlock: %v", err)
+		}
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"tandem"
@@ -92,8 +93,10 @@ func (s *Store) openKeys(ctx context.Context) error {
 	if s.keys.accounts, err = seal.NewIndex(material[keyAccounts]); err != nil {
 		return err
 	}
-	if err := s.authenticateLegacySteps(ctx); err != nil {
-		return err
+	if slices.Contains(s.migrated, keyedAccountsMigration) {
+		if err := s.authenticateLegacySteps(ctx); err != nil {
+			return err
+		}
 	}
 	return s.sealLegacy(ctx)
 }
@@ -215,6 +218,12 @@ func (s *Store) RotateMasterKey(ctx context.Context, newMaterial []byte) error {
 	s.keys.master = next
 	return nil
 }
+
+// keyedAccountsMigration is the migration that gave the second-factor
+// steps their MAC column: the steps an earlier version left get their MAC
+// in the same open, and never again (a MAC set to NULL afterwards is
+// tampering, not a legacy row).
+const keyedAccountsMigration = 18
 
 // sessionHash is the key a session is stored under: an HMAC of its cookie
 // under the accounts key, never a plain hash anyone could compute.

@@ -125,6 +125,11 @@ func (tx *Tx) officers(where string, args ...any) ([]*tandem.Officer, error) {
 	for _, o := range out {
 		a := policy.Accredit(o.Dedicated, training[o.ID], tx.now, settings)
 		o.Accredited, o.TrainingHours, o.AccreditationGaps = a.Accredited, a.Hours, a.Gaps
+		if o.DisabledAt != nil {
+			// A leaver is nobody's second officer: named at a meeting, they
+			// are an untrained officer there.
+			o.Accredited, o.AccreditationGaps = false, append(o.AccreditationGaps, "the account is disabled")
+		}
 	}
 	return out, nil
 }
@@ -448,6 +453,44 @@ func (s *Store) DisableOfficer(ctx context.Context, id, reason string) (*tandem.
 		}
 		if _, err := tx.revokeTokens(id, "the account was disabled"); err != nil {
 			return err
+		}
+		// A leaver handles no source: each of their assignments ends, and
+		// each source is judged again (TWO_HANDLERS opens where they were
+		// one of the two).
+		rows, err := tx.query(`SELECT id, source_id FROM assignments WHERE officer_id = ? AND ended_at IS NULL ORDER BY id`, id)
+		if err != nil {
+			return err
+		}
+		var ended [][2]string
+		for rows.Next() {
+			var a, src string
+			if err := rows.Scan(&a, &src); err != nil {
+				rows.Close()
+				return err
+			}
+			ended = append(ended, [2]string{a, src})
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		judged := map[string]bool{}
+		for _, a := range ended {
+			if _, err := tx.exec(`UPDATE assignments SET ended_at = ?, ended_by = ? WHERE id = ?`, ts(tx.now), admin.ID, a[0]); err != nil {
+				return err
+			}
+			if err := tx.record("assignment.end", "assignment", a[0], "the officer's account was disabled"); err != nil {
+				return err
+			}
+		}
+		for _, a := range ended {
+			if judged[a[1]] {
+				continue
+			}
+			judged[a[1]] = true
+			if _, err := tx.evaluate(a[1], policy.Changed{}); err != nil {
+				return err
+			}
 		}
 		out, err = tx.officer(id)
 		return err

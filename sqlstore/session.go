@@ -37,6 +37,9 @@ var errSignInLimited = tandem.Errorf(tandem.ERATELIMITED, "too many failed sign-
 // is counted; the LockoutFailures-th within LockoutWindow locks the account.
 func (s *Store) SignIn(ctx context.Context, username, password string) (string, *tandem.Session, error) {
 	username = strings.ToLower(strings.TrimSpace(username))
+	if len(username) > tandem.MaxUsername || tandem.ValidText("username", username) != nil {
+		return "", nil, errSignIn // no account has such a name; nothing of it is stored
+	}
 	var officerID, hash string
 	failures := 0
 	err := s.view(ctx, func(tx *Tx) error {
@@ -281,6 +284,12 @@ func (s *Store) VerifySecondFactor(ctx context.Context, token, code string) erro
 			return fmt.Errorf("the second-factor secret of officer %s does not open: %w", sess.OfficerID, err)
 		}
 		secret := string(plain)
+		// A lock that a burst of codes brought on, committed since the
+		// session was read, holds for the codes still in flight.
+		if locked, err := tx.locked(sess.OfficerID); err != nil || locked {
+			refused = true
+			return err
+		}
 		step := matchStep(secret, code, tx.now)
 		if step < 0 || !tx.freshStep(sess.OfficerID, step) {
 			refused = true
@@ -321,7 +330,9 @@ func (tx *Tx) freshStep(officerID string, step int64) bool {
 	var mac sql.NullString
 	err := tx.queryRow(`SELECT last_step, row_mac FROM totp_steps WHERE officer_id = ?`, officerID).Scan(&last, &mac)
 	if err != nil {
-		return isNoRows(err)
+		// Enrolment writes the first step, and an unlock writes one: an
+		// enrolled officer with none has had it deleted outside Tandem.
+		return false
 	}
 	want := tx.store.keys.rowMAC("totp-step", officerID, strconv.FormatInt(last, 10))
 	return mac.Valid && hmac.Equal([]byte(mac.String), []byte(want)) && step > last
@@ -507,10 +518,17 @@ func (s *Store) UnlockAccount(ctx context.Context, officerID string) error {
 		if err := tx.queryRow(`SELECT username FROM officers WHERE id = ?`, officerID).Scan(&username); err != nil {
 			return err
 		}
-		// A second-factor step that fails its MAC (wound back outside
-		// Tandem) locks its owner out too: the unlock starts it afresh.
-		if _, err := tx.exec(`DELETE FROM totp_steps WHERE officer_id = ?`, officerID); err != nil {
+		// A second-factor step that fails its MAC (wound back or deleted
+		// outside Tandem) locks its owner out too: the unlock starts it
+		// afresh, at the present step, so no code already shown works.
+		var enrolled int
+		if err := tx.queryRow(`SELECT COUNT(*) FROM second_factors WHERE officer_id = ? AND exempt = 0`, officerID).Scan(&enrolled); err != nil {
 			return err
+		}
+		if enrolled > 0 {
+			if err := tx.useStep(officerID, tx.now.Unix()/30); err != nil {
+				return err
+			}
 		}
 		_, err = tx.exec(`DELETE FROM login_failures WHERE username = ?`, username)
 		return err

@@ -117,7 +117,7 @@ func (s *Store) ListSettings(ctx context.Context) ([]*tandem.Setting, error) {
 			return err
 		}
 		changed := map[string]*tandem.Setting{}
-		rows, err := tx.query(`SELECT id, updated_at, updated_by FROM settings`)
+		rows, err := tx.query(`SELECT id, updated_at, updated_by FROM settings ORDER BY id`)
 		if err != nil {
 			return err
 		}

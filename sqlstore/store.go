@@ -32,8 +32,12 @@ type Store struct {
 	write   *sql.DB // one connection: SQLite allows one writer at a time
 	read    *sql.DB
 	dialect Dialect
-	clock   tandem.Clock
-	log     *slog.Logger
+	// migrated lists the migrations this open applied: work that needs the
+	// keys (authenticating what an earlier version left) runs once, after
+	// the migration that made room for it.
+	migrated []int
+	clock    tandem.Clock
+	log      *slog.Logger
 	// pageCacheMiB is the SQLite writer's page cache (WithPageCache).
 	pageCacheMiB int
 
@@ -240,6 +244,7 @@ func (s *Store) migrate(ctx context.Context) error {
 		if err := s.applyMigration(ctx, v, base, string(body)); err != nil {
 			return fmt.Errorf("migration %s: %w", base, err)
 		}
+		s.migrated = append(s.migrated, v)
 	}
 	if maxApplied > known {
 		return fmt.Errorf("the database's schema (version %d) is newer than this program knows (version %d): run a newer Tandem", maxApplied, known)

@@ -56,11 +56,21 @@ func (h *Handler) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		h.tooManySignIns(w, r, username, next, "Too many sign-in attempts from this address. Wait 15 minutes and try again.")
 		return
 	}
-	token, sess, err := h.svc.Sessions.SignIn(r.Context(), username, r.PostFormValue("password"))
-	h.signingIn.Leave(client)
+	token, sess, err := func() (string, *tandem.Session, error) {
+		defer h.signingIn.Leave(client)
+		if len(username) > tandem.MaxUsername {
+			// No account has such a name: refused like a wrong password,
+			// and nothing of it is stored.
+			return "", nil, tandem.Errorf(tandem.EUNAUTHORIZED, "the username or password is wrong")
+		}
+		return h.svc.Sessions.SignIn(r.Context(), username, r.PostFormValue("password"))
+	}()
+	switch tandem.ErrorCode(err) {
+	case tandem.EUNAUTHORIZED, tandem.ERATELIMITED:
+		h.clientFailures.Fail(client)
+	}
 	switch tandem.ErrorCode(err) {
 	case tandem.EUNAUTHORIZED:
-		h.clientFailures.Fail(client)
 		h.showLogin(w, r, http.StatusUnauthorized, loginData{Username: username, Next: next,
 			Error: "The username or password is wrong, or the account is locked. After five failed attempts an administrator must unlock the account."})
 		return
@@ -98,6 +108,11 @@ func clientAddr(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr
+	}
+	// An IPv6 client holds a /64 at least: counted as one, or it would be
+	// billions of clients.
+	if ip := net.ParseIP(host); ip != nil && ip.To4() == nil {
+		return ip.Mask(net.CIDRMask(64, 128)).String() + "/64"
 	}
 	return host
 }
@@ -169,8 +184,21 @@ func (h *Handler) secondFactorSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	next := safeNext(r.PostFormValue("next"))
-	err := h.svc.Sessions.VerifySecondFactor(r.Context(), token, r.PostFormValue("code"))
+	// A burst of codes is held to the sign-in's bounds: two at once from a
+	// client, and its recent failures.
+	client := clientAddr(r)
+	if h.clientFailures.Blocked(client) || !h.signingIn.Enter(client) {
+		w.Header().Set("Retry-After", strconv.Itoa(int(tandem.LockoutWindow.Seconds())))
+		h.render(w, r, http.StatusTooManyRequests, "second_factor", view{Title: "Second factor", Data: secondFactorData{Next: next, CSRF: sess.CSRFToken,
+			Error: "Too many attempts from this address. Wait 15 minutes and try again."}})
+		return
+	}
+	err := func() error {
+		defer h.signingIn.Leave(client)
+		return h.svc.Sessions.VerifySecondFactor(r.Context(), token, r.PostFormValue("code"))
+	}()
 	if err != nil {
+		h.clientFailures.Fail(client)
 		if c := tandem.ErrorCode(err); c != tandem.EINVALID && c != tandem.ECONFLICT {
 			h.fail(w, r, err)
 			return

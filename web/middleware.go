@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -93,7 +94,11 @@ func (h *Handler) middleware(next http.Handler) http.Handler {
 		// A path, query or form value no record may hold is refused before
 		// any page reads it (an uploaded file is the call import's to read).
 		if err := h.validInput(r); err != nil {
-			h.errorPage(sw, r, http.StatusBadRequest, "Not accepted", tandem.ErrorMessage(err)+".")
+			status := http.StatusBadRequest
+			if tandem.ErrorCode(err) == tandem.ETOOLARGE {
+				status = http.StatusRequestEntityTooLarge
+			}
+			h.errorPage(sw, r, status, "Not accepted", tandem.ErrorMessage(err)+".")
 			return
 		}
 		next.ServeHTTP(sw, r)
@@ -207,14 +212,20 @@ func (h *Handler) validInput(r *http.Request) error {
 	if r.Method != http.MethodPost {
 		return nil
 	}
+	// A form that does not parse is refused whole: the pairs before the
+	// fault would otherwise reach the page unchecked.
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
 		if err := r.ParseMultipartForm(32 << 20); err != nil { // as FormFile would
-			return nil // the page says what is wrong with it
+			var tooLarge *http.MaxBytesError
+			if errors.As(err, &tooLarge) {
+				return tandem.Errorf(tandem.ETOOLARGE, "the file is larger than the import takes (%d MiB)", tooLarge.Limit>>20)
+			}
+			return tandem.Invalid("form", "the form could not be read: send it again from the page")
 		}
 		return tandem.ValidValues(r.MultipartForm.Value)
 	}
 	if err := r.ParseForm(); err != nil {
-		return nil
+		return tandem.Invalid("form", "the form could not be read: send it again from the page")
 	}
 	return tandem.ValidValues(r.PostForm)
 }

@@ -31,6 +31,20 @@ func TestForms_HoldNoNUL(t *testing.T) {
 				t.Errorf("summary %q: %d contacts written", summary, after-before)
 			}
 		}
+		// A form that fails to parse after a NUL: refused whole.
+		req, err := http.NewRequest(http.MethodPost, ha.base.String()+"/sources/"+s.ID+"/contacts",
+			strings.NewReader("csrf="+url.QueryEscape(ha.csrf())+"&kind=phone&officer_ids="+a.ha.ID+"&occurred_at="+url.QueryEscape(formTime(a.clock.Now().Add(-time.Hour)))+"&summary=a%00call&bad=%zz"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		before := a.contacts(s)
+		if p := ha.do(req); p.status != http.StatusBadRequest {
+			t.Errorf("a form that does not parse, a NUL in it: %d; want 400", p.status)
+		}
+		if n := a.contacts(s); n != before {
+			t.Errorf("a form that does not parse wrote %d contacts", n-before)
+		}
 		if p := ha.get("/alerts?rule=TWO%00OFFICERS"); p.status != http.StatusBadRequest || !strings.Contains(p.body, "rule") {
 			t.Errorf("a NUL in a query: %d; want 400 naming rule", p.status)
 		}

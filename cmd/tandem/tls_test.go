@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"html"
 	"io"
 	"math/big"
 	"net"
@@ -95,7 +96,8 @@ func TestServe_TLSHostCookieAndHSTS(t *testing.T) {
 		if m == nil {
 			t.Fatalf("no login_token on the sign-in page")
 		}
-		form := url.Values{"login_token": {string(m[1])}, "username": {"carol"}, "password": {pw}}
+		// The page writes the token as HTML: "+" as "&#43;".
+		form := url.Values{"login_token": {html.UnescapeString(string(m[1]))}, "username": {"carol"}, "password": {pw}}
 		// From another site's page: refused, and no session.
 		req, _ := http.NewRequest("POST", srv.url+"/login", strings.NewReader(form.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -112,9 +114,10 @@ func TestServe_TLSHostCookieAndHSTS(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		b, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusSeeOther {
-			t.Fatalf("sign in over TLS: %d", resp.StatusCode)
+			t.Fatalf("sign in over TLS: %d %s", resp.StatusCode, regexp.MustCompile(`<p class="error"[^>]*>[^<]*`).Find(b))
 		}
 		var session *http.Cookie
 		for _, ck := range resp.Cookies() {
