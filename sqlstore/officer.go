@@ -404,6 +404,18 @@ func (s *Store) ActingAs(ctx context.Context, username string) (*tandem.Officer,
 	return o, err
 }
 
+// HasAdministrator reports whether the store has an administrator whose
+// account is in use: until it has, the command line may add one without
+// naming who does (the store's first).
+func (s *Store) HasAdministrator(ctx context.Context) (bool, error) {
+	var n int
+	err := s.view(ctx, func(tx *Tx) error {
+		return tx.queryRow(`SELECT COUNT(*) FROM officers WHERE (roles = ? OR roles LIKE ? OR roles LIKE ? OR roles LIKE ?) AND disabled_at IS NULL`,
+			string(tandem.RoleAdmin), string(tandem.RoleAdmin)+",%", "%,"+string(tandem.RoleAdmin), "%,"+string(tandem.RoleAdmin)+",%").Scan(&n)
+	})
+	return n > 0, err
+}
+
 // FindOfficerByUsername returns an officer by username.
 func (s *Store) FindOfficerByUsername(ctx context.Context, username string) (*tandem.Officer, error) {
 	if _, err := requireOfficer(ctx); err != nil {

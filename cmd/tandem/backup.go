@@ -21,12 +21,17 @@ import (
 var backedUp = []string{"tandem.db", "audit.checkpoints", "checkpoint.key"}
 
 func (m *Main) backup(ctx context.Context, g *globals, args []string) error {
-	file, err := m.parseWithFile(flag.NewFlagSet("backup", flag.ContinueOnError), g, args)
+	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
+	as := fs.String("as", "", "the username of the administrator, controller or auditor who takes the copy")
+	file, err := m.parseWithFile(fs, g, args)
 	if err != nil {
 		return err
 	}
 	if file == "" {
-		return usagef("backup: name the file to write: tandem backup FILE")
+		return usagef("backup: name the file to write: tandem backup FILE --as USERNAME")
+	}
+	if *as == "" {
+		return usagef("backup: --as is required: the officer who takes the copy is on the record")
 	}
 	if g.database != "" {
 		return usagef("--database: a PostgreSQL store is backed up with pg_dump; tandem backup covers the embedded database")
@@ -45,7 +50,12 @@ func (m *Main) backup(ctx context.Context, g *globals, args []string) error {
 	}
 	// The backup is an export of everything: on the record first, so that
 	// the copy carries its own entry.
-	if err := store.NoteExport(tandem.NewContextWithOfficer(ctx, cliOfficer), "backup", "backup written to "+filepath.Base(file)); err != nil {
+	actor, err := store.ActingAs(ctx, *as)
+	if err != nil {
+		store.Close()
+		return err
+	}
+	if err := store.NoteExport(tandem.NewContextWithOfficer(ctx, actor), "backup", "backup written to "+filepath.Base(file)); err != nil {
 		store.Close()
 		return err
 	}

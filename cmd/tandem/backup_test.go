@@ -13,11 +13,11 @@ import (
 func TestBackup_TakenWhileServingRestoresOntoAnEmptyFolder(t *testing.T) {
 	t.Parallel()
 	dir := initialised(t)
-	mustRun(t, run{}, "user", "add", "--data", dir, "--username", "zebediah.q", "--name", "Zebediah Quillfeather",
+	mustRun(t, run{}, "user", "add", "--data", dir, "--as", "first.admin", "--username", "zebediah.q", "--name", "Zebediah Quillfeather",
 		"--gender", "male", "--roles", "handler", "--unit", "north", "--dedicated")
 	srv := startServer(t, dir)
 	file := filepath.Join(t.TempDir(), "tandem.backup")
-	res := mustRun(t, run{}, "backup", file, "--data", dir)
+	res := mustRun(t, run{}, "backup", file, "--data", dir, "--as", "first.admin")
 	if !strings.Contains(res.stdout, "backup written") {
 		t.Errorf("backup said %q", res.stdout)
 	}

@@ -40,7 +40,7 @@ var oneID = regexp.MustCompile(`^\S+\n$`)
 func TestCLI_UserAddPrintsID(t *testing.T) {
 	t.Parallel()
 	dir := initialised(t)
-	res := runBin(t, run{}, "user", "add", "--data", dir, "--username", "harry", "--name", "Harry Handler",
+	res := runBin(t, run{}, "user", "add", "--data", dir, "--as", "first.admin", "--username", "harry", "--name", "Harry Handler",
 		"--gender", "male", "--roles", "handler", "--unit", "north", "--dedicated")
 	if res.code != 0 {
 		t.Fatalf("exit %d, stderr: %s", res.code, res.stderr)
@@ -52,7 +52,7 @@ func TestCLI_UserAddPrintsID(t *testing.T) {
 		t.Errorf("stderr must be empty on success; got %q", res.stderr)
 	}
 	// The same username again is bad input, not a crash.
-	res = runBin(t, run{}, "user", "add", "--data", dir, "--username", "harry", "--name", "Harry Again",
+	res = runBin(t, run{}, "user", "add", "--data", dir, "--as", "first.admin", "--username", "harry", "--name", "Harry Again",
 		"--gender", "male", "--roles", "handler", "--unit", "north")
 	if res.code != 2 {
 		t.Errorf("a taken username: exit %d, want 2; stderr: %s", res.code, res.stderr)
@@ -68,7 +68,7 @@ func TestCLI_BadInputExits2WithOneLine(t *testing.T) {
 		for k, v := range over {
 			flags[k] = v
 		}
-		args := []string{"user", "add", "--data", dir}
+		args := []string{"user", "add", "--data", dir, "--as", "first.admin"}
 		for _, k := range []string{"--username", "--name", "--gender", "--roles", "--unit"} {
 			if k != drop {
 				args = append(args, k, flags[k])
@@ -138,7 +138,7 @@ func TestCLI_PasswordStdin(t *testing.T) {
 	t.Parallel()
 	dir := initialised(t)
 	add := func(username, stdin string, withFlag bool) result {
-		args := []string{"user", "add", "--data", dir, "--username", username, "--name", "Pat " + username,
+		args := []string{"user", "add", "--data", dir, "--as", "first.admin", "--username", username, "--name", "Pat " + username,
 			"--gender", "female", "--roles", "controller", "--unit", "north"}
 		if withFlag {
 			args = append(args, "--password-stdin")
@@ -190,7 +190,7 @@ func TestCLI_PasswordStdin(t *testing.T) {
 func TestCLI_TokenIssuePrintsOnlyTheToken(t *testing.T) {
 	t.Parallel()
 	dir := initialised(t)
-	mustRun(t, run{}, "user", "add", "--data", dir, "--username", "aud", "--name", "Alan Auditor",
+	mustRun(t, run{}, "user", "add", "--data", dir, "--as", "first.admin", "--username", "aud", "--name", "Alan Auditor",
 		"--gender", "male", "--roles", "auditor", "--unit", "standards")
 	res := mustRun(t, run{}, "token", "issue", "--data", dir, "--username", "aud", "--ttl", "1h")
 	if !oneID.MatchString(res.stdout) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -14,8 +15,8 @@ func TestUserDisableAndTokenRevoke(t *testing.T) {
 	t.Parallel()
 	testdb.Run(t, func(t *testing.T, backend testdb.Backend) {
 		dir := initialisedOn(t, backend)
-		mustRun(t, run{}, "user", "add", "--data", dir, "--username", "lee", "--name", "Lee Leaver", "--gender", "male", "--roles", "handler", "--unit", "north")
-		mustRun(t, run{}, "user", "add", "--data", dir, "--username", "hal", "--name", "Hal Handler", "--gender", "male", "--roles", "handler", "--unit", "north")
+		mustRun(t, run{}, "user", "add", "--data", dir, "--as", "first.admin", "--username", "lee", "--name", "Lee Leaver", "--gender", "male", "--roles", "handler", "--unit", "north")
+		mustRun(t, run{}, "user", "add", "--data", dir, "--as", "first.admin", "--username", "hal", "--name", "Hal Handler", "--gender", "male", "--roles", "handler", "--unit", "north")
 		mustRun(t, run{}, "token", "issue", "--data", dir, "--username", "hal")
 		mustRun(t, run{}, "token", "issue", "--data", dir, "--username", "hal")
 		for _, bad := range []struct {
@@ -51,4 +52,34 @@ func TestUserDisableAndTokenRevoke(t *testing.T) {
 		}
 		mustRun(t, run{}, "audit", "verify", "--data", dir)
 	})
+}
+
+// TestCLI_ChangesNameTheirOfficer: once a store has an administrator,
+// every command that changes something names the officer it is made by,
+// and runs with that officer's roles; the first administrator alone is
+// added without one.
+func TestCLI_ChangesNameTheirOfficer(t *testing.T) {
+	t.Parallel()
+	dir := initialised(t)
+	mustRun(t, run{}, "user", "add", "--data", dir, "--as", "first.admin", "--username", "hal", "--name", "Hal Handler", "--gender", "male", "--roles", "handler", "--unit", "north")
+	for _, bad := range []struct {
+		args []string
+		code int
+		says string
+	}{
+		{[]string{"user", "add", "--username", "ivy", "--name", "Ivy", "--gender", "female", "--roles", "admin"}, 2, "--as"},
+		{[]string{"user", "add", "--username", "ivy", "--name", "Ivy", "--gender", "female", "--roles", "admin", "--as", "hal"}, 1, "roles"},
+		{[]string{"user", "add", "--username", "ivy", "--name", "Ivy", "--gender", "female", "--roles", "admin", "--as", "nobody"}, 2, "nobody"},
+		{[]string{"backup", filepath.Join(t.TempDir(), "b"), "--as", "nobody"}, 2, "nobody"},
+		{[]string{"backup", filepath.Join(t.TempDir(), "b")}, 2, "--as"},
+		{[]string{"keys", "rotate", "--new-master-key", filepath.Join(t.TempDir(), "k")}, 2, "--as"},
+	} {
+		res := runBin(t, run{}, append(append([]string{}, bad.args...), "--data", dir)...)
+		if res.code != bad.code || !strings.Contains(res.stderr, bad.says) {
+			t.Errorf("%v: exit %d, %q; want exit %d naming %q", bad.args, res.code, res.stderr, bad.code, bad.says)
+		}
+		assertOneCleanLine(t, res.stderr)
+	}
+	mustRun(t, run{}, "token", "issue", "--data", dir, "--username", "hal")
+	mustRun(t, run{}, "audit", "verify", "--data", dir)
 }

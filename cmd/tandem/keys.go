@@ -17,11 +17,12 @@ import (
 func (m *Main) keysRotate(ctx context.Context, g *globals, args []string) error {
 	fs := flag.NewFlagSet("keys rotate", flag.ContinueOnError)
 	newKey := fs.String("new-master-key", "", "file holding the new master key (32 bytes)")
+	as := fs.String("as", "", "the username of the administrator who rotates the keys")
 	if err := m.parse(fs, g, args); err != nil {
 		return err
 	}
-	if *newKey == "" {
-		return usagef("keys rotate: --new-master-key is required")
+	if *newKey == "" || *as == "" {
+		return usagef("keys rotate: --new-master-key and --as are required")
 	}
 	next, err := readMasterKey("--new-master-key", *newKey)
 	if err != nil {
@@ -41,7 +42,11 @@ func (m *Main) keysRotate(ctx context.Context, g *globals, args []string) error 
 		return err
 	}
 	defer store.Close()
-	if err := store.RotateMasterKey(tandem.NewContextWithOfficer(ctx, cliOfficer), next); err != nil {
+	actor, err := store.ActingAs(ctx, *as)
+	if err != nil {
+		return err
+	}
+	if err := store.RotateMasterKey(tandem.NewContextWithOfficer(ctx, actor), next); err != nil {
 		return err
 	}
 	defaultKey := filepath.Join(g.data, "master.key")

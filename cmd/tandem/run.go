@@ -58,20 +58,22 @@ const usage = `usage: tandem [--data DIR] [--database URL] [--master-key FILE] [
 commands:
   serve [--listen ADDR] [--demo] [--tls-cert FILE --tls-key FILE]
                                       serve the web UI and the API
-  user add --username U --name "N" --gender G --roles R1,R2 [--unit UNIT] [--dedicated] [--password-stdin]
+  user add --username U --name "N" --gender G --roles R1,R2 [--unit UNIT] [--dedicated] [--password-stdin] --as ADMIN
+                                      (--as may be left out only for a store's first administrator)
   user disable --username U --reason R --as ADMIN
                                       disable a leaver's account: its sessions and tokens stop
   token issue --username U [--ttl DURATION]
   token revoke --username U --as ADMIN
                                       revoke every API token of U
   audit verify                        check the audit trail and every record
-  keys rotate --new-master-key FILE   re-wrap every key under a new master key
+  keys rotate --new-master-key FILE --as ADMIN
+                                      re-wrap every key under a new master key
   calls import --format asterisk|csv [--tz ZONE] FILE
                                       import call records and reconcile them
   settings list                       the rules' numbers in force
   settings set --key K --value V --reason R --as USERNAME
                                       change one (audited)
-  backup FILE                         an encrypted, consistent copy, taken while serving
+  backup FILE --as USERNAME           an encrypted, consistent copy, taken while serving
   restore FILE                        restore a backup onto an empty data folder
   bench seed --sources N --officers M --contacts K --calls L [--seed S]
                                       load a synthetic force into an empty store

@@ -127,6 +127,9 @@ func (p *sealedProcs) must(args ...string) result {
 func (p *sealedProcs) officer(dir, username, name, gender, roles, unit string, dedicated bool) account {
 	p.t.Helper()
 	args := []string{"user", "add", "--data", dir, "--username", username, "--name", name, "--gender", gender, "--roles", roles}
+	if roles != "admin" {
+		args = append(args, "--as", "ada") // the run's administrator, added first
+	}
 	if unit != "" {
 		args = append(args, "--unit", unit)
 	}
@@ -593,6 +596,9 @@ func newSealedRun(t *testing.T) sealedRun {
 	r.hm = addOfficer(t, r.dir, "harry", "Harry Handler", "male", "handler", "north", true)
 	hf := addOfficer(t, r.dir, "fiona", "Fiona Cohandler", "female", "handler", "north", true)
 	r.aud = addOfficer(t, r.dir, "alan", "Alan Auditor", "male", "auditor", "standards", false)
+	// The store's administrator, added last (the first needs no --as):
+	// keys rotate names them.
+	mustRun(t, run{}, "user", "add", "--data", r.dir, "--username", "ada", "--name", "Ada Admin", "--gender", "female", "--roles", "admin")
 	srv := startServer(t, r.dir)
 	a := newAPI(t, srv.url)
 	now := time.Now().UTC()
@@ -899,7 +905,7 @@ func TestSealed_RotateMasterKey(t *testing.T) {
 	}
 
 	t.Log("refused: the key in use as the new key")
-	res := runBin(t, run{}, "keys", "rotate", "--data", r.dir, "--new-master-key", write("same.key", oldKey))
+	res := runBin(t, run{}, "keys", "rotate", "--data", r.dir, "--as", "ada", "--new-master-key", write("same.key", oldKey))
 	if res.code != 2 || !strings.Contains(res.stderr, "in use") {
 		t.Errorf("rotating to the key in use: exit %d, %q; want 2 saying it is the key in use", res.code, res.stderr)
 	}
@@ -907,7 +913,7 @@ func TestSealed_RotateMasterKey(t *testing.T) {
 	unchanged("after rotating to the key in use")
 
 	t.Log("refused: a new key of 31 bytes")
-	res = runBin(t, run{}, "keys", "rotate", "--data", r.dir, "--new-master-key", write("short.key", newBytes[:31]))
+	res = runBin(t, run{}, "keys", "rotate", "--data", r.dir, "--as", "ada", "--new-master-key", write("short.key", newBytes[:31]))
 	if res.code != 2 || !strings.Contains(res.stderr, "new-master-key") || !strings.Contains(res.stderr, "31") {
 		t.Errorf("rotating to a 31-byte key: exit %d, %q; want 2 naming --new-master-key and its 31 bytes", res.code, res.stderr)
 	}
@@ -915,7 +921,7 @@ func TestSealed_RotateMasterKey(t *testing.T) {
 	unchanged("after rotating to a 31-byte key")
 
 	t.Log("the rotation")
-	res = mustRun(t, run{}, "keys", "rotate", "--data", r.dir, "--new-master-key", newKey)
+	res = mustRun(t, run{}, "keys", "rotate", "--data", r.dir, "--as", "ada", "--new-master-key", newKey)
 	if found := sealedFound(res.stdout+res.stderr, sealedCanaries()); len(found) > 0 {
 		t.Errorf("keys rotate printed %q", found)
 	}
@@ -968,7 +974,7 @@ func TestSealed_RotateMasterKey(t *testing.T) {
 	}
 
 	t.Log("refused: the new key, now in use, as the next new key")
-	res = runBin(t, run{}, "keys", "rotate", "--data", r.dir, "--new-master-key", newKey)
+	res = runBin(t, run{}, "keys", "rotate", "--data", r.dir, "--as", "ada", "--new-master-key", newKey)
 	if res.code != 2 {
 		t.Errorf("rotating again to the key now in use: exit %d, want 2; stderr %s", res.code, res.stderr)
 	}
@@ -1000,7 +1006,7 @@ func TestSealed_RotateWhileServing(t *testing.T) {
 
 	srv := startServer(t, r.dir)
 	a := newAPI(t, srv.url)
-	res := runBin(t, run{}, "keys", "rotate", "--data", r.dir, "--new-master-key", newKey)
+	res := runBin(t, run{}, "keys", "rotate", "--data", r.dir, "--as", "ada", "--new-master-key", newKey)
 	if res.code != 0 {
 		// Refused while the folder is in use: nothing changed.
 		assertOneCleanLine(t, res.stderr)

@@ -16,7 +16,7 @@ func TestSettings_TightenedByANamedOfficerAndAudited(t *testing.T) {
 	t.Parallel()
 	testdb.Run(t, func(t *testing.T, backend testdb.Backend) {
 		dir := initialisedOn(t, backend)
-		mustRun(t, run{}, "user", "add", "--data", dir, "--username", "hal", "--name", "Hal Handler", "--gender", "male", "--roles", "handler", "--unit", "north")
+		mustRun(t, run{}, "user", "add", "--data", dir, "--as", "first.admin", "--username", "hal", "--name", "Hal Handler", "--gender", "male", "--roles", "handler", "--unit", "north")
 		res := mustRun(t, run{}, "settings", "list", "--data", dir)
 		for _, want := range []string{"document_within = 24h0m0s", "min_officers = 2", "min_same_gender = 1", "call_window = 30m0s"} {
 			if !strings.Contains(res.stdout, want) {

@@ -21,6 +21,7 @@ func (m *Main) userAdd(ctx context.Context, g *globals, args []string) error {
 	dedicated := fs.Bool("dedicated", false, "the officer serves in a dedicated source unit")
 	phones := fs.String("work-phones", "", "comma-separated registered work numbers or extensions")
 	pwStdin := fs.Bool("password-stdin", false, "read a password from the first line of standard input")
+	as := fs.String("as", "", "the username of the administrator who adds the officer (not needed for a store's first administrator)")
 	if err := m.parse(fs, g, args); err != nil {
 		return err
 	}
@@ -58,7 +59,19 @@ func (m *Main) userAdd(ctx context.Context, g *globals, args []string) error {
 		return err
 	}
 	defer store.Close()
-	o, err := store.CreateOfficer(tandem.NewContextWithOfficer(ctx, cliOfficer), c)
+	// Only while the store has no administrator may an officer be added
+	// without one named: that is how a store gets its first.
+	actor := cliOfficer
+	if *as != "" {
+		if actor, err = store.ActingAs(ctx, *as); err != nil {
+			return err
+		}
+	} else if has, err := store.HasAdministrator(ctx); err != nil {
+		return err
+	} else if has {
+		return usagef("user add: --as is required: the administrator who adds the officer (only a store's first administrator is added without one)")
+	}
+	o, err := store.CreateOfficer(tandem.NewContextWithOfficer(ctx, actor), c)
 	if err != nil {
 		return err
 	}
@@ -84,7 +97,18 @@ func (m *Main) tokenIssue(ctx context.Context, g *globals, args []string) error 
 		return err
 	}
 	defer store.Close()
-	token, err := store.IssueToken(tandem.NewContextWithOfficer(ctx, cliOfficer), *username, *ttl)
+	// A token is issued as the officer it is for: the trail names them.
+	holder, err := store.ActingAs(ctx, *username)
+	switch tandem.ErrorCode(err) {
+	case "":
+	case tandem.EINVALID:
+		return usagef("token issue: --username: no officer has the username %q", *username)
+	case tandem.EFORBIDDEN:
+		return usagef("token issue: the account %q is disabled: it gets no token", *username)
+	default:
+		return err
+	}
+	token, err := store.IssueToken(tandem.NewContextWithOfficer(ctx, holder), *username, *ttl)
 	if err != nil {
 		return err
 	}
