@@ -91,7 +91,7 @@ func (r *Report) Markdown(w io.Writer) {
 		fmt.Fprintln(w)
 		fmt.Fprintln(w, "### The early-warning board of a unit with two years of history")
 		fmt.Fprintln(w)
-		fmt.Fprintf(w, "A store of one unit (%s), read by its controller with `days=730`:\n\n", b.Seed)
+		fmt.Fprintf(w, "A store of one unit (%s), read by its controller over the default 90-day window and over the whole two years (`days=730`):\n\n", b.Seed)
 		fmt.Fprintln(w, "| page or list | p50 | p95 | target |")
 		fmt.Fprintln(w, "|---|---:|---:|---:|")
 		for _, pg := range b.Pages {
