@@ -17,11 +17,14 @@ const (
 	// matches another source (same name and date of birth), so that the
 	// controllers of both can deconflict without seeing each other's file.
 	RuleDeconfliction Rule = "DECONFLICTION"
+	// RuleSettingChanged is raised, to every controller and auditor, when
+	// a rule's number is changed: an alert of the force, of no source.
+	RuleSettingChanged Rule = "SETTING_CHANGED"
 )
 
 // Rules lists every rule, in a stable order.
 var Rules = []Rule{RuleTwoOfficers, RuleSameGender, RuleDocumented24h, RuleTrainedOfficer,
-	RuleTwoHandlers, RuleRelationshipRisk, RuleBreakGlass, RuleUndocumentedCall, RuleDeconfliction}
+	RuleTwoHandlers, RuleRelationshipRisk, RuleBreakGlass, RuleUndocumentedCall, RuleDeconfliction, RuleSettingChanged}
 
 // ValidRule reports whether r is one of Rules.
 func ValidRule(r Rule) bool {

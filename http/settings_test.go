@@ -76,8 +76,8 @@ func TestSettings_FloorsHoldOverHTTP(t *testing.T) {
 			t.Errorf("the changed setting = %+v", got)
 		}
 		evs := f.auditSince(head)
-		if len(evs) != 1 {
-			t.Fatalf("the change wrote %d audit entries, want 1", len(evs))
+		if len(evs) != 2 || evs[1].Action != "alert.raise" {
+			t.Fatalf("the change wrote %d audit entries, want 2: the change and its SETTING_CHANGED alert", len(evs))
 		}
 		if last := evs[0]; last.Action != "setting.change" || last.ObjectID != "document_within" || last.Actor != f.id(uNorthController) || last.Reason != "force policy 2026/11" {
 			t.Errorf("the change's audit entry = %+v", last)

@@ -79,6 +79,13 @@ func Overseer(o *tandem.Officer) bool {
 	return o.HasAnyRole(tandem.RoleController, tandem.RoleAuditor, tandem.RoleAuthorisingOfficer)
 }
 
+// SeesForceAlerts reports whether the officer is shown the alerts of the
+// whole force, which concern no one source (SETTING_CHANGED): every
+// controller and every auditor.
+func SeesForceAlerts(o *tandem.Officer) bool {
+	return o.HasAnyRole(tandem.RoleController, tandem.RoleAuditor)
+}
+
 // AlertVisible reports whether the officer, who may see the alert's source,
 // may also see the alert: who else runs a person is for overseers.
 func AlertVisible(o *tandem.Officer, rule tandem.Rule) bool {

@@ -19,7 +19,8 @@ func (tx *Tx) alerts(where string, args ...any) ([]*tandem.Alert, error) {
 
 // alertRows loads the alerts of a condition on alerts a, in its order.
 func (tx *Tx) alertRows(whereOrder string, args ...any) ([]*tandem.Alert, error) {
-	rows, err := tx.query(`SELECT `+alertColumns+` FROM alerts a JOIN sources s ON s.id = a.source_id LEFT JOIN meetings m ON m.id = a.meeting_id WHERE `+whereOrder, args...)
+	// LEFT JOIN: an alert of the force (SETTING_CHANGED) has no source.
+	rows, err := tx.query(`SELECT `+alertColumns+` FROM alerts a LEFT JOIN sources s ON s.id = a.source_id LEFT JOIN meetings m ON m.id = a.meeting_id WHERE `+whereOrder, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -28,12 +29,13 @@ func (tx *Tx) alertRows(whereOrder string, args ...any) ([]*tandem.Alert, error)
 	for rows.Next() {
 		var a tandem.Alert
 		var state int
-		var contact, meeting, call, ackAt, ackBy, resolved, plannedBy sql.NullString
+		var contact, meeting, call, ackAt, ackBy, resolved, plannedBy, source, reference, unit sql.NullString
 		var officers, raised string
-		if err := rows.Scan(&a.ID, &a.Rule, &a.Severity, &state, &a.SourceID, &a.SourceReference, &a.Unit, &contact, &meeting, &call, &officers,
+		if err := rows.Scan(&a.ID, &a.Rule, &a.Severity, &state, &source, &reference, &unit, &contact, &meeting, &call, &officers,
 			&raised, &a.Status, &a.Message, &ackAt, &ackBy, &a.Justification, &resolved, &plannedBy); err != nil {
 			return nil, err
 		}
+		a.SourceID, a.SourceReference, a.Unit = source.String, reference.String, unit.String
 		a.PlannedBy = plannedBy.String
 		a.State = state == 1
 		a.ContactID, a.MeetingID, a.CallID, a.AcknowledgedBy = contact.String, meeting.String, call.String, ackBy.String
@@ -116,6 +118,9 @@ func (s *Store) PageAlerts(ctx context.Context, f tandem.AlertFilter) (*tandem.A
 			parts = []part{{`1 = 1`, nil}}
 		case sc.Unit != "":
 			parts = []part{{`a.unit = ?`, []any{sc.Unit}}}
+			if policy.SeesForceAlerts(o) {
+				parts = append(parts, part{`a.source_id IS NULL`, nil})
+			}
 			// The few sources of other units the caller is assigned to, by
 			// id: a subquery here would be read through the queue's index,
 			// every alert of the force, to find none.
@@ -182,6 +187,21 @@ func (s *Store) PageAlerts(ctx context.Context, f tandem.AlertFilter) (*tandem.A
 			}
 			for _, al := range batch {
 				at, id = ts(al.RaisedAt), al.ID
+				if al.SourceID == "" {
+					// An alert of the force: every controller's and auditor's.
+					if !policy.SeesForceAlerts(o) {
+						continue
+					}
+					if len(page.Alerts) == limit {
+						last := page.Alerts[limit-1]
+						next := encodeCursor(ts(last.RaisedAt), last.ID)
+						page.Next = &next
+						return nil
+					}
+					al.CanAcknowledge = al.Status == tandem.AlertOpen && o.HasRole(tandem.RoleController) && !contains(al.OfficerIDs, o.ID)
+					page.Alerts = append(page.Alerts, al)
+					continue
+				}
 				t := st.team(&sourceRow{Source: tandem.Source{ID: al.SourceID, Unit: al.Unit}})
 				if !policy.CanSee(o, t) || !policy.AlertVisible(o, al.Rule) {
 					continue // the scope holds more than need-to-know allows
@@ -225,6 +245,29 @@ func (s *Store) AcknowledgeAlert(ctx context.Context, id, justification string) 
 			return tandem.NotFound("alert")
 		}
 		a := as[0]
+		if a.SourceID == "" {
+			// An alert of the force: any controller but the one it names
+			// (who changed the setting) acknowledges it.
+			if contains(a.OfficerIDs, o.ID) {
+				return tandem.Errorf(tandem.EFORBIDDEN, "nobody acknowledges an alert about their own change: another controller must")
+			}
+			if a.Status != tandem.AlertOpen {
+				return tandem.Errorf(tandem.ECONFLICT, "the alert is already %s", a.Status)
+			}
+			if _, err := tx.exec(`UPDATE alerts SET status = ?, acknowledged_at = ?, acknowledged_by = ?, justification = ? WHERE id = ?`,
+				tandem.AlertAcknowledged, ts(tx.now), o.ID, justification, id); err != nil {
+				return err
+			}
+			if err := tx.record("alert.acknowledge", "alert", id, justification); err != nil {
+				return err
+			}
+			as, err := tx.alerts(`a.id = ?`, id)
+			if err != nil {
+				return err
+			}
+			out = as[0]
+			return nil
+		}
 		_, t, err := tx.visibleSource(a.SourceID)
 		if tandem.ErrorCode(err) == tandem.ENOTFOUND {
 			return tandem.NotFound("alert")

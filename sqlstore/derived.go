@@ -138,7 +138,8 @@ type alertKey struct{ unit, officer, rule string }
 
 func (tx *Tx) verifyOpenAlertTotals() error {
 	want := map[alertKey]int{}
-	as, err := tx.alerts(`a.status = ?`, tandem.AlertOpen)
+	// The force's own alerts (SETTING_CHANGED) are of no unit and in no total.
+	as, err := tx.alerts(`a.status = ? AND a.source_id IS NOT NULL`, tandem.AlertOpen)
 	if err != nil {
 		return err
 	}

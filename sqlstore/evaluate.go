@@ -284,6 +284,14 @@ func (tx *Tx) insertAlert(sourceID, unit string, r policy.Raise) (string, error)
 		nullString(r.ContactID), nullString(r.MeetingID), nullString(r.CallID), jsonText(ids), ts(tx.now), string(tandem.AlertOpen), f.Message, ""}, nil)
 }
 
+// insertForceAlert raises an alert of the whole force, of no source and no
+// unit (SETTING_CHANGED), with its audit entry. It is in no unit's totals.
+func (tx *Tx) insertForceAlert(rule tandem.Rule, severity tandem.Severity, message string, officerIDs []string) (string, error) {
+	id := newID()
+	return id, tx.insertRecorded("alert.raise", "alert", string(rule), alertInsertColumns, []any{id, string(rule), string(severity), 0, "", nil, nil,
+		nil, nil, nil, jsonText(officerIDs), ts(tx.now), string(tandem.AlertOpen), message, ""}, nil)
+}
+
 // sourceWithState reads a source and its running state in one query.
 func (tx *Tx) sourceWithState(sourceID string) (*sourceRow, policy.Relationship, error) {
 	var r policy.Relationship

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"tandem"
@@ -81,11 +82,15 @@ func (s *Store) SetSetting(ctx context.Context, key, value, reason string) error
 		return tandem.Invalid("reason", "a reason is required to change a rule's number")
 	}
 	return s.update(ctx, func(tx *Tx) error {
+		before, err := tx.settings()
+		if err != nil {
+			return err
+		}
+		was, _ := before.Get(key)
 		var n int
 		if err := tx.queryRow(`SELECT COUNT(*) FROM settings WHERE id = ?`, key).Scan(&n); err != nil {
 			return err
 		}
-		var err error
 		if n == 0 {
 			_, err = tx.exec(`INSERT INTO settings (id, value, updated_at, updated_by) VALUES (?, ?, ?, ?)`, key, value, ts(tx.now), tx.actorID())
 		} else {
@@ -96,6 +101,13 @@ func (s *Store) SetSetting(ctx context.Context, key, value, reason string) error
 		}
 		tx.settingsRead = nil
 		if err := tx.record("setting.change", "setting", key, reason); err != nil {
+			return err
+		}
+		// Every controller and auditor is told: a rule's number changed,
+		// by whom, from what to what, and why. The officer who changed it
+		// is named on the alert, so another must acknowledge it.
+		msg := fmt.Sprintf("%s changed from %s to %s by %s: %s", key, was, value, o.Name, reason)
+		if _, err := tx.insertForceAlert(tandem.RuleSettingChanged, tandem.SeverityWarning, msg, []string{o.ID}); err != nil {
 			return err
 		}
 		// Every source is judged again by the new number, each in a

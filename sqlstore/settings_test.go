@@ -55,8 +55,9 @@ func TestSetSetting_TightensTheRuleAndIsAudited(t *testing.T) {
 			t.Fatalf("SetSetting: %v", err)
 		}
 		evs := e.audit(head)
-		if len(evs) != 1 || evs[0].Action != "setting.change" || evs[0].ObjectID != "document_within" || evs[0].Reason != "force policy 2025/07" || evs[0].Actor != e.controller.ID {
-			t.Fatalf("audit entries of the change = %+v, want one setting.change by the controller with the reason", evs)
+		if len(evs) != 2 || evs[0].Action != "setting.change" || evs[0].ObjectID != "document_within" || evs[0].Reason != "force policy 2025/07" || evs[0].Actor != e.controller.ID ||
+			evs[1].Action != "alert.raise" || evs[1].Reason != string(tandem.RuleSettingChanged) {
+			t.Fatalf("audit entries of the change = %+v %+v, want a setting.change by the controller with the reason, and its alert", evs[0], evs[len(evs)-1])
 		}
 		if !late(20 * time.Hour) {
 			t.Fatalf("20 hours is not late under a 12h setting")
@@ -92,5 +93,51 @@ func TestSettings_ARowWrittenOutsideTandemWeakensNoRule(t *testing.T) {
 		if _, err := e.store.VerifyAudit(e.system()); err == nil || !strings.Contains(err.Error(), "setting") {
 			t.Errorf("verify after rows written outside Tandem: %v; want the setting named", err)
 		}
+	})
+}
+
+// TestSetSetting_EveryControllerAndAuditorIsTold: a change raises one
+// SETTING_CHANGED alert of the force, naming who changed what from what
+// to what; every controller (of any unit) and every auditor sees it, no
+// handler does; the officer who changed it cannot acknowledge it, another
+// controller can; and the trail verifies.
+func TestSetSetting_EveryControllerAndAuditorIsTold(t *testing.T) {
+	suite(t, func(t *testing.T, open opener) {
+		e := newEnv(t, open)
+		south := e.officer("sc", "female", "south", true, tandem.RoleController)
+		if err := e.store.SetSetting(e.as(e.controller), "min_officers", "3", "force policy: three at every meeting"); err != nil {
+			t.Fatal(err)
+		}
+		seen := func(o *tandem.Officer) []*tandem.Alert {
+			t.Helper()
+			return e.alerts(o, tandem.AlertFilter{Rule: tandem.RuleSettingChanged})
+		}
+		for _, o := range []*tandem.Officer{e.controller, south, e.auditor} {
+			as := seen(o)
+			if len(as) != 1 {
+				t.Fatalf("%s sees %d SETTING_CHANGED alerts, want 1", o.Username, len(as))
+			}
+			a := as[0]
+			if a.SourceID != "" || a.Status != tandem.AlertOpen || !strings.Contains(a.Message, "min_officers changed from 2 to 3 by "+e.controller.Name) ||
+				!strings.Contains(a.Message, "three at every meeting") {
+				t.Errorf("%s: the alert %+v", o.Username, a)
+			}
+			if a.CanAcknowledge != (o == south) {
+				t.Errorf("%s: can acknowledge %v", o.Username, a.CanAcknowledge)
+			}
+		}
+		for _, o := range []*tandem.Officer{e.ha, e.south} {
+			if as := seen(o); len(as) != 0 {
+				t.Errorf("the handler %s sees %d SETTING_CHANGED alerts", o.Username, len(as))
+			}
+		}
+		id := seen(e.auditor)[0].ID
+		_, err := e.store.AcknowledgeAlert(e.as(e.controller), id, "I made this change myself")
+		wantError(t, err, tandem.EFORBIDDEN)
+		a, err := e.store.AcknowledgeAlert(e.as(south), id, "agreed at the force's board")
+		if err != nil || a.Status != tandem.AlertAcknowledged || a.AcknowledgedBy != south.ID {
+			t.Fatalf("acknowledged by another controller: %+v, %v", a, err)
+		}
+		e.verify("after a setting's alert")
 	})
 }

@@ -237,6 +237,12 @@ func (s *Store) migrate(ctx context.Context) error {
 		if applied[v] {
 			continue
 		}
+		// A migration one database needs written its own way comes as
+		// NNNN_name.sqlite.sql and NNNN_name.postgres.sql, one version.
+		_, sqlite := s.dialect.(SQLite)
+		if (strings.HasSuffix(base, ".sqlite.sql") && !sqlite) || (strings.HasSuffix(base, ".postgres.sql") && sqlite) {
+			continue
+		}
 		body, err := migrations.ReadFile(name)
 		if err != nil {
 			return err

@@ -128,7 +128,7 @@ func (s *Store) fillTotals(ctx context.Context) error {
 				}
 			}
 		}
-		as, err := tx.alerts(`a.status = ?`, tandem.AlertOpen)
+		as, err := tx.alerts(`a.status = ? AND a.source_id IS NOT NULL`, tandem.AlertOpen)
 		if err != nil {
 			return err
 		}

@@ -88,7 +88,7 @@ func (h *Handler) showAlerts(w http.ResponseWriter, r *http.Request, status int,
 	seen := map[string]bool{}
 	var ids []string
 	for _, a := range alerts {
-		if !seen[a.SourceID] {
+		if a.SourceID != "" && !seen[a.SourceID] {
 			seen[a.SourceID] = true
 			d.Sources = append(d.Sources, &tandem.Source{ID: a.SourceID, Reference: a.SourceReference})
 		}
@@ -158,6 +158,9 @@ func troubles(rows []alertRow) []*trouble {
 		t, ok := by[a.SourceID]
 		if !ok {
 			t = &trouble{SourceID: a.SourceID, Reference: a.SourceReference, Oldest: a.RaisedAt}
+			if a.SourceID == "" {
+				t.Reference = "the force"
+			}
 			by[a.SourceID] = t
 			out = append(out, t)
 		}

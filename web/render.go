@@ -212,6 +212,7 @@ var ruleNames = map[tandem.Rule]string{
 	tandem.RuleBreakGlass:       "Identity revealed outside the team",
 	tandem.RuleUndocumentedCall: "Undocumented call",
 	tandem.RuleDeconfliction:    "Same person registered twice",
+	tandem.RuleSettingChanged:   "A rule's number changed",
 }
 
 func ruleName(r tandem.Rule) string {
