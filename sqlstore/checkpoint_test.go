@@ -71,3 +71,62 @@ func TestCheckpoint_SignedWhenTheChainPassesTheInterval(t *testing.T) {
 		}
 	})
 }
+
+// TestRevealIdentity_SignedBeforeItAnswers: by the time a reveal (or a
+// break-glass) returns the identity, a signed checkpoint on disk covers
+// its audit entry, so it cannot be cut from the unsigned tail after a
+// crash.
+func TestRevealIdentity_SignedBeforeItAnswers(t *testing.T) {
+	suite(t, func(t *testing.T, open opener) {
+		e := newEnv(t, open)
+		path := filepath.Join(t.TempDir(), "audit.checkpoints")
+		log, err := checkpoint.OpenLog(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer log.Close()
+		_, key, err := ed25519.GenerateKey(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := e.db.reopen(tandem.ClockFunc(func() time.Time { return e.now }), sqlstore.WithCheckpoints(log, key))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		src, err := st.CreateSource(e.as(e.ha), tandem.SourceCreate{Gender: "female", Identity: tandem.Identity{LegalName: "Wren Ashdown", DateOfBirth: "1990-04-05"}, RecruitedOn: "2025-01-02"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, who := range []*tandem.Officer{e.ha, e.auditor} { // the handler, and an auditor breaking the glass
+			// A fresh checkpoint first, then the look, a second later.
+			if err := st.Checkpoint(e.system(), true); err != nil {
+				t.Fatal(err)
+			}
+			e.now = e.now.Add(time.Second)
+			if _, err := st.RevealIdentity(e.as(who), src.ID, "arranging the next meeting with the source"); err != nil {
+				t.Fatalf("%s reveals: %v", who.Username, err)
+			}
+			evs, err := st.ListAudit(e.as(e.auditor), 0, 100000)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var revealAt int64
+			for _, ev := range evs {
+				if ev.Action == "source.identity.reveal" || ev.Action == "source.identity.break_glass" {
+					revealAt = ev.Seq
+				}
+			}
+			// Read the file afresh, as a process after a crash would.
+			again, err := checkpoint.OpenLog(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			last, ok, err := again.Last()
+			again.Close()
+			if err != nil || !ok || last.Seq < revealAt {
+				t.Errorf("%s: the last checkpoint on disk covers entry %d; the reveal is entry %d (%v)", who.Username, last.Seq, revealAt, err)
+			}
+		}
+	})
+}

@@ -541,7 +541,24 @@ func (s *Store) RevealIdentity(ctx context.Context, id, reason string) (*tandem.
 	if refusal != nil {
 		return nil, refusal
 	}
+	// No look at an identity falls in the unsigned tail of the trail: a
+	// checkpoint of the entry just written is signed and on disk before
+	// the identity is answered, or the identity is not answered.
+	if err := s.signNow(ctx); err != nil {
+		s.log.ErrorContext(ctx, "the checkpoint of a reveal could not be signed", "source", id, "error", err.Error())
+		return nil, tandem.Errorf(tandem.EINTERNAL, "the reveal is on the record, but its checkpoint could not be signed: the identity is not shown")
+	}
 	return identity, nil
+}
+
+// signNow chains whatever is pending and signs a checkpoint of the head,
+// durable before it returns.
+func (s *Store) signNow(ctx context.Context) error {
+	ctx = context.WithoutCancel(ctx)
+	if err := s.chain(ctx); err != nil {
+		return err
+	}
+	return s.checkpointNow(ctx, true)
 }
 
 // LogRefusedReveal records a reveal refused before it could be judged, so
