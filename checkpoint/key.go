@@ -47,6 +47,17 @@ func LoadOrCreateKey(path string) (key ed25519.PrivateKey, created bool, err err
 	return key, false, err
 }
 
+// LoadKey reads the checkpoint key at path and makes none: for checking a
+// data folder without changing it.
+func LoadKey(path string) (ed25519.PrivateKey, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint key: %w", err)
+	}
+	defer f.Close()
+	return readKey(path, f)
+}
+
 // readKey checks the mode of an open key file, then its form.
 func readKey(path string, f *os.File) (ed25519.PrivateKey, error) {
 	info, err := f.Stat()

@@ -55,6 +55,12 @@ func (s *Store) openKeys(ctx context.Context) error {
 	}
 	s.keys = &keys{master: master}
 	material := map[string][]byte{}
+	if s.readOnly {
+		if err := s.readKeys(ctx, master, material); err != nil {
+			return err
+		}
+		return s.useKeys(material)
+	}
 	err = s.update(ctx, func(tx *Tx) error {
 		for _, id := range []string{keyCheck, keyIndex, keySecondFactors, keyAccounts} {
 			var wrapped string
@@ -84,6 +90,20 @@ func (s *Store) openKeys(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := s.useKeys(material); err != nil {
+		return err
+	}
+	if slices.Contains(s.migrated, keyedAccountsMigration) {
+		if err := s.authenticateLegacySteps(ctx); err != nil {
+			return err
+		}
+	}
+	return s.sealLegacy(ctx)
+}
+
+// useKeys makes the store's keys from the keyring's material.
+func (s *Store) useKeys(material map[string][]byte) error {
+	var err error
 	if s.keys.index, err = seal.NewIndex(material[keyIndex]); err != nil {
 		return err
 	}
@@ -93,12 +113,28 @@ func (s *Store) openKeys(ctx context.Context) error {
 	if s.keys.accounts, err = seal.NewIndex(material[keyAccounts]); err != nil {
 		return err
 	}
-	if slices.Contains(s.migrated, keyedAccountsMigration) {
-		if err := s.authenticateLegacySteps(ctx); err != nil {
-			return err
+	return nil
+}
+
+// readKeys unwraps the keyring, making nothing: a read-only open.
+func (s *Store) readKeys(ctx context.Context, master *seal.Key, material map[string][]byte) error {
+	return s.view(ctx, func(tx *Tx) error {
+		for _, id := range []string{keyCheck, keyIndex, keySecondFactors, keyAccounts} {
+			var wrapped string
+			if err := tx.queryRow(`SELECT wrapped FROM keyring WHERE id = ?`, id).Scan(&wrapped); err != nil {
+				if isNoRows(err) {
+					return fmt.Errorf("the keyring has no %s key", id)
+				}
+				return err
+			}
+			m, err := master.Open(wrapped, seal.KeyAD("keyring", id, 1))
+			if err != nil {
+				return ErrWrongMasterKey
+			}
+			material[id] = m
 		}
-	}
-	return s.sealLegacy(ctx)
+		return nil
+	})
 }
 
 // sourceKey returns a source's data key, unwrapped.

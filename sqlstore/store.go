@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/url"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -40,6 +41,9 @@ type Store struct {
 	log      *slog.Logger
 	// pageCacheMiB is the SQLite writer's page cache (WithPageCache).
 	pageCacheMiB int
+	// readOnly is set by ReadOnly: nothing is written, not even a
+	// checkpoint at close.
+	readOnly bool
 
 	masterMaterial []byte
 	keys           *keys
@@ -66,6 +70,18 @@ func WithClock(c tandem.Clock) Option { return func(s *Store) { s.clock = c } }
 // command that imports a file and exits gains less from them than it
 // costs in memory. PostgreSQL manages its own.
 func WithPageCache(mib int) Option { return func(s *Store) { s.pageCacheMiB = mib } }
+
+// ReadOnly opens a SQLite store to read and check it, writing nothing to
+// its folder: no migration, no key made, no derived rows filled, no
+// checkpoint at close, and the file opened read-only (immutable when it
+// has no write-ahead log to read), so that a copy on read-only media can
+// be verified. A schema older than this program's is refused: the copy
+// must come from a folder this version has opened.
+func ReadOnly() Option { return func(s *Store) { s.readOnly = true } }
+
+// ErrOldSchema is returned by a read-only open of a store this version of
+// Tandem has not brought up to date.
+var ErrOldSchema = errors.New("the data folder's schema is older than this program: open it once with this version (tandem serve), then verify")
 
 // WithLogger sets the logger (slog's default by default).
 func WithLogger(l *slog.Logger) Option { return func(s *Store) { s.log = l } }
@@ -106,6 +122,9 @@ func OpenSQLite(ctx context.Context, path string, opts ...Option) (*Store, error
 	}
 	if probe.pageCacheMiB > 0 {
 		cache = probe.pageCacheMiB
+	}
+	if probe.readOnly {
+		return openSQLiteReadOnly(ctx, path, base, pragmas, opts)
 	}
 	write, err := sql.Open("sqlite", base+"?"+pragmas("journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)", "busy_timeout(10000)", "secure_delete(1)", fmt.Sprintf("cache_size(%d)", -cache*1024), "temp_store(2)")+"&_txlock=immediate")
 	if err != nil {
@@ -154,6 +173,63 @@ func OpenSQLite(ctx context.Context, path string, opts ...Option) (*Store, error
 	return s, nil
 }
 
+// openSQLiteReadOnly opens the store at path to read it only (ReadOnly).
+func openSQLiteReadOnly(ctx context.Context, path, base string, pragmas func(...string) string, opts []Option) (*Store, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("open the database read-only: %w", err)
+	}
+	mode := "mode=ro"
+	if info, err := os.Stat(path + "-wal"); err != nil || info.Size() == 0 {
+		// Nothing in a log to read: the file alone is the store, and
+		// SQLite need not make a shared-memory file beside it.
+		mode += "&immutable=1"
+	}
+	db, err := sql.Open("sqlite", base+"?"+mode+"&"+pragmas("busy_timeout(10000)", "query_only(1)"))
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(4)
+	db.SetMaxIdleConns(4)
+	s := newStore(db, db, SQLite{}, opts)
+	s.readCache = newStatementCache(db, true)
+	var cacheCtx context.Context
+	cacheCtx, s.stopCache = context.WithCancel(context.Background())
+	go s.readCache.help(cacheCtx)
+	if err := s.checkSchema(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if err := s.openKeys(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// checkSchema refuses a store whose applied migrations are not every one
+// this program knows.
+func (s *Store) checkSchema(ctx context.Context) error {
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	known := 0
+	for _, name := range names {
+		v, err := strconv.Atoi(strings.SplitN(strings.TrimPrefix(name, "migrations/"), "_", 2)[0])
+		if err == nil {
+			known = max(known, v)
+		}
+	}
+	var have int
+	if err := s.read.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&have); err != nil {
+		return fmt.Errorf("read the schema's version: %w", err)
+	}
+	if have < known {
+		return ErrOldSchema
+	}
+	return nil
+}
+
 func newStore(write, read *sql.DB, d Dialect, opts []Option) *Store {
 	s := &Store{write: write, read: read, dialect: d, clock: tandem.SystemClock{}, log: slog.Default()}
 	for _, o := range opts {
@@ -170,6 +246,19 @@ func (s *Store) Close() error {
 		s.writer.cache.close()
 		s.stopCache()
 		s.readCache.close()
+	}
+	if s.readOnly {
+		if s.stopCache != nil {
+			s.stopCache()
+			s.readCache.close()
+		}
+		err := s.read.Close()
+		if s.checkpoints != nil {
+			if e := s.checkpoints.log.Close(); err == nil {
+				err = e
+			}
+		}
+		return err
 	}
 	chainErr := s.stopChainer()
 	cpErr := s.Checkpoint(context.Background(), true)

@@ -59,6 +59,9 @@ type Tx struct {
 // and commits them with one fsync (group commit). Inside a Batch, the
 // change joins the batch's transaction the same way.
 func (s *Store) update(ctx context.Context, fn func(tx *Tx) error) error {
+	if s.readOnly {
+		return tandem.Errorf(tandem.ECONFLICT, "the store is open to be read only")
+	}
 	if b := batchOf(ctx); b != nil && b.store == s {
 		return b.run(ctx, fn)
 	}

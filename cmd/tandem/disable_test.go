@@ -1,6 +1,9 @@
 package main
 
 import (
+	"crypto/sha256"
+	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -82,4 +85,57 @@ func TestCLI_ChangesNameTheirOfficer(t *testing.T) {
 	}
 	mustRun(t, run{}, "token", "issue", "--data", dir, "--username", "hal")
 	mustRun(t, run{}, "audit", "verify", "--data", dir)
+}
+
+// TestAuditVerify_WritesNothing: verify reads a data folder and leaves it
+// byte for byte as it was, with no file added; a folder with no database
+// is unreadable (exit 2), not tampered.
+func TestAuditVerify_WritesNothing(t *testing.T) {
+	t.Parallel()
+	dir := initialised(t)
+	mustRun(t, run{}, "user", "add", "--data", dir, "--as", "first.admin", "--username", "hal", "--name", "Hal Handler", "--gender", "male", "--roles", "handler", "--unit", "north")
+	snapshot := func() map[string]string {
+		t.Helper()
+		out := map[string]string{}
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range entries {
+			info, err := e.Info()
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			sum := sha256.Sum256(b)
+			out[e.Name()] = fmt.Sprintf("%x %v", sum, info.ModTime().UnixNano())
+		}
+		return out
+	}
+	before := snapshot()
+	res := mustRun(t, run{}, "audit", "verify", "--data", dir)
+	if !strings.Contains(res.stdout, "intact") {
+		t.Fatalf("verify: %q", res.stdout)
+	}
+	after := snapshot()
+	for name, was := range before {
+		if after[name] != was {
+			t.Errorf("verify changed %s", name)
+		}
+	}
+	for name := range after {
+		if _, ok := before[name]; !ok {
+			t.Errorf("verify made %s", name)
+		}
+	}
+	empty := t.TempDir()
+	if res := runBin(t, run{}, "audit", "verify", "--data", empty); res.code != 2 || !strings.Contains(res.stderr, "cannot be read") {
+		t.Errorf("verify of a folder with no database: exit %d, %q; want 2", res.code, res.stderr)
+	}
+	if entries, _ := os.ReadDir(empty); len(entries) != 0 {
+		t.Errorf("verify of an empty folder made %d files in it", len(entries))
+	}
 }

@@ -5,7 +5,11 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
+	"tandem/checkpoint"
+	"tandem/sqlstore"
 	"time"
 
 	"tandem"
@@ -185,9 +189,10 @@ func (m *Main) auditVerify(ctx context.Context, g *globals, args []string) error
 	if err := m.parse(fs, g, args); err != nil {
 		return err
 	}
-	store, err := m.openExisting(ctx, g, m.logger())
+	store, err := m.openForVerify(ctx, g)
 	if err != nil {
-		return err
+		// Exit 2: unreadable, which is not the same as tampered (1).
+		return usagef("audit verify: the data folder cannot be read: %v", err)
 	}
 	defer store.Close()
 	summary, err := store.VerifyAudit(ctx)
@@ -196,4 +201,37 @@ func (m *Main) auditVerify(ctx context.Context, g *globals, args []string) error
 	}
 	fmt.Fprintln(m.Stdout, summary)
 	return nil
+}
+
+// openForVerify opens the data folder to check it and to write nothing to
+// it, so that a copy on read-only media can be verified and the evidence
+// is as it was found: no key or checkpoint file made, no migration, no
+// checkpoint at close. On PostgreSQL, entries still pending join the
+// chain first, as the server would (the folder is not the evidence there).
+func (m *Main) openForVerify(ctx context.Context, g *globals) (*sqlstore.Store, error) {
+	if g.database != "" {
+		return m.openExisting(ctx, g, m.logger())
+	}
+	path := filepath.Join(g.data, "tandem.db")
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("%s holds no Tandem database", g.data)
+	}
+	key, err := readMasterKey("--master-key", g.masterKey)
+	if err != nil {
+		return nil, err
+	}
+	cpKey, err := checkpoint.LoadKey(g.checkpointKey)
+	if err != nil {
+		return nil, err
+	}
+	cpLog, err := checkpoint.OpenLog(filepath.Join(g.data, "audit.checkpoints"))
+	if err != nil {
+		return nil, err
+	}
+	s, err := sqlstore.OpenSQLite(ctx, path, sqlstore.WithClock(m.Clock), sqlstore.WithLogger(m.logger()), sqlstore.WithMasterKey(key),
+		sqlstore.WithCheckpoints(cpLog, cpKey), sqlstore.ReadOnly())
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
 }
