@@ -10,6 +10,8 @@ import (
 type settingRow struct {
 	*tandem.Setting
 	Name, Help string
+	// By is the name of the officer who last changed it.
+	By string
 }
 
 type settingsData struct {
@@ -49,9 +51,20 @@ func (h *Handler) showSettings(w http.ResponseWriter, r *http.Request, status in
 			d.ErrorKey = e.Field
 		}
 	}
+	var ids []string
+	for _, s := range st {
+		if s.UpdatedBy != "" {
+			ids = append(ids, s.UpdatedBy)
+		}
+	}
+	names, err := h.svc.Officers.OfficerNames(r.Context(), ids)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	for _, s := range st {
 		n := settingNames[s.Key]
-		d.Rows = append(d.Rows, settingRow{Setting: s, Name: n[0], Help: n[1]})
+		d.Rows = append(d.Rows, settingRow{Setting: s, Name: n[0], Help: n[1], By: names[s.UpdatedBy]})
 	}
 	h.render(w, r, status, "settings", view{Title: "The rules' numbers", Nav: "settings", Data: d})
 }

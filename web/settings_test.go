@@ -37,7 +37,7 @@ func TestSettingsPage_TightenOnlyAndNamed(t *testing.T) {
 		p = ctl.get(p.location())
 		row := p.body[strings.Index(p.body, `id="setting-min_officers"`):]
 		row = row[:strings.Index(row, "</tr>")]
-		if !strings.Contains(row, "<strong>3</strong>") || strings.Contains(row, "never") {
+		if !strings.Contains(row, "<strong>3</strong>") || strings.Contains(row, "never") || !strings.Contains(row, "by "+a.controller.Name) {
 			t.Errorf("min_officers after the change: %s", row)
 		}
 		if row := p.body[strings.Index(p.body, `id="setting-document_within"`):]; !strings.Contains(row[:strings.Index(row, "</tr>")], "<strong>24h0m0s</strong>") {
