@@ -58,6 +58,9 @@ type Officer struct {
 	Dedicated  bool      `json:"dedicated"`
 	WorkPhones []string  `json:"work_phones"`
 	CreatedAt  time.Time `json:"created_at"`
+	// Senior: an authorising officer of the higher rank that juvenile and
+	// vulnerable sources need.
+	Senior bool `json:"senior"`
 	// DisabledAt is when an administrator disabled the account: from then
 	// it signs nobody in, and its sessions and tokens stop working.
 	DisabledAt *time.Time `json:"disabled_at,omitempty"`
@@ -112,6 +115,9 @@ type OfficerCreate struct {
 	Dedicated  bool
 	WorkPhones []string
 	Password   string // empty: no password login until one is set
+	// Senior marks an authorising officer of the higher rank that juvenile
+	// and vulnerable sources need.
+	Senior bool
 }
 
 // TrainingCreate is a request to add a training record.
@@ -135,6 +141,8 @@ type OfficerService interface {
 	OfficerNames(ctx context.Context, ids []string) (map[string]string, error)
 	AddTraining(ctx context.Context, officerID string, c TrainingCreate) (*Training, error)
 	ListTraining(ctx context.Context, officerID string) ([]*Training, error)
+	// SetSenior marks an officer senior, or not (administrators).
+	SetSenior(ctx context.Context, id string, senior bool, reason string) (*Officer, error)
 	// DisableOfficer disables a leaver's account (administrators): its
 	// sessions and tokens stop working on the next request.
 	DisableOfficer(ctx context.Context, id, reason string) (*Officer, error)

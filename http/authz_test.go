@@ -76,6 +76,9 @@ func authzRequests() map[string]authzRequest {
 		}},
 		"GET " + APIBase + "/officers": {build: path("officers")},
 		"GET " + APIBase + "/settings": {build: path("settings")},
+		"PATCH " + APIBase + "/officers/{id}": {build: func(f *fixture) (string, any) {
+			return api("officers", f.id(uNorthAO)), map[string]any{"senior": true, "reason": "authorisation table check: promoted"}
+		}},
 		"POST " + APIBase + "/officers/{id}/disable": {build: func(f *fixture) (string, any) {
 			o := f.addOfficer(fmt.Sprintf("leaver.%d", f.next()), "Lee Leaver", "male", "north", true, tandem.RoleHandler)
 			return api("officers", o.ID, "disable"), map[string]any{"reason": "authorisation table check: a leaver"}

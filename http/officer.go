@@ -15,6 +15,7 @@ type officerRequest struct {
 	Dedicated  *bool    `json:"dedicated"`
 	WorkPhones []string `json:"work_phones"`
 	Password   *string  `json:"password"`
+	Senior     *bool    `json:"senior"`
 }
 
 func (s *Server) officerCreate(w http.ResponseWriter, r *http.Request) error {
@@ -26,7 +27,7 @@ func (s *Server) officerCreate(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	c := tandem.OfficerCreate{Username: *req.Username, Name: *req.Name, Gender: *req.Gender, Unit: deref(req.Unit),
-		Dedicated: deref(req.Dedicated), WorkPhones: req.WorkPhones, Password: deref(req.Password)}
+		Dedicated: deref(req.Dedicated), WorkPhones: req.WorkPhones, Password: deref(req.Password), Senior: deref(req.Senior)}
 	for _, role := range req.Roles {
 		c.Roles = append(c.Roles, tandem.Role(role))
 	}
@@ -111,6 +112,30 @@ func (s *Server) officerDisable(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	o, err := s.Officers.DisableOfficer(r.Context(), r.PathValue("id"), *req.Reason)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, o)
+	return nil
+}
+
+type officerUpdateRequest struct {
+	Senior *bool   `json:"senior"`
+	Reason *string `json:"reason"`
+}
+
+// officerUpdate changes an officer's record: PATCH /officers/{id}
+// {senior, reason} (administrators). (Roles, unit and training are not
+// changed here.)
+func (s *Server) officerUpdate(w http.ResponseWriter, r *http.Request) error {
+	var req officerUpdateRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	if err := require("senior", req.Senior, "reason", req.Reason); err != nil {
+		return err
+	}
+	o, err := s.Officers.SetSenior(r.Context(), r.PathValue("id"), *req.Senior, *req.Reason)
 	if err != nil {
 		return err
 	}

@@ -43,6 +43,7 @@ func (s *Server) routes() []route {
 		{Method: "GET", Pattern: APIBase + "/officers", Roles: anyone, handle: s.officerList},
 		{Method: "GET", Pattern: APIBase + "/officers/{id}", Roles: anyone, handle: s.officerGet},
 		{Method: "POST", Pattern: APIBase + "/officers/{id}/disable", Roles: admin, handle: s.officerDisable},
+		{Method: "PATCH", Pattern: APIBase + "/officers/{id}", Roles: admin, handle: s.officerUpdate},
 		{Method: "GET", Pattern: APIBase + "/officers/{id}/training", Roles: anyone, handle: s.trainingList},
 		{Method: "POST", Pattern: APIBase + "/officers/{id}/training", Roles: trainers, handle: s.trainingAdd},
 

@@ -188,3 +188,35 @@ func TestDisableOfficer_ALeaverHandlesNoSourceAndIsNobodysSecondOfficer(t *testi
 		e.verify("after the leaver")
 	})
 }
+
+// TestSetSenior_AnAdministratorsChangeAudited: an administrator marks an
+// authorising officer senior, with a reason, on the record; nobody else
+// may, and an officer made senior at creation reads so.
+func TestSetSenior_AnAdministratorsChangeAudited(t *testing.T) {
+	suite(t, func(t *testing.T, open opener) {
+		e := newEnv(t, open)
+		ao, err := e.store.CreateOfficer(e.as(e.admin), tandem.OfficerCreate{Username: "ao", Name: "Avery Authoriser", Gender: "female", Unit: "north",
+			Roles: []tandem.Role{tandem.RoleAuthorisingOfficer}, Senior: true})
+		if err != nil || !ao.Senior {
+			t.Fatalf("created senior: %+v, %v", ao, err)
+		}
+		if e.ha.Senior {
+			t.Errorf("an officer created without it is senior")
+		}
+		if _, err := e.store.SetSenior(e.as(e.controller), e.ha.ID, true, "promoted"); tandem.ErrorCode(err) != tandem.EFORBIDDEN {
+			t.Errorf("a controller's change: %v, want forbidden", err)
+		}
+		if _, err := e.store.SetSenior(e.as(e.admin), e.ha.ID, true, " "); tandem.ErrorCode(err) != tandem.EINVALID {
+			t.Errorf("without a reason: %v, want invalid", err)
+		}
+		head := e.auditHead()
+		o, err := e.store.SetSenior(e.as(e.admin), ao.ID, false, "rank returned")
+		if err != nil || o.Senior {
+			t.Fatalf("unset: %+v, %v", o, err)
+		}
+		if evs := e.audit(head); len(evs) != 1 || evs[0].Action != "officer.senior" || evs[0].Reason != "rank returned" {
+			t.Errorf("the trail: %+v", evs)
+		}
+		e.verify("after a change of rank")
+	})
+}

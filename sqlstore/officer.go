@@ -41,8 +41,12 @@ func (s *Store) CreateOfficer(ctx context.Context, c tandem.OfficerCreate) (*tan
 		for i, r := range c.Roles {
 			roles[i] = string(r)
 		}
-		_, err := tx.exec(`INSERT INTO officers (id, username, name, gender, unit, roles, dedicated, work_phones, password_hash, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			id, c.Username, c.Name, c.Gender, c.Unit, strings.Join(roles, ","), boolInt(c.Dedicated), jsonText(c.WorkPhones), hash, ts(tx.now), tx.actorID())
+		var senior any // NULL, as every earlier officer reads, unless senior
+		if c.Senior {
+			senior = 1
+		}
+		_, err := tx.exec(`INSERT INTO officers (id, username, name, gender, unit, roles, dedicated, work_phones, password_hash, created_at, created_by, senior) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			id, c.Username, c.Name, c.Gender, c.Unit, strings.Join(roles, ","), boolInt(c.Dedicated), jsonText(c.WorkPhones), hash, ts(tx.now), tx.actorID(), senior)
 		if err != nil {
 			return err
 		}
@@ -86,7 +90,7 @@ func (s *Store) ListOfficers(ctx context.Context) ([]*tandem.Officer, error) {
 	return out, err
 }
 
-const officerColumns = `id, username, name, gender, unit, roles, dedicated, work_phones, created_at, disabled_at`
+const officerColumns = `id, username, name, gender, unit, roles, dedicated, work_phones, created_at, disabled_at, senior`
 
 // officers loads the officers matching where, with their accreditation:
 // one query, their training joined.
@@ -162,10 +166,12 @@ func scanOfficer(rows *sql.Rows, more ...any) (*tandem.Officer, error) {
 	var o tandem.Officer
 	var roles, phones, created string
 	var disabled sql.NullString
+	var senior sql.NullInt64
 	var dedicated int
-	if err := rows.Scan(append([]any{&o.ID, &o.Username, &o.Name, &o.Gender, &o.Unit, &roles, &dedicated, &phones, &created, &disabled}, more...)...); err != nil {
+	if err := rows.Scan(append([]any{&o.ID, &o.Username, &o.Name, &o.Gender, &o.Unit, &roles, &dedicated, &phones, &created, &disabled, &senior}, more...)...); err != nil {
 		return nil, err
 	}
+	o.Senior = senior.Int64 == 1
 	o.DisabledAt = parseNullTS(disabled)
 	for _, r := range strings.Split(roles, ",") {
 		if r != "" {
@@ -428,6 +434,37 @@ func (s *Store) FindOfficerByUsername(ctx context.Context, username string) (*ta
 		return err
 	})
 	return o, err
+}
+
+// SetSenior marks an officer senior, or not (administrators), audited with
+// the reason.
+func (s *Store) SetSenior(ctx context.Context, id string, senior bool, reason string) (*tandem.Officer, error) {
+	if _, err := requireRole(ctx, tandem.RoleAdmin); err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(reason) == "" {
+		return nil, tandem.Invalid("reason", "a reason is required to change an officer's rank")
+	}
+	var out *tandem.Officer
+	err := s.update(ctx, func(tx *Tx) error {
+		if _, err := tx.officer(id); err != nil {
+			return err
+		}
+		var v any
+		if senior {
+			v = 1
+		}
+		if _, err := tx.exec(`UPDATE officers SET senior = ? WHERE id = ?`, v, id); err != nil {
+			return err
+		}
+		if err := tx.record("officer.senior", "officer", id, reason); err != nil {
+			return err
+		}
+		var err error
+		out, err = tx.officer(id)
+		return err
+	})
+	return out, err
 }
 
 // DisableOfficer disables an account: from the next request its sessions

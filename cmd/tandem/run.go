@@ -58,7 +58,7 @@ const usage = `usage: tandem [--data DIR] [--database URL] [--master-key FILE] [
 commands:
   serve [--listen ADDR] [--demo] [--tls-cert FILE --tls-key FILE]
                                       serve the web UI and the API
-  user add --username U --name "N" --gender G --roles R1,R2 [--unit UNIT] [--dedicated] [--password-stdin] --as ADMIN
+  user add --username U --name "N" --gender G --roles R1,R2 [--unit UNIT] [--dedicated] [--senior] [--password-stdin] --as ADMIN
                                       (--as may be left out only for a store's first administrator)
   user disable --username U --reason R --as ADMIN
                                       disable a leaver's account: its sessions and tokens stop

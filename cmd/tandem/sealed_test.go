@@ -446,6 +446,9 @@ func TestSealed_NoIdentityAnywhereButTheReveal(t *testing.T) {
 	}
 	a.call(outsider.token, "GET", A, nil)
 	a.call(adm.token, "GET", A, nil)
+	if status, body := a.call(adm.token, "PATCH", "/officers/"+ao.id, map[string]any{"senior": true, "reason": "promoted"}); status != 200 || !strings.Contains(string(body), `"senior":true`) {
+		t.Errorf("marking the authorising officer senior: %d %s", status, body)
+	}
 	if status, body := a.call(adm.token, "POST", "/officers/"+outsider.id+"/disable", map[string]any{"reason": "left the force"}); status != 200 {
 		t.Errorf("disabling the outsider: %d %s", status, body)
 	}

@@ -23,6 +23,7 @@ func (m *Main) userAdd(ctx context.Context, g *globals, args []string) error {
 	roles := fs.String("roles", "", "comma-separated: admin, handler, controller, authorising_officer, auditor")
 	unit := fs.String("unit", "", "the officer's unit")
 	dedicated := fs.Bool("dedicated", false, "the officer serves in a dedicated source unit")
+	senior := fs.Bool("senior", false, "an authorising officer of the higher rank juvenile and vulnerable sources need")
 	phones := fs.String("work-phones", "", "comma-separated registered work numbers or extensions")
 	pwStdin := fs.Bool("password-stdin", false, "read a password from the first line of standard input")
 	as := fs.String("as", "", "the username of the administrator who adds the officer (not needed for a store's first administrator)")
@@ -34,7 +35,7 @@ func (m *Main) userAdd(ctx context.Context, g *globals, args []string) error {
 			return usagef("user add: --%s is required", f.name)
 		}
 	}
-	c := tandem.OfficerCreate{Username: *username, Name: *name, Gender: *gender, Unit: *unit, Dedicated: *dedicated}
+	c := tandem.OfficerCreate{Username: *username, Name: *name, Gender: *gender, Unit: *unit, Dedicated: *dedicated, Senior: *senior}
 	for _, r := range strings.Split(*roles, ",") {
 		c.Roles = append(c.Roles, tandem.Role(strings.TrimSpace(r)))
 	}
