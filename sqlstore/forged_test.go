@@ -175,3 +175,61 @@ func TestSecondFactorStep_WoundBackOutsideTandemAcceptsNoCode(t *testing.T) {
 		}
 	})
 }
+
+// TestOfficerRow_ChangedOutsideTandemSignsNobodyIn: a DBA who adds a role
+// to their own row, or enables a disabled account, gains nothing: the
+// very next request with that officer's session or token is refused.
+func TestOfficerRow_ChangedOutsideTandemSignsNobodyIn(t *testing.T) {
+	suite(t, func(t *testing.T, open opener) {
+		e := newEnv(t, open)
+		if _, err := e.store.CreateOfficer(e.as(e.admin), tandem.OfficerCreate{Username: "dee", Name: "Dee Insider", Gender: "female",
+			Unit: "north", Roles: []tandem.Role{tandem.RoleHandler}, Dedicated: true, Password: "a long enough passphrase"}); err != nil {
+			t.Fatal(err)
+		}
+		cookie, _, err := e.store.SignIn(e.system(), "dee", "a long enough passphrase")
+		if err != nil {
+			t.Fatal(err)
+		}
+		token, err := e.store.IssueToken(e.as(e.admin), "dee", time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.store.Session(e.system(), cookie); err != nil {
+			t.Fatalf("the session before: %v", err)
+		}
+		if _, err := e.store.Authenticate(e.system(), token); err != nil {
+			t.Fatalf("the token before: %v", err)
+		}
+		if _, err := e.db.raw.Exec(e.db.dialect.Rebind(`UPDATE officers SET roles = ? WHERE username = ?`), "auditor,handler", "dee"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.store.Session(e.system(), cookie); tandem.ErrorCode(err) != tandem.EUNAUTHORIZED {
+			t.Errorf("the session after a role was added outside Tandem: %v, want unauthorized", err)
+		}
+		if o, err := e.store.Authenticate(e.system(), token); tandem.ErrorCode(err) != tandem.EUNAUTHORIZED {
+			t.Errorf("the token after a role was added outside Tandem: %+v, %v; want unauthorized", o, err)
+		}
+		// Put back as it was, the account works again: the check is of
+		// the row, not a ban.
+		if _, err := e.db.raw.Exec(e.db.dialect.Rebind(`UPDATE officers SET roles = ? WHERE username = ?`), "handler", "dee"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.store.Authenticate(e.system(), token); err != nil {
+			t.Errorf("the token with the row as Tandem wrote it: %v", err)
+		}
+		// A disabled account enabled outside Tandem stays shut.
+		leaver, err := e.store.FindOfficerByUsername(e.as(e.admin), "dee")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.store.DisableOfficer(e.as(e.admin), leaver.ID, "left"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.db.raw.Exec(e.db.dialect.Rebind(`UPDATE officers SET disabled_at = NULL, disabled_by = NULL WHERE username = ?`), "dee"); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := e.store.SignIn(e.system(), "dee", "a long enough passphrase"); tandem.ErrorCode(err) != tandem.EUNAUTHORIZED {
+			t.Errorf("sign in to an account enabled outside Tandem: %v, want unauthorized", err)
+		}
+	})
+}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"math"
 	"strings"
+	"tandem/audit"
 	"time"
 
 	"tandem"
@@ -588,3 +589,40 @@ func (tx *Tx) revokeTokens(officerID, reason string) (int, error) {
 	}
 	return len(ids), nil
 }
+
+// officerIntact checks the officer's row against the newest audit entry
+// that recorded it: a row changed outside Tandem (a role added, a unit
+// moved, a disabled account enabled) signs nobody in, on the very next
+// request, not only at the next audit verify. Two indexed lookups.
+func (tx *Tx) officerIntact(id string) error {
+	rows, err := tx.query(`SELECT * FROM officers WHERE id = ?`, id)
+	if err != nil {
+		return err
+	}
+	all, err := scanRows(rows)
+	if err != nil {
+		return err
+	}
+	if len(all) != 1 {
+		return errOfficerChanged
+	}
+	// The newest first: one still pending (PostgreSQL), else the chain's.
+	var want string
+	err = tx.queryRow(`SELECT record_hash FROM audit_pending WHERE object_type = ? AND object_id = ? AND record_hash <> '' ORDER BY id DESC LIMIT 1`, "officer", id).Scan(&want)
+	if isNoRows(err) {
+		err = tx.queryRow(`SELECT record_hash FROM audit_events WHERE object_type = ? AND object_id = ? AND record_hash <> '' ORDER BY seq DESC LIMIT 1`, "officer", id).Scan(&want)
+	}
+	if isNoRows(err) {
+		return errOfficerChanged
+	} else if err != nil {
+		return err
+	}
+	if audit.RecordHash("officer", all[0], nil) != want {
+		return errOfficerChanged
+	}
+	return nil
+}
+
+// errOfficerChanged answers a request whose officer's row does not match
+// its audit trail.
+var errOfficerChanged = tandem.Errorf(tandem.EUNAUTHORIZED, "this account's record was changed outside Tandem: it signs nobody in until an administrator looks")

@@ -179,6 +179,9 @@ func (tx *Tx) session(idHash string) (*tandem.Session, error) {
 	if sess.Officer, err = tx.officer(sess.OfficerID); err != nil {
 		return nil, err
 	}
+	if err := tx.officerIntact(sess.OfficerID); err != nil {
+		return nil, err
+	}
 	return &sess, nil
 }
 

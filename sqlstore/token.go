@@ -86,6 +86,11 @@ func (s *Store) Authenticate(ctx context.Context, token string) (*tandem.Officer
 			o = nil
 			return tandem.Errorf(tandem.EUNAUTHORIZED, "the token's account is disabled")
 		}
+		rows.Close()
+		if err := tx.officerIntact(o.ID); err != nil {
+			o = nil
+			return err
+		}
 		return nil
 	})
 	if err != nil {
