@@ -233,3 +233,31 @@ func TestOfficerRow_ChangedOutsideTandemSignsNobodyIn(t *testing.T) {
 		}
 	})
 }
+
+// TestSignInFailures_DeletedOutsideTandemStillCount: a DBA who empties
+// login_failures between an attacker's guesses lifts no lockout: an
+// officer's failures are counted from the audit trail too.
+func TestSignInFailures_DeletedOutsideTandemStillCount(t *testing.T) {
+	suite(t, func(t *testing.T, open opener) {
+		e := newEnv(t, open)
+		if _, err := e.store.CreateOfficer(e.as(e.admin), tandem.OfficerCreate{Username: "target", Name: "Tara Target", Gender: "female",
+			Unit: "north", Roles: []tandem.Role{tandem.RoleHandler}, Dedicated: true, Password: "a long enough passphrase"}); err != nil {
+			t.Fatal(err)
+		}
+		for i := range tandem.LockoutFailures {
+			if _, _, err := e.store.SignIn(e.system(), "target", "a wrong guess"); tandem.ErrorCode(err) != tandem.EUNAUTHORIZED {
+				t.Fatalf("guess %d: %v", i+1, err)
+			}
+			if _, err := e.db.raw.Exec(`DELETE FROM login_failures`); err != nil {
+				t.Fatal(err)
+			}
+			e.now = e.now.Add(time.Minute)
+		}
+		if n := e.count(`SELECT COUNT(*) FROM account_locks WHERE unlocked_at IS NULL`); n != 1 {
+			t.Errorf("%d open locks after %d failures with login_failures emptied after each, want 1", n, tandem.LockoutFailures)
+		}
+		if _, _, err := e.store.SignIn(e.system(), "target", "a long enough passphrase"); err == nil {
+			t.Error("the right password signs in to an account that should be locked")
+		}
+	})
+}

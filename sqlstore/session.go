@@ -43,14 +43,16 @@ func (s *Store) SignIn(ctx context.Context, username, password string) (string, 
 	var officerID, hash string
 	failures := 0
 	err := s.view(ctx, func(tx *Tx) error {
-		// The account's recent failures, counted whether or not it exists,
-		// so that the answer says nothing of which usernames are real.
-		if err := tx.queryRow(`SELECT COUNT(*) FROM login_failures WHERE username = ? AND at > ?`, username, ts(tx.now.Add(-tandem.LockoutWindow))).Scan(&failures); err != nil {
+		err := tx.queryRow(`SELECT id, password_hash FROM officers WHERE username = ?`, username).Scan(&officerID, &hash)
+		if err != nil && !isNoRows(err) {
 			return err
 		}
-		return tx.queryRow(`SELECT id, password_hash FROM officers WHERE username = ?`, username).Scan(&officerID, &hash)
+		// The account's recent failures, counted whether or not it exists,
+		// so that the answer says nothing of which usernames are real.
+		failures, err = tx.recentFailures(username, officerID)
+		return err
 	})
-	if err != nil && !isNoRows(err) {
+	if err != nil {
 		return "", nil, err
 	}
 	if failures >= tandem.LockoutFailures {
@@ -106,8 +108,8 @@ func (tx *Tx) failSignIn(username, officerID string) error {
 	if err != nil || locked {
 		return err
 	}
-	var n int
-	if err := tx.queryRow(`SELECT COUNT(*) FROM login_failures WHERE username = ? AND at > ?`, username, ts(tx.now.Add(-tandem.LockoutWindow))).Scan(&n); err != nil {
+	n, err := tx.recentFailures(username, officerID)
+	if err != nil {
 		return err
 	}
 	if n < tandem.LockoutFailures {
@@ -118,6 +120,44 @@ func (tx *Tx) failSignIn(username, officerID string) error {
 		return err
 	}
 	return tx.record("account.lock", "account_lock", id, "five failed sign-ins within 15 minutes")
+}
+
+// recentFailures counts the failed sign-ins of the lockout window: those
+// of the username in login_failures, and, for an officer, those in the
+// audit trail since the window began or the last unlock, whichever is
+// later. The larger counts: rows deleted from login_failures lift no
+// lockout early, since the trail's entries cannot be thinned without
+// breaking the chain.
+func (tx *Tx) recentFailures(username, officerID string) (int, error) {
+	since := ts(tx.now.Add(-tandem.LockoutWindow))
+	var n int
+	if err := tx.queryRow(`SELECT COUNT(*) FROM login_failures WHERE username = ? AND at > ?`, username, since).Scan(&n); err != nil {
+		return 0, err
+	}
+	if officerID == "" {
+		return n, nil
+	}
+	var unlocked sql.NullString
+	if err := tx.queryRow(`SELECT MAX(unlocked_at) FROM account_locks WHERE officer_id = ? AND unlocked_at IS NOT NULL`, officerID).Scan(&unlocked); err != nil {
+		return 0, err
+	}
+	if unlocked.Valid && unlocked.String > since {
+		since = unlocked.String
+	}
+	var inTrail, pending int
+	if err := tx.queryRow(`SELECT COUNT(*) FROM audit_events WHERE object_id = ? AND at > ? AND action = 'account.sign_in_failed'`, officerID, since).Scan(&inTrail); err != nil {
+		return 0, err
+	}
+	if err := tx.queryRow(`SELECT COUNT(*) FROM audit_pending WHERE object_id = ? AND at > ? AND action = 'account.sign_in_failed'`, officerID, since).Scan(&pending); err != nil {
+		return 0, err
+	}
+	// And the change's own entries, written when it is done.
+	for _, e := range tx.pending {
+		if e.Action == "account.sign_in_failed" && e.ObjectID == officerID {
+			pending++
+		}
+	}
+	return max(n, inTrail+pending), nil
 }
 
 // locked reports whether the account signs nobody in: locked after failed
