@@ -32,3 +32,19 @@ func RequestIDFromContext(ctx context.Context) string {
 	s, _ := ctx.Value(requestIDKey).(string)
 	return s
 }
+
+type commandLineKey struct{}
+
+// NewContextFromCommandLine marks ctx as a change made at the command
+// line, by whoever holds the data folder and its key: what only the
+// command line may do (a force-wide call import by an administrator) asks
+// FromCommandLine.
+func NewContextFromCommandLine(ctx context.Context) context.Context {
+	return context.WithValue(ctx, commandLineKey{}, true)
+}
+
+// FromCommandLine reports whether ctx is a change made at the command line.
+func FromCommandLine(ctx context.Context) bool {
+	v, _ := ctx.Value(commandLineKey{}).(bool)
+	return v
+}

@@ -684,7 +684,7 @@ func (p *Plan) measureImport(ctx context.Context, dir string) (*ImportReport, er
 			return nil, err
 		}
 		ir.Kept = kept
-		_, t, rss, err := Exec(ctx, nil, p.Binary, "--data", dir, "calls", "import", "--format", "asterisk", "--tz", "UTC", file)
+		_, t, rss, err := Exec(ctx, nil, p.Binary, "--data", dir, "calls", "import", "--as", "bench.admin", "--format", "asterisk", "--tz", "UTC", file)
 		if err != nil {
 			return nil, err
 		}

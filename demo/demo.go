@@ -182,7 +182,7 @@ func (l *loader) importCalls(ctx context.Context) error {
 	for i, c := range l.calls {
 		c.Line = i + 1
 	}
-	_, err := l.store.ImportCalls(ctx, "asterisk", &callList{calls: l.calls})
+	_, err := l.store.ImportCalls(tandem.NewContextFromCommandLine(ctx), "asterisk", &callList{calls: l.calls})
 	return err
 }
 

@@ -46,7 +46,7 @@ func (s *Store) ImportCalls(ctx context.Context, format string, src tandem.CallS
 	if _, err := requireRole(ctx, tandem.RoleController, tandem.RoleAdmin); err != nil {
 		return nil, err
 	}
-	if o := tandem.OfficerFromContext(ctx); o.HasRole(tandem.RoleAdmin) && o.ID != "cli" {
+	if o := tandem.OfficerFromContext(ctx); o.HasRole(tandem.RoleAdmin) && !tandem.FromCommandLine(ctx) {
 		return nil, tandem.Errorf(tandem.EFORBIDDEN, "administrators see no source content: a controller imports call records")
 	}
 	settings, err := s.Settings(ctx)

@@ -558,7 +558,7 @@ func (l *loader) importCalls() error {
 	}
 	sort.SliceStable(l.calls, func(i, j int) bool { return l.calls[i].start.Before(l.calls[j].start) })
 	l.progress("importing %d call records", len(l.calls))
-	res, err := l.store.ImportCalls(l.admin, "asterisk", &callSource{calls: l.calls})
+	res, err := l.store.ImportCalls(tandem.NewContextFromCommandLine(l.admin), "asterisk", &callSource{calls: l.calls})
 	if err != nil {
 		return fmt.Errorf("import calls: %w", err)
 	}

@@ -17,9 +17,13 @@ func (m *Main) callsImport(ctx context.Context, g *globals, args []string) error
 	flags := flag.NewFlagSet("calls import", flag.ContinueOnError)
 	format := flags.String("format", "", "asterisk or csv")
 	zone := flags.String("tz", "", "the PBX's time zone, an IANA name such as Europe/London (asterisk)")
+	as := flags.String("as", "", "the username of the controller (their sources) or administrator (the whole force's) who imports")
 	file, err := m.parseWithFile(flags, g, args)
 	if err != nil {
 		return err
+	}
+	if *as == "" {
+		return usagef("calls import: --as is required: a controller imports for their sources, an administrator for the whole force")
 	}
 	if file == "" {
 		return usagef("calls import: name the file: tandem calls import --format asterisk|csv --tz ZONE FILE")
@@ -56,7 +60,11 @@ func (m *Main) callsImport(ctx context.Context, g *globals, args []string) error
 		return err
 	}
 	defer store.Close()
-	res, err := store.ImportCalls(tandem.NewContextWithOfficer(ctx, cliOfficer), *format, src)
+	actor, err := store.ActingAs(ctx, *as)
+	if err != nil {
+		return err
+	}
+	res, err := store.ImportCalls(tandem.NewContextFromCommandLine(tandem.NewContextWithOfficer(ctx, actor)), *format, src)
 	if err != nil {
 		return err
 	}

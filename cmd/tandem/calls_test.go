@@ -148,12 +148,14 @@ func TestCallsImport_CommandLine(t *testing.T) {
 				args    []string
 				mention string
 			}{
-				{"asterisk without --tz", []string{"calls", "import", "--format", "asterisk", sample}, "--tz"},
-				{"an unknown zone", []string{"calls", "import", "--format", "asterisk", "--tz", "Europe/Atlantis", sample}, "Europe/Atlantis"},
-				{"a missing file", []string{"calls", "import", "--format", "asterisk", "--tz", "Europe/London", filepath.Join(t.TempDir(), "nope.csv")}, "nope.csv"},
-				{"csv with a bad header", []string{"calls", "import", "--format", "csv", badHeader}, `missing column "duration_seconds"`},
-				{"no file", []string{"calls", "import", "--format", "asterisk", "--tz", "Europe/London"}, "file"},
-				{"an unknown format", []string{"calls", "import", "--format", "excel", sample}, "--format"},
+				{"asterisk without --tz", []string{"calls", "import", "--as", "carol", "--format", "asterisk", sample}, "--tz"},
+				{"an unknown zone", []string{"calls", "import", "--as", "carol", "--format", "asterisk", "--tz", "Europe/Atlantis", sample}, "Europe/Atlantis"},
+				{"a missing file", []string{"calls", "import", "--as", "carol", "--format", "asterisk", "--tz", "Europe/London", filepath.Join(t.TempDir(), "nope.csv")}, "nope.csv"},
+				{"csv with a bad header", []string{"calls", "import", "--as", "carol", "--format", "csv", badHeader}, `missing column "duration_seconds"`},
+				{"no file", []string{"calls", "import", "--as", "carol", "--format", "asterisk", "--tz", "Europe/London"}, "file"},
+				{"an unknown format", []string{"calls", "import", "--as", "carol", "--format", "excel", sample}, "--format"},
+				{"no one named", []string{"calls", "import", "--format", "asterisk", "--tz", "Europe/London", sample}, "--as"},
+				{"nobody named", []string{"calls", "import", "--as", "nobody", "--format", "asterisk", "--tz", "Europe/London", sample}, "nobody"},
 			} {
 				t.Run(tc.name, func(t *testing.T) {
 					res := runBin(t, run{env: env}, tc.args...)
@@ -181,7 +183,7 @@ func TestCallsImport_CommandLine(t *testing.T) {
 		})
 
 		t.Run("a good file imports, listing the rejected lines", func(t *testing.T) {
-			res := mustRun(t, run{env: env}, "calls", "import", "--format", "asterisk", "--tz", "Europe/London", sample)
+			res := mustRun(t, run{env: env}, "calls", "import", "--as", "carol", "--format", "asterisk", "--tz", "Europe/London", sample)
 			t.Logf("stdout:\n%s", res.stdout)
 			ls := lines(res.stdout)
 			if len(ls) != 3 {
@@ -201,7 +203,7 @@ func TestCallsImport_CommandLine(t *testing.T) {
 			if strings.Contains(res.stdout, "0770090") || strings.Contains(res.stderr, "0770090") {
 				t.Errorf("the output quotes a phone number:\n%s%s", res.stdout, res.stderr)
 			}
-			again := mustRun(t, run{env: env}, "calls", "import", "--format", "asterisk", "--tz", "Europe/London", sample)
+			again := mustRun(t, run{env: env}, "calls", "import", "--as", "carol", "--format", "asterisk", "--tz", "Europe/London", sample)
 			if got := parseCDRSummary(t, lines(again.stdout)[0]); got.imported != 0 || got.duplicates != 3 || got.alerts != 0 {
 				t.Errorf("the same file again: %+v, want 0 imported, 3 duplicates, no alert", got)
 			}
@@ -221,7 +223,7 @@ func TestCallsImport_CommandLine(t *testing.T) {
 					text.WriteString(strings.SplitAfter(cdrSample, "\n")[0])
 				}
 			}
-			res := mustRun(t, run{env: env}, "calls", "import", "--format", "asterisk", "--tz", "Europe/London", cdrFile(t, "rubbish.csv", text.String()))
+			res := mustRun(t, run{env: env}, "calls", "import", "--as", "carol", "--format", "asterisk", "--tz", "Europe/London", cdrFile(t, "rubbish.csv", text.String()))
 			ls := lines(res.stdout)
 			got := parseCDRSummary(t, ls[0])
 			if got.lines != 1501 || got.rejected != 1500 || got.imported+got.duplicates+got.ignored != 1 {
@@ -239,7 +241,7 @@ func TestCallsImport_CommandLine(t *testing.T) {
 				fmt.Sprintf("0,07700900555,07700 900101,%s,unanswered\n", now.Add(-49*time.Hour).Format(time.RFC3339))+
 				fmt.Sprintf("60,07700900556,07700900101,%s,nobody\n", now.Add(-48*time.Hour).Format(time.RFC3339))+
 				"12,07700900555,7001,2026-03-02 09:15:04,no zone\n")
-			res := mustRun(t, run{env: env}, "calls", "import", "--format", "csv", csv)
+			res := mustRun(t, run{env: env}, "calls", "import", "--as", "carol", "--format", "csv", csv)
 			ls := lines(res.stdout)
 			got := parseCDRSummary(t, ls[0])
 			if want := (cdrSummary{lines: 4, imported: 2, ignored: 1, rejected: 1, undocumented: 1, alerts: 1}); got != want {
@@ -429,13 +431,13 @@ func TestCallsImport_MillionLinesInBoundedMemory(t *testing.T) {
 	// the other (their keys would be the same, and the second import count
 	// duplicates).
 	cdrBigFile(t, fifth, n/5, 80)
-	small := cdrRunMeasured(t, env, "calls", "import", "--format", "asterisk", "--tz", "Europe/London", fifth)
+	small := cdrRunMeasured(t, env, "calls", "import", "--as", "carol", "--format", "asterisk", "--tz", "Europe/London", fifth)
 	if small.code != 0 {
 		t.Fatalf("the smaller import: exit %d: %s", small.code, small.stderr)
 	}
 	t.Logf("%d lines: peak RSS %.1f MB (%s), %s", n/5, float64(small.peak)/1e6, small.how, small.took.Round(time.Millisecond))
 
-	m := cdrRunMeasured(t, env, "calls", "import", "--format", "asterisk", "--tz", "Europe/London", path)
+	m := cdrRunMeasured(t, env, "calls", "import", "--as", "carol", "--format", "asterisk", "--tz", "Europe/London", path)
 	t.Logf("imported %d lines in %s: %.0f lines/s, peak RSS %.1f MB (%s)", n, m.took.Round(time.Millisecond), float64(n)/m.took.Seconds(), float64(m.peak)/1e6, m.how)
 	t.Logf("stdout: %s", strings.TrimSpace(m.stdout))
 	if m.code != 0 {

@@ -68,7 +68,7 @@ commands:
   audit verify                        check the audit trail and every record
   keys rotate --new-master-key FILE --as ADMIN
                                       re-wrap every key under a new master key
-  calls import --format asterisk|csv [--tz ZONE] FILE
+  calls import --format asterisk|csv [--tz ZONE] --as USERNAME FILE
                                       import call records and reconcile them
   settings list                       the rules' numbers in force
   settings set --key K --value V --reason R --as USERNAME
