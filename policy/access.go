@@ -86,6 +86,21 @@ func SeesForceAlerts(o *tandem.Officer) bool {
 	return o.HasAnyRole(tandem.RoleController, tandem.RoleAuditor)
 }
 
+// MayAcknowledgeForceAlert says whether the officer may acknowledge an
+// alert of the force that names officers: a controller, not named on it
+// (nobody acknowledges an alert about their own change).
+func MayAcknowledgeForceAlert(o *tandem.Officer, named []string) error {
+	if !o.HasRole(tandem.RoleController) {
+		return tandem.Errorf(tandem.EFORBIDDEN, "a controller acknowledges an alert of the force")
+	}
+	for _, id := range named {
+		if id == o.ID {
+			return tandem.Errorf(tandem.EFORBIDDEN, "nobody acknowledges an alert about their own change: another controller must")
+		}
+	}
+	return nil
+}
+
 // AlertVisible reports whether the officer, who may see the alert's source,
 // may also see the alert: who else runs a person is for overseers.
 func AlertVisible(o *tandem.Officer, rule tandem.Rule) bool {

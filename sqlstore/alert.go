@@ -187,24 +187,19 @@ func (s *Store) PageAlerts(ctx context.Context, f tandem.AlertFilter) (*tandem.A
 			}
 			for _, al := range batch {
 				at, id = ts(al.RaisedAt), al.ID
+				var ack bool
 				if al.SourceID == "" {
 					// An alert of the force: every controller's and auditor's.
 					if !policy.SeesForceAlerts(o) {
 						continue
 					}
-					if len(page.Alerts) == limit {
-						last := page.Alerts[limit-1]
-						next := encodeCursor(ts(last.RaisedAt), last.ID)
-						page.Next = &next
-						return nil
+					ack = al.Status == tandem.AlertOpen && policy.MayAcknowledgeForceAlert(o, al.OfficerIDs) == nil
+				} else {
+					t := st.team(&sourceRow{Source: tandem.Source{ID: al.SourceID, Unit: al.Unit}})
+					if !policy.CanSee(o, t) || !policy.AlertVisible(o, al.Rule) {
+						continue // the scope holds more than need-to-know allows
 					}
-					al.CanAcknowledge = al.Status == tandem.AlertOpen && o.HasRole(tandem.RoleController) && !contains(al.OfficerIDs, o.ID)
-					page.Alerts = append(page.Alerts, al)
-					continue
-				}
-				t := st.team(&sourceRow{Source: tandem.Source{ID: al.SourceID, Unit: al.Unit}})
-				if !policy.CanSee(o, t) || !policy.AlertVisible(o, al.Rule) {
-					continue // the scope holds more than need-to-know allows
+					ack = canAcknowledge(o, t, al)
 				}
 				if len(page.Alerts) == limit {
 					last := page.Alerts[limit-1]
@@ -212,7 +207,7 @@ func (s *Store) PageAlerts(ctx context.Context, f tandem.AlertFilter) (*tandem.A
 					page.Next = &next
 					return nil
 				}
-				al.CanAcknowledge = canAcknowledge(o, t, al)
+				al.CanAcknowledge = ack
 				page.Alerts = append(page.Alerts, al)
 			}
 			if len(batch) < need {
@@ -248,8 +243,8 @@ func (s *Store) AcknowledgeAlert(ctx context.Context, id, justification string) 
 		if a.SourceID == "" {
 			// An alert of the force: any controller but the one it names
 			// (who changed the setting) acknowledges it.
-			if contains(a.OfficerIDs, o.ID) {
-				return tandem.Errorf(tandem.EFORBIDDEN, "nobody acknowledges an alert about their own change: another controller must")
+			if err := policy.MayAcknowledgeForceAlert(o, a.OfficerIDs); err != nil {
+				return err
 			}
 			if a.Status != tandem.AlertOpen {
 				return tandem.Errorf(tandem.ECONFLICT, "the alert is already %s", a.Status)

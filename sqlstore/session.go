@@ -436,33 +436,57 @@ func (s *Store) PendingSecondFactor(ctx context.Context, token string) (string, 
 	h := s.keys.sessionHash(token)
 	var secret string
 	err := s.update(ctx, func(tx *Tx) error {
-		sess, err := tx.session(h)
+		sess, err := tx.enrolling(h)
 		if err != nil {
 			return err
 		}
-		if sess.Enrolled || sess.Exempt {
-			return tandem.Errorf(tandem.ECONFLICT, "a second factor is already set for this account")
-		}
-		ad := seal.FieldAD("session", sess.OfficerID, "pending_secret", 1)
-		var sealed sql.NullString
-		if err := tx.queryRow(`SELECT pending_secret FROM sessions WHERE id_hash = ?`, h).Scan(&sealed); err != nil {
+		var ok bool
+		if secret, ok, err = tx.pendingSecret(h, sess.OfficerID); err != nil || ok {
 			return err
-		}
-		if sealed.Valid {
-			if plain, err := s.keys.secondFactors.Open(sealed.String, ad); err == nil {
-				secret = string(plain)
-				return nil
-			} // sealed under a key since rotated: a new one
 		}
 		key, err := totp.Generate(totp.GenerateOpts{Issuer: "Tandem", AccountName: sess.Officer.Username})
 		if err != nil {
 			return err
 		}
 		secret = key.Secret()
-		_, err = tx.exec(`UPDATE sessions SET pending_secret = ? WHERE id_hash = ?`, s.keys.secondFactors.Seal([]byte(secret), ad), h)
+		_, err = tx.exec(`UPDATE sessions SET pending_secret = ? WHERE id_hash = ?`, s.keys.secondFactors.Seal([]byte(secret), pendingAD(sess.OfficerID)), h)
 		return err
 	})
 	return secret, err
+}
+
+// enrolling returns the session of an officer with no second factor yet.
+func (tx *Tx) enrolling(h string) (*tandem.Session, error) {
+	sess, err := tx.session(h)
+	if err != nil {
+		return nil, err
+	}
+	if sess.Enrolled || sess.Exempt {
+		return nil, tandem.Errorf(tandem.ECONFLICT, "a second factor is already set for this account")
+	}
+	return sess, nil
+}
+
+// pendingAD binds a pending key to its officer.
+func pendingAD(officerID string) string {
+	return seal.FieldAD("session", officerID, "pending_secret", 1)
+}
+
+// pendingSecret returns the key PendingSecondFactor made for the session,
+// and false when there is none, or it was sealed under a key since rotated.
+func (tx *Tx) pendingSecret(h, officerID string) (string, bool, error) {
+	var sealed sql.NullString
+	if err := tx.queryRow(`SELECT pending_secret FROM sessions WHERE id_hash = ?`, h).Scan(&sealed); err != nil {
+		return "", false, err
+	}
+	if !sealed.Valid {
+		return "", false, nil
+	}
+	plain, err := tx.store.keys.secondFactors.Open(sealed.String, pendingAD(officerID))
+	if err != nil {
+		return "", false, nil
+	}
+	return string(plain), true, nil
 }
 
 // EnrolSecondFactor stores the session's pending key (PendingSecondFactor)
@@ -471,25 +495,17 @@ func (s *Store) EnrolSecondFactor(ctx context.Context, token, code string) error
 	h := s.keys.sessionHash(token)
 	var refused bool
 	err := s.update(ctx, func(tx *Tx) error {
-		sess, err := tx.session(h)
+		sess, err := tx.enrolling(h)
 		if err != nil {
 			return err
 		}
-		if sess.Enrolled || sess.Exempt {
-			return tandem.Errorf(tandem.ECONFLICT, "a second factor is already set for this account")
-		}
-		var sealed sql.NullString
-		if err := tx.queryRow(`SELECT pending_secret FROM sessions WHERE id_hash = ?`, h).Scan(&sealed); err != nil {
+		secret, ok, err := tx.pendingSecret(h, sess.OfficerID)
+		if err != nil {
 			return err
 		}
-		if !sealed.Valid {
+		if !ok {
 			return tandem.Invalid("code", "open the set-up page first: it shows the key to scan")
 		}
-		plain, err := s.keys.secondFactors.Open(sealed.String, seal.FieldAD("session", sess.OfficerID, "pending_secret", 1))
-		if err != nil {
-			return tandem.Invalid("code", "the key shown has expired: open the set-up page again")
-		}
-		secret := string(plain)
 		step := matchStep(secret, code, tx.now)
 		if step < 0 {
 			refused = true

@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"tandem"
 	"tandem/backup"
 	"tandem/seal"
 )
@@ -44,18 +43,13 @@ func (m *Main) backup(ctx context.Context, g *globals, args []string) error {
 	if err != nil {
 		return err
 	}
-	store, err := m.openExisting(ctx, g, m.logger())
+	store, actx, err := m.openAs(ctx, g, *as)
 	if err != nil {
 		return err
 	}
 	// The backup is an export of everything: on the record first, so that
 	// the copy carries its own entry.
-	actor, err := store.ActingAs(ctx, *as)
-	if err != nil {
-		store.Close()
-		return err
-	}
-	if err := store.NoteExport(tandem.NewContextWithOfficer(ctx, actor), "backup", "backup written to "+filepath.Base(file)); err != nil {
+	if err := store.NoteExport(actx, "backup", "backup written to "+filepath.Base(file)); err != nil {
 		store.Close()
 		return err
 	}

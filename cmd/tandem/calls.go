@@ -55,16 +55,12 @@ func (m *Main) callsImport(ctx context.Context, g *globals, args []string) error
 	default:
 		return usagef("--format: give asterisk or csv")
 	}
-	store, err := m.openExisting(ctx, g, m.logger())
+	store, actx, err := m.openAs(ctx, g, *as)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	actor, err := store.ActingAs(ctx, *as)
-	if err != nil {
-		return err
-	}
-	res, err := store.ImportCalls(tandem.NewContextFromCommandLine(tandem.NewContextWithOfficer(ctx, actor)), *format, src)
+	res, err := store.ImportCalls(tandem.NewContextFromCommandLine(actx), *format, src)
 	if err != nil {
 		return err
 	}

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-
-	"tandem"
 )
 
 // keysRotate re-wraps every key under a new master key, in one transaction.
@@ -37,16 +35,12 @@ func (m *Main) keysRotate(ctx context.Context, g *globals, args []string) error 
 		return err
 	}
 	defer release()
-	store, err := m.openExisting(ctx, g, m.logger())
+	store, actx, err := m.openAs(ctx, g, *as)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	actor, err := store.ActingAs(ctx, *as)
-	if err != nil {
-		return err
-	}
-	if err := store.RotateMasterKey(tandem.NewContextWithOfficer(ctx, actor), next); err != nil {
+	if err := store.RotateMasterKey(actx, next); err != nil {
 		return err
 	}
 	defaultKey := filepath.Join(g.data, "master.key")

@@ -334,6 +334,22 @@ func (m *Main) openWithClock(ctx context.Context, g *globals, log *slog.Logger, 
 	return s, nil
 }
 
+// openAs opens the store and returns it with a context acting as the
+// officer --as names: every command-line change runs, and is audited, as
+// that officer, with that officer's roles.
+func (m *Main) openAs(ctx context.Context, g *globals, as string) (*sqlstore.Store, context.Context, error) {
+	store, err := m.openExisting(ctx, g, m.logger())
+	if err != nil {
+		return nil, nil, err
+	}
+	actor, err := store.ActingAs(ctx, as)
+	if err != nil {
+		store.Close()
+		return nil, nil, err
+	}
+	return store, tandem.NewContextWithOfficer(ctx, actor), nil
+}
+
 // cliOfficer is who the audit trail names for changes made at the command
 // line by whoever holds the data folder: an administrator.
 var cliOfficer = &tandem.Officer{ID: "cli", Username: "cli", Name: "command line", Roles: []tandem.Role{tandem.RoleAdmin}}

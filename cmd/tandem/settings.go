@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 
-	"tandem"
 	"tandem/policy"
 )
 
@@ -47,16 +46,12 @@ func (m *Main) settingsSet(ctx context.Context, g *globals, args []string) error
 	if _, ok := policy.DefaultSettings().Get(*key); !ok {
 		return usagef("--key: unknown setting %q; the settings are %v", *key, policy.SettingKeys)
 	}
-	store, err := m.openExisting(ctx, g, m.logger())
+	store, actx, err := m.openAs(ctx, g, *as)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	actor, err := store.ActingAs(ctx, *as)
-	if err != nil {
-		return err
-	}
-	if err := store.SetSetting(tandem.NewContextWithOfficer(ctx, actor), *key, *value, *reason); err != nil {
+	if err := store.SetSetting(actx, *key, *value, *reason); err != nil {
 		return err
 	}
 	st, err := store.Settings(ctx)

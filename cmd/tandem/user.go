@@ -133,16 +133,11 @@ func (m *Main) userDisable(ctx context.Context, g *globals, args []string) error
 	if *username == "" || strings.TrimSpace(*reason) == "" || *as == "" {
 		return usagef("user disable: --username, --reason and --as are required")
 	}
-	store, err := m.openExisting(ctx, g, m.logger())
+	store, actx, err := m.openAs(ctx, g, *as)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	actor, err := store.ActingAs(ctx, *as)
-	if err != nil {
-		return err
-	}
-	actx := tandem.NewContextWithOfficer(ctx, actor)
 	target, err := store.FindOfficerByUsername(actx, *username)
 	if tandem.ErrorCode(err) == tandem.ENOTFOUND {
 		return usagef("user disable: --username: no officer has the username %q", *username)
@@ -168,16 +163,12 @@ func (m *Main) tokenRevoke(ctx context.Context, g *globals, args []string) error
 	if *username == "" || *as == "" {
 		return usagef("token revoke: --username and --as are required")
 	}
-	store, err := m.openExisting(ctx, g, m.logger())
+	store, actx, err := m.openAs(ctx, g, *as)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	actor, err := store.ActingAs(ctx, *as)
-	if err != nil {
-		return err
-	}
-	n, err := store.RevokeTokens(tandem.NewContextWithOfficer(ctx, actor), *username)
+	n, err := store.RevokeTokens(actx, *username)
 	if err != nil {
 		return err
 	}
