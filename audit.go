@@ -60,6 +60,18 @@ type AuditService interface {
 	// one-line summary when all is intact, and an error naming the first
 	// broken entry or record otherwise.
 	VerifyAudit(ctx context.Context) (string, error)
+
+	// The trail as a transparency log: its entries are the leaves of an
+	// RFC 6962 Merkle tree (leaf N-1 is the raw bytes of entry N's hash).
+	// AuditCheckpoint returns a signed checkpoint, a signed note, covering
+	// every entry committed before the call; AuditVerifierKey the key that
+	// verifies it; AuditConsistency the proof that the tree of the first
+	// from entries is a prefix of the tree of the first to; AuditInclusion
+	// the proof that entry seq is in the tree of the first size entries.
+	AuditCheckpoint(ctx context.Context) ([]byte, error)
+	AuditVerifierKey(ctx context.Context) (string, error)
+	AuditConsistency(ctx context.Context, from, to uint64) ([][]byte, error)
+	AuditInclusion(ctx context.Context, seq, size uint64) ([][]byte, error)
 }
 
 // AuditActions are the acts the trail records, by name: what an inspector

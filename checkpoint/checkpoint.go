@@ -1,158 +1,108 @@
-// Package checkpoint signs the head of the audit chain from time to time
-// and keeps the signatures in an append-only file beside the database.
+// Package checkpoint makes the audit trail a transparency log: its entries
+// are the leaves of an RFC 6962 Merkle tree, and signed checkpoints of the
+// tree's size and root are kept in an append-only file beside the
+// database, as signed notes in the Go checksum database's form (the C2SP
+// tlog-checkpoint layout). Anyone holding a checkpoint can ask for a
+// proof that a later one extends it, and a witness that keeps them on
+// another machine holds the log to its past.
 //
 // The hash chain alone shows an entry edited in place, but not the newest
 // entries cut off together with the rows they vouch for, nor a chain
 // rewritten and rehashed from some entry on: both leave a chain that is
-// whole. A signed checkpoint says "entry N had hash H at time T"; once
-// written, the chain can no longer lose entry N or change it without
-// Verify naming it.
-//
-// The checkpoints bind only what a tamperer cannot also rewrite. Whoever
-// holds the signing key can sign a new history, and whoever can write the
-// checkpoint file can cut it as short as the chain: keep the key outside
-// the data folder where that matters, and copy the file away from it.
+// whole. A signed checkpoint binds the first N entries; once written, the
+// trail can no longer lose one of them or change it without Verify naming
+// it. What the data folder alone cannot show (the folder rolled back, with
+// its checkpoint file) a witness shows, since it remembers a later size.
 package checkpoint
 
 import (
-	"crypto/ed25519"
+	"bytes"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
+
+	"github.com/transparency-dev/merkle/compact"
+	"github.com/transparency-dev/merkle/rfc6962"
+	"golang.org/x/mod/sumdb/note"
 )
 
-// Version names the form of a checkpoint line and of the bytes its
-// signature covers; a new form gets a new version, so that an old
-// signature is never read under new rules.
-const Version = "v1"
-
-// TimeLayout is how a checkpoint's time is written, in its line and in the
-// signed bytes: RFC 3339, UTC, microseconds, fixed width, the precision the
-// audit trail keeps its own times at.
-const TimeLayout = "2006-01-02T15:04:05.000000Z"
-
-// Checkpoint is a signed statement that the audit entry numbered Seq had
-// the hash Hash at the time At.
+// Checkpoint is a signed statement that the log named Origin held Size
+// entries whose tree has the root hash Root. Note is the signed note as
+// written, the checkpoint's only form on disk and on the wire.
 type Checkpoint struct {
-	Seq  int64
-	Hash string // hex SHA-256 of the chain entry at Seq, as audit.Hash gives it
-	At   time.Time
-	Sig  []byte // Ed25519 signature of the canonical bytes of Seq, Hash and At
+	Origin string
+	Size   uint64
+	Root   []byte
+	Note   []byte
 }
 
-// Sign returns the checkpoint of entry seq with hash hash, signed at the
-// time at. The time is kept in UTC at microsecond precision, as it is
-// written, so that the checkpoint reads back the same from its line. seq
-// should be positive, hash 64 lowercase hex digits and at within years 0 to
-// 9999: Log.Append refuses a checkpoint whose line would not parse.
-func Sign(key ed25519.PrivateKey, seq int64, hash string, at time.Time) Checkpoint {
-	at = at.UTC().Truncate(time.Microsecond)
-	return Checkpoint{Seq: seq, Hash: hash, At: at, Sig: ed25519.Sign(key, signed(seq, hash, at))}
-}
-
-// signed returns the bytes a checkpoint's signature covers: a label and
-// the version, then each field as name, length and value (as
-// audit.Canonical writes an entry), so that a signature made for one seq,
-// hash or time, or for anything other than a checkpoint, fits no other.
-func signed(seq int64, hash string, at time.Time) []byte {
-	var b strings.Builder
-	b.WriteString("tandem audit checkpoint " + Version + "\n")
-	field := func(name, value string) {
-		b.WriteString(name)
-		b.WriteByte(':')
-		b.WriteString(strconv.Itoa(len(value)))
-		b.WriteByte(':')
-		b.WriteString(value)
-		b.WriteByte('\n')
+// Sign returns the checkpoint of a tree of size entries with the root hash
+// root, signed by key.
+func Sign(key *Key, size uint64, root []byte) (Checkpoint, error) {
+	if len(root) != HashSize {
+		return Checkpoint{}, fmt.Errorf("a root hash has %d bytes, want %d", len(root), HashSize)
 	}
-	field("seq", strconv.FormatInt(seq, 10))
-	field("hash", hash)
-	field("at", at.UTC().Format(TimeLayout))
-	return []byte(b.String())
-}
-
-// Line returns the checkpoint as one line of the checkpoint file, newline
-// included: "v1 <seq> <hash> <time> <base64 signature>\n".
-func (c Checkpoint) Line() string {
-	return Version + " " + strconv.FormatInt(c.Seq, 10) + " " + c.Hash + " " + c.At.UTC().Format(TimeLayout) + " " +
-		base64.StdEncoding.EncodeToString(c.Sig) + "\n"
-}
-
-// Parse reads a checkpoint from one line as Line writes it, with or without
-// its newline. It checks the line's form, not its signature (that is
-// Verify's work), and its error says which field is wrong. Parse is strict:
-// only the exact form Line writes is accepted, so a line that parses is the
-// line Line gives back.
-func Parse(line string) (Checkpoint, error) {
-	c, err := parse(strings.TrimSuffix(line, "\n"))
+	text := body(key.Origin(), size, root)
+	msg, err := note.Sign(&note.Note{Text: text}, key.signer)
 	if err != nil {
-		return Checkpoint{}, fmt.Errorf("checkpoint line: %w", err)
+		return Checkpoint{}, fmt.Errorf("sign the checkpoint: %w", err)
 	}
+	return Checkpoint{Origin: key.Origin(), Size: size, Root: root, Note: msg}, nil
+}
+
+// body is a checkpoint's text: origin, size and base64 root, a line each.
+func body(origin string, size uint64, root []byte) string {
+	return origin + "\n" + strconv.FormatUint(size, 10) + "\n" + base64.StdEncoding.EncodeToString(root) + "\n"
+}
+
+// Open checks a signed checkpoint against the log's verifier, and reads
+// its body. Its error says whether the signature or the form is wrong.
+func Open(msg []byte, v note.Verifier) (Checkpoint, error) {
+	n, err := note.Open(msg, note.VerifierList(v))
+	if err != nil {
+		var unverified *note.UnverifiedNoteError
+		var invalid *note.InvalidSignatureError
+		switch {
+		case errors.As(err, &invalid):
+			return Checkpoint{}, errors.New("its signature does not verify: it was altered or signed by another key")
+		case errors.As(err, &unverified):
+			return Checkpoint{}, errors.New("it is not signed by the log's key")
+		}
+		return Checkpoint{}, errors.New("it is not a signed note")
+	}
+	c, err := parseBody(n.Text)
+	if err != nil {
+		return Checkpoint{}, err
+	}
+	if c.Origin != v.Name() {
+		return Checkpoint{}, fmt.Errorf("it is of the log %q, not %q", c.Origin, v.Name())
+	}
+	c.Note = msg
 	return c, nil
 }
 
-// parse reads a line without its newline. Its errors say what is wrong
-// without saying where, for Parse and the log reader to place.
-func parse(line string) (Checkpoint, error) {
-	if line == "" {
-		return Checkpoint{}, errors.New("the line is empty")
+// parseBody reads a checkpoint's text strictly: exactly the three lines
+// Sign writes, so that one tree has one checkpoint text.
+func parseBody(text string) (Checkpoint, error) {
+	lines := strings.Split(strings.TrimSuffix(text, "\n"), "\n")
+	if len(lines) != 3 || !strings.HasSuffix(text, "\n") {
+		return Checkpoint{}, fmt.Errorf("its text has %d lines, want 3: origin, size and root hash", len(lines))
 	}
-	for i := 0; i < len(line); i++ {
-		// The base64 decoder skips line breaks, and a stray carriage return
-		// would otherwise surface as a puzzling bad field: name it.
-		if b := line[i]; b < 0x20 || b == 0x7f {
-			return Checkpoint{}, fmt.Errorf("the line holds the control character %q at byte %d", b, i+1)
-		}
+	size, err := strconv.ParseUint(lines[1], 10, 64)
+	if err != nil || strconv.FormatUint(size, 10) != lines[1] {
+		return Checkpoint{}, fmt.Errorf("its size %s is not a whole number", show(lines[1]))
 	}
-	f := strings.Split(line, " ")
-	if len(f) != 5 {
-		plural := "s"
-		if len(f) == 1 {
-			plural = ""
-		}
-		return Checkpoint{}, fmt.Errorf("the line has %d field%s, want 5 separated by single spaces: %s <seq> <hash> <time> <signature>",
-			len(f), plural, Version)
+	root, err := base64.StdEncoding.Strict().DecodeString(lines[2])
+	if err != nil || len(root) != HashSize {
+		return Checkpoint{}, fmt.Errorf("its root hash %s is not %d bytes in base64", show(lines[2]), HashSize)
 	}
-	if f[0] != Version {
-		return Checkpoint{}, fmt.Errorf("the version %s is not %s", show(f[0]), Version)
+	if !strings.HasPrefix(lines[0], OriginPrefix) {
+		return Checkpoint{}, fmt.Errorf("its origin %s does not start %s", show(lines[0]), OriginPrefix)
 	}
-	seq, err := strconv.ParseInt(f[1], 10, 64)
-	// Comparing with the number written back refuses "+7" and "007", which
-	// ParseInt takes: one checkpoint, one way to write it.
-	if err != nil || seq <= 0 || strconv.FormatInt(seq, 10) != f[1] {
-		return Checkpoint{}, fmt.Errorf("the seq %s is not a positive integer", show(f[1]))
-	}
-	if !isHash(f[2]) {
-		return Checkpoint{}, fmt.Errorf("the hash %s is not 64 lowercase hex digits", show(f[2]))
-	}
-	at, err := time.Parse(TimeLayout, f[3])
-	if err != nil || at.Format(TimeLayout) != f[3] {
-		return Checkpoint{}, fmt.Errorf("the time %s is not UTC with microseconds, as %s", show(f[3]), TimeLayout)
-	}
-	sig, err := base64.StdEncoding.Strict().DecodeString(f[4])
-	if err != nil {
-		return Checkpoint{}, fmt.Errorf("the signature %s is not base64", show(f[4]))
-	}
-	if len(sig) != ed25519.SignatureSize {
-		return Checkpoint{}, fmt.Errorf("the signature has %d bytes, want %d", len(sig), ed25519.SignatureSize)
-	}
-	return Checkpoint{Seq: seq, Hash: f[2], At: at, Sig: sig}, nil
-}
-
-// isHash reports whether s is a hex SHA-256 as the audit package writes it.
-func isHash(s string) bool {
-	if len(s) != 64 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
-			return false
-		}
-	}
-	return true
+	return Checkpoint{Origin: lines[0], Size: size, Root: root}, nil
 }
 
 // show quotes a field for an error, cut short: a damaged file can hold a
@@ -164,3 +114,34 @@ func show(s string) string {
 	}
 	return strconv.Quote(s)
 }
+
+// HashSize is the size of a tree's hashes: SHA-256.
+const HashSize = 32
+
+// Hasher is the tree's RFC 6962 hasher.
+var Hasher = rfc6962.DefaultHasher
+
+// Ranges makes the compact ranges the tree is built and stored with.
+var Ranges = &compact.RangeFactory{Hash: Hasher.HashChildren}
+
+// LeafHash returns the tree's leaf hash of an audit entry: leaf N is the
+// 32 raw bytes of entry N's hash, hashed as an RFC 6962 leaf.
+func LeafHash(entryHash string) ([]byte, error) {
+	raw, err := hex.DecodeString(entryHash)
+	if err != nil || len(raw) != HashSize {
+		return nil, fmt.Errorf("the entry hash %s is not %d bytes in hex", show(entryHash), HashSize)
+	}
+	return Hasher.HashLeaf(raw), nil
+}
+
+// Root returns the root hash of a compact range from leaf 0: the empty
+// tree's hash when it holds no leaf.
+func Root(r *compact.Range) ([]byte, error) {
+	if r.End() == 0 {
+		return Hasher.EmptyRoot(), nil
+	}
+	return r.GetRootHash(nil)
+}
+
+// sameRoot compares two root hashes.
+func sameRoot(a, b []byte) bool { return bytes.Equal(a, b) }

@@ -2,158 +2,333 @@ package checkpoint_test
 
 import (
 	"bytes"
-	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"math"
-	"regexp"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/transparency-dev/merkle/compact"
+	"github.com/transparency-dev/merkle/proof"
+	"golang.org/x/mod/sumdb/note"
+
 	"tandem/checkpoint"
 )
 
-var (
-	// Fixed keys keep failures reproducible.
-	key   = ed25519.NewKeyFromSeed(bytes.Repeat([]byte{7}, ed25519.SeedSize))
-	other = ed25519.NewKeyFromSeed(bytes.Repeat([]byte{8}, ed25519.SeedSize))
-	t0    = time.Date(2025, time.March, 10, 9, 0, 0, 123456789, time.UTC)
-)
+// newKey returns a new log key for a test.
+func newKey(t testing.TB) *checkpoint.Key {
+	t.Helper()
+	k, _, err := checkpoint.NewKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
 
-func pub(k ed25519.PrivateKey) ed25519.PublicKey { return k.Public().(ed25519.PublicKey) }
-
-// hashOf stands for the hash of audit entry seq.
-func hashOf(seq int64) string {
-	sum := sha256.Sum256([]byte(strconv.FormatInt(seq, 10)))
+// entryHash is the hex hash of a made-up audit entry n.
+func entryHash(n int) string {
+	sum := sha256.Sum256([]byte("entry " + strconv.Itoa(n)))
 	return hex.EncodeToString(sum[:])
 }
 
-// chain stands for a whole audit chain of head entries.
-func chain(head int64) func(int64) (string, bool) {
-	return func(seq int64) (string, bool) {
-		if seq < 1 || seq > head {
-			return "", false
+// rootOf returns the root of the tree of the first n made-up entries,
+// computed the slow way, straight from RFC 6962's definition, so that the
+// compact ranges are checked against something they do not share.
+func rootOf(t testing.TB, lo, hi int) []byte {
+	t.Helper()
+	switch n := hi - lo; {
+	case n == 0:
+		return checkpoint.Hasher.EmptyRoot()
+	case n == 1:
+		raw, _ := hex.DecodeString(entryHash(lo + 1))
+		return checkpoint.Hasher.HashLeaf(raw)
+	default:
+		k := 1
+		for k*2 < n {
+			k *= 2
 		}
-		return hashOf(seq), true
+		return checkpoint.Hasher.HashChildren(rootOf(t, lo, lo+k), rootOf(t, lo+k, hi))
 	}
 }
 
-// same reports whether two checkpoints say the same thing with the same
-// signature.
-func same(a, b checkpoint.Checkpoint) bool {
-	return a.Seq == b.Seq && a.Hash == b.Hash && a.At.Equal(b.At) && bytes.Equal(a.Sig, b.Sig)
+// rangeOf builds the compact range of the first n made-up entries.
+func rangeOf(t testing.TB, n int) *compact.Range {
+	t.Helper()
+	r := checkpoint.Ranges.NewEmptyRange(0)
+	for i := 1; i <= n; i++ {
+		leaf, err := checkpoint.LeafHash(entryHash(i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := r.Append(leaf, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return r
 }
 
-var lineForm = regexp.MustCompile(`^v1 [1-9][0-9]* [0-9a-f]{64} \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z [A-Za-z0-9+/]{86}==\n$`)
+func TestRoot_IsRFC6962sTreeHead(t *testing.T) {
+	for n := 0; n <= 33; n++ {
+		got, err := checkpoint.Root(rangeOf(t, n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := rootOf(t, 0, n); !bytes.Equal(got, want) {
+			t.Errorf("the root of %d entries is %x, want %x", n, got, want)
+		}
+	}
+}
 
-func TestSign_LineParsesBack(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		seq  int64
-		at   time.Time
-	}{
-		{"UTC time with nanoseconds", 1, t0},
-		{"time in another zone", 2000, t0.In(time.FixedZone("CET", 3600))},
-		{"whole second", 7, t0.Truncate(time.Second)},
-		{"largest seq", math.MaxInt64, t0},
-		{"last microsecond of year 9999", 12, time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC)},
+func TestLeafHash_IsTheEntrysRawHashAsALeaf(t *testing.T) {
+	h := entryHash(7)
+	raw, _ := hex.DecodeString(h)
+	want := sha256.Sum256(append([]byte{0}, raw...))
+	got, err := checkpoint.LeafHash(h)
+	if err != nil || !bytes.Equal(got, want[:]) {
+		t.Errorf("LeafHash(%s) = %x, %v; want SHA-256(0x00 || raw) = %x", h, got, err, want)
+	}
+	for _, bad := range []string{"", "abc", strings.Repeat("g", 64), h[:62]} {
+		if _, err := checkpoint.LeafHash(bad); err == nil {
+			t.Errorf("LeafHash(%q) took a hash that is not 32 bytes of hex", bad)
+		}
+	}
+}
+
+func TestSign_OpensWithTheLogsVerifier(t *testing.T) {
+	k := newKey(t)
+	root := rootOf(t, 0, 5)
+	c, err := checkpoint.Sign(k, 5, root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The note package itself, with nothing of ours but the verifier key:
+	// the C2SP layout, origin, size and base64 root.
+	v, err := note.NewVerifier(k.VerifierKey())
+	if err != nil {
+		t.Fatalf("the verifier key %q: %v", k.VerifierKey(), err)
+	}
+	n, err := note.Open(c.Note, note.VerifierList(v))
+	if err != nil {
+		t.Fatalf("note.Open: %v\n%s", err, c.Note)
+	}
+	want := k.Origin() + "\n5\n" + base64.StdEncoding.EncodeToString(root) + "\n"
+	if n.Text != want {
+		t.Errorf("the note's text is %q, want %q", n.Text, want)
+	}
+	if !strings.HasPrefix(k.Origin(), "tandem/") || len(k.Origin()) != len("tandem/")+16 {
+		t.Errorf("the origin %q is not tandem/<16 hex digits>", k.Origin())
+	}
+	back, err := checkpoint.Open(c.Note, k.Verifier())
+	if err != nil || back.Size != 5 || !bytes.Equal(back.Root, root) || back.Origin != k.Origin() {
+		t.Errorf("Open gives %+v, %v", back, err)
+	}
+	// Another key's verifier does not open it; a changed size breaks it.
+	if _, err := checkpoint.Open(c.Note, newKey(t).Verifier()); err == nil || !strings.Contains(err.Error(), "not signed by the log's key") {
+		t.Errorf("opened under another log's key: %v", err)
+	}
+	forged := bytes.Replace(c.Note, []byte("\n5\n"), []byte("\n6\n"), 1)
+	if _, err := checkpoint.Open(forged, k.Verifier()); err == nil || !strings.Contains(err.Error(), "signature does not verify") {
+		t.Errorf("a size changed after signing: %v", err)
+	}
+}
+
+func TestOpen_RefusesTextOtherThanThreeLines(t *testing.T) {
+	k := newKey(t)
+	root := base64.StdEncoding.EncodeToString(rootOf(t, 0, 3))
+	signer := signerOf(t, k)
+	for name, text := range map[string]string{
+		"an extension line": k.Origin() + "\n3\n" + root + "\nextra\n",
+		"no root":           k.Origin() + "\n3\n",
+		"size +3":           k.Origin() + "\n+3\n" + root + "\n",
+		"size 03":           k.Origin() + "\n03\n" + root + "\n",
+		"a short root":      k.Origin() + "\n3\n" + root[:20] + "\n",
+		"another origin":    "tandem/0000000000000000\n3\n" + root + "\n",
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			c := checkpoint.Sign(key, tc.seq, hashOf(tc.seq), tc.at)
-			if want := tc.at.UTC().Truncate(time.Microsecond); !c.At.Equal(want) || c.At.Location() != time.UTC {
-				t.Errorf("signed time %v, want %v in UTC", c.At, want)
-			}
-			line := c.Line()
-			if !lineForm.MatchString(line) {
-				t.Fatalf("line %q is not of the form v1 <seq> <hash> <time> <signature>", line)
-			}
-			for _, in := range []string{line, strings.TrimSuffix(line, "\n")} {
-				back, err := checkpoint.Parse(in)
-				if err != nil {
-					t.Fatalf("Parse(%q): %v", in, err)
-				}
-				if !same(back, c) {
-					t.Errorf("Parse(%q) = %+v, want %+v", in, back, c)
-				}
-				if err := checkpoint.Verify(pub(key), []checkpoint.Checkpoint{back}, chain(tc.seq), tc.seq); err != nil {
-					t.Errorf("the checkpoint read back does not verify: %v", err)
-				}
-			}
-		})
+		msg, err := note.Sign(&note.Note{Text: text}, signer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := checkpoint.Open(msg, k.Verifier()); err == nil {
+			t.Errorf("%s: opened %q", name, text)
+		}
 	}
 }
 
-func TestLine_WritesFieldsInOrder(t *testing.T) {
-	c := checkpoint.Sign(key, 42, hashOf(42), t0)
-	want := "v1 42 " + hashOf(42) + " 2025-03-10T09:00:00.123456Z " + base64.StdEncoding.EncodeToString(c.Sig) + "\n"
-	if got := c.Line(); got != want {
-		t.Errorf("Line() = %q, want %q", got, want)
+func TestVerify(t *testing.T) {
+	k := newKey(t)
+	sign := func(n int) checkpoint.Checkpoint {
+		c, err := checkpoint.Sign(k, uint64(n), rootOf(t, 0, n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
 	}
-}
-
-func TestParse_RefusesMalformedLines(t *testing.T) {
-	good := strings.TrimSuffix(checkpoint.Sign(key, 42, hashOf(42), t0).Line(), "\n")
-	f := strings.Split(good, " ")
-	// with returns the good line with field i replaced.
-	with := func(i int, v string) string {
-		g := append([]string(nil), f...)
-		g[i] = v
-		return strings.Join(g, " ")
+	cps := []checkpoint.Checkpoint{sign(3), sign(8), sign(13)}
+	roots := func(trail int) func(uint64) ([]byte, bool) {
+		return func(n uint64) ([]byte, bool) {
+			if int(n) > trail {
+				return nil, false
+			}
+			return rootOf(t, 0, int(n)), true
+		}
 	}
-	sigOf := func(n int) string { return base64.StdEncoding.EncodeToString(make([]byte, n)) }
-	for _, tc := range []struct {
-		name, line, want string
+	if err := checkpoint.Verify(k.Verifier(), cps, roots(13), 13); err != nil {
+		t.Errorf("a whole trail: %v", err)
+	}
+	if err := checkpoint.Verify(k.Verifier(), cps, roots(20), 20); err != nil {
+		t.Errorf("a trail grown since: %v", err)
+	}
+	rewritten := func(n uint64) ([]byte, bool) {
+		if n >= 8 {
+			return rootOf(t, 1, int(n)+1), true
+		}
+		return rootOf(t, 0, int(n)), true
+	}
+	for name, c := range map[string]struct {
+		cps   []checkpoint.Checkpoint
+		roots func(uint64) ([]byte, bool)
+		size  uint64
+		want  string
 	}{
-		{"empty", "", "the line is empty"},
-		{"only a newline", "\n", "the line is empty"},
-		{"four fields", strings.Join(f[:4], " "), "the line has 4 fields, want 5"},
-		{"trailing space", good + " ", "the line has 6 fields, want 5"},
-		{"two spaces between fields", strings.Replace(good, " ", "  ", 1), "the line has 6 fields, want 5"},
-		{"tab between fields", strings.Replace(good, " ", "\t", 1), `control character '\t' at byte 3`},
-		{"Windows line end", good + "\r\n", `control character '\r' at byte ` + strconv.Itoa(len(good)+1)},
-		{"two lines in one", good + "\n" + good, `control character '\n'`},
-		{"version 2", with(0, "v2"), `the version "v2" is not v1`},
-		{"version in capitals", with(0, "V1"), `the version "V1" is not v1`},
-		{"seq zero", with(1, "0"), `the seq "0" is not a positive integer`},
-		{"seq negative", with(1, "-42"), `the seq "-42" is not a positive integer`},
-		{"seq with a plus sign", with(1, "+42"), `the seq "+42" is not a positive integer`},
-		{"seq with a leading zero", with(1, "042"), `the seq "042" is not a positive integer`},
-		{"seq not a number", with(1, "forty"), `the seq "forty" is not a positive integer`},
-		{"seq past int64", with(1, "9223372036854775808"), `the seq "9223372036854775808" is not a positive integer`},
-		{"hash in capitals", with(2, strings.ToUpper(f[2])), "is not 64 lowercase hex digits"},
-		{"hash one digit short", with(2, f[2][:63]), "is not 64 lowercase hex digits"},
-		{"hash one digit long", with(2, f[2]+"0"), "is not 64 lowercase hex digits"},
-		{"hash with a non-hex letter", with(2, "g"+f[2][1:]), "is not 64 lowercase hex digits"},
-		{"time without microseconds", with(3, "2025-03-10T09:00:00Z"), `the time "2025-03-10T09:00:00Z" is not UTC with microseconds`},
-		{"time with milliseconds", with(3, "2025-03-10T09:00:00.123Z"), "is not UTC with microseconds"},
-		{"time with nanoseconds", with(3, "2025-03-10T09:00:00.123456789Z"), "is not UTC with microseconds"},
-		{"time with an offset", with(3, "2025-03-10T09:00:00.123456+01:00"), "is not UTC with microseconds"},
-		{"time on a day that does not exist", with(3, "2025-02-30T09:00:00.123456Z"), "is not UTC with microseconds"},
-		{"time as a number", with(3, "1741597200"), "is not UTC with microseconds"},
-		{"signature not base64", with(4, "not*base64"), `the signature "not*base64" is not base64`},
-		{"signature without padding", with(4, strings.TrimRight(f[4], "=")), "is not base64"},
-		{"signature one byte short", with(4, sigOf(63)), "the signature has 63 bytes, want 64"},
-		{"signature one byte long", with(4, sigOf(65)), "the signature has 65 bytes, want 64"},
-		{"signature empty", with(4, ""), "the signature has 0 bytes, want 64"},
-		{"long field cut short in the error", with(2, strings.Repeat("x", 5000)), `"` + strings.Repeat("x", 72) + `"…`},
+		"cut off":       {cps, roots(10), 10, "entry 11, under checkpoint 3 of 13 entries, is missing: entries were cut off"},
+		"rewritten":     {cps, rewritten, 13, "the first 8 entries do not match checkpoint 2: the trail was rewritten"},
+		"reordered":     {[]checkpoint.Checkpoint{cps[1], cps[0]}, roots(13), 13, "checkpoint 2 (3 entries) does not come after checkpoint 1 (8 entries)"},
+		"repeated":      {[]checkpoint.Checkpoint{cps[0], cps[0]}, roots(13), 13, "reordered or repeated"},
+		"another key":   {[]checkpoint.Checkpoint{cps[0], mustSign(t, newKey(t), 8, rootOf(t, 0, 8))}, roots(13), 13, "checkpoint 2 (8 entries): it is not signed by the log's key"},
+		"a byte edited": {[]checkpoint.Checkpoint{edited(cps[0])}, roots(13), 13, "checkpoint 1 (3 entries): its signature does not verify"},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			c, err := checkpoint.Parse(tc.line)
-			if err == nil {
-				t.Fatalf("Parse(%q) = %+v, want an error", tc.line, c)
-			}
-			if !strings.HasPrefix(err.Error(), "checkpoint line: ") || !strings.Contains(err.Error(), tc.want) {
-				t.Errorf("error %q does not say %q", err, tc.want)
-			}
-			if !same(c, checkpoint.Checkpoint{}) {
-				t.Errorf("Parse returned %+v with its error, want nothing", c)
-			}
-		})
-	}
-	if _, err := checkpoint.Parse(good); err != nil {
-		t.Fatalf("the line the cases spoil does not parse: %v", err)
+		err := checkpoint.Verify(k.Verifier(), c.cps, c.roots, c.size)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v; want %q", name, err, c.want)
+		}
 	}
 }
+
+func mustSign(t testing.TB, k *checkpoint.Key, n uint64, root []byte) checkpoint.Checkpoint {
+	t.Helper()
+	c, err := checkpoint.Sign(k, n, root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// edited changes one character of a checkpoint's signature.
+func edited(c checkpoint.Checkpoint) checkpoint.Checkpoint {
+	b := bytes.Clone(c.Note)
+	i := bytes.LastIndexByte(b[:len(b)-1], ' ') + 20 // past the key hash, into the signature
+	if b[i] == 'A' {
+		b[i] = 'B'
+	} else {
+		b[i] = 'A'
+	}
+	c.Note = b
+	return c
+}
+
+func TestDue(t *testing.T) {
+	for _, c := range []struct {
+		last    uint64
+		hasLast bool
+		since   int
+		size    uint64
+		want    bool
+	}{
+		{0, false, 0, 0, false},
+		{0, false, 0, 1, true},
+		{10, true, 0, 10, false},
+		{10, true, 100, 9, false}, // a shorter trail is never signed
+		{10, true, 59, 11, false},
+		{10, true, 60, 11, true},
+		{10, true, 0, 1009, false},
+		{10, true, 0, 1010, true},
+	} {
+		got := checkpoint.Due(c.last, c.hasLast, secs(c.since), c.size, 1000, secs(60))
+		if got != c.want {
+			t.Errorf("Due(last %d %v, %ds ago, size %d) = %v, want %v", c.last, c.hasLast, c.since, c.size, got, c.want)
+		}
+	}
+}
+
+// TestProofs_VerifyUnderTheLibrarysVerifier builds proofs the way the
+// store does, from the nodes each leaf completes, and checks them with
+// transparency-dev/merkle's verifier at every pair of sizes up to 40.
+func TestProofs_VerifyUnderTheLibrarysVerifier(t *testing.T) {
+	const most = 40
+	nodes := map[compact.NodeID][]byte{}
+	r := checkpoint.Ranges.NewEmptyRange(0)
+	for i := 1; i <= most; i++ {
+		leaf, _ := checkpoint.LeafHash(entryHash(i))
+		if err := r.Append(leaf, func(id compact.NodeID, h []byte) { nodes[id] = h }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fetch := func(p proof.Nodes) [][]byte {
+		var hs [][]byte
+		for _, id := range p.IDs {
+			h, ok := nodes[id]
+			if !ok {
+				t.Fatalf("node %+v was never made", id)
+			}
+			hs = append(hs, bytes.Clone(h))
+		}
+		out, err := p.Rehash(hs, checkpoint.Hasher.HashChildren)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	for size := 1; size <= most; size++ {
+		root := rootOf(t, 0, size)
+		for seq := 1; seq <= size; seq++ {
+			p, err := proof.Inclusion(uint64(seq-1), uint64(size))
+			if err != nil {
+				t.Fatal(err)
+			}
+			leaf, _ := checkpoint.LeafHash(entryHash(seq))
+			if err := proof.VerifyInclusion(checkpoint.Hasher, uint64(seq-1), uint64(size), leaf, fetch(p), root); err != nil {
+				t.Errorf("entry %d in %d: %v", seq, size, err)
+			}
+		}
+		for from := 0; from <= size; from++ {
+			p, err := proof.Consistency(uint64(from), uint64(size))
+			if err != nil {
+				t.Fatal(err)
+			}
+			old := checkpoint.Checkpoint{Size: uint64(from), Root: rootOf(t, 0, from)}
+			next := checkpoint.Checkpoint{Size: uint64(size), Root: root}
+			if err := checkpoint.Consistent(old, next, fetch(p)); err != nil {
+				t.Errorf("%d to %d: %v", from, size, err)
+			}
+		}
+	}
+	// A fork: the same sizes, another history, fails the same proof.
+	old := checkpoint.Checkpoint{Size: 5, Root: rootOf(t, 1, 6)}
+	p, _ := proof.Consistency(5, 9)
+	if err := checkpoint.Consistent(old, checkpoint.Checkpoint{Size: 9, Root: rootOf(t, 0, 9)}, fetch(p)); err == nil {
+		t.Errorf("a rewritten first 5 entries passed as consistent")
+	}
+	if err := checkpoint.Consistent(checkpoint.Checkpoint{Size: 9, Root: rootOf(t, 0, 9)}, checkpoint.Checkpoint{Size: 5, Root: rootOf(t, 0, 5)}, nil); err == nil ||
+		!strings.Contains(err.Error(), "shrank from 9 entries to 5") {
+		t.Errorf("a log that shrank: %v", err)
+	}
+	if err := checkpoint.Consistent(checkpoint.Checkpoint{Size: 9, Root: rootOf(t, 0, 9)}, checkpoint.Checkpoint{Size: 9, Root: rootOf(t, 1, 10)}, nil); err == nil ||
+		!strings.Contains(err.Error(), "forked") {
+		t.Errorf("a log that forked at the same size: %v", err)
+	}
+}
+
+func ExampleSign() {
+	k, _, _ := checkpoint.NewKey()
+	c, _ := checkpoint.Sign(k, 0, checkpoint.Hasher.EmptyRoot())
+	lines := strings.Split(string(c.Note), "\n")
+	fmt.Println(lines[1], lines[2], lines[3] == "", strings.HasPrefix(lines[4], "— "+k.Origin()+" "))
+	// Output: 0 47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU= true true
+}
+
+func secs(n int) time.Duration { return time.Duration(n) * time.Second }
+
+func signerOf(t *testing.T, k *checkpoint.Key) note.Signer { return checkpoint.SignerOf(k) }

@@ -3,7 +3,9 @@ package checkpoint
 import (
 	"crypto/ed25519"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -12,24 +14,43 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+
+	"golang.org/x/mod/sumdb/note"
 )
 
-// keyLabel opens the one line of a key file. The file holds the seed, not
-// the 64-byte private key, because the public half is derived from it and
-// a file that held both could hold two halves that do not match.
-const keyLabel = "tandem-checkpoint-key " + Version + " "
+// Key is the log's signing key: its name is the log's origin,
+// "tandem/<install id>", the first line of every checkpoint it signs.
+type Key struct {
+	signer   note.Signer
+	verifier note.Verifier
+	vkey     string
+}
+
+// Origin returns the log's origin, the key's name.
+func (k *Key) Origin() string { return k.signer.Name() }
+
+// Verifier returns the verifier of the key's signatures.
+func (k *Key) Verifier() note.Verifier { return k.verifier }
+
+// VerifierKey returns the public key in the note package's text form,
+// "<origin>+<hash>+<base64 key>": what a witness pins.
+func (k *Key) VerifierKey() string { return k.vkey }
+
+// keyPrefix opens a key file: the note package's private key form,
+// "PRIVATE+KEY+<name>+<hash>+<base64 key>", on one line.
+const keyPrefix = "PRIVATE+KEY+"
 
 // LoadOrCreateKey reads the signing key from the file at path, or, when
-// there is no file there, creates one with a new random key (created is
-// then true, so that the caller can say so: a new key cannot vouch for
-// checkpoints signed before it).
+// there is no file there, creates one with a new random key and a new
+// install id (created is then true, so that the caller can say so: a new
+// key cannot vouch for checkpoints signed before it).
 //
-// The file is one line, "tandem-checkpoint-key v1 <base64 seed>", readable
-// by its owner only. A file of any other form, or that group or others may
-// read or write, is refused: a key others could read proves nothing, and
+// The file is one line, the note package's private key, readable by its
+// owner only. A file of any other form, or that group or others may read
+// or write, is refused: a key others could read proves nothing, and
 // replacing a damaged key would make every earlier checkpoint fail. The
 // folder must exist.
-func LoadOrCreateKey(path string) (key ed25519.PrivateKey, created bool, err error) {
+func LoadOrCreateKey(path string) (key *Key, created bool, err error) {
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		key, err = createKey(path)
@@ -49,7 +70,7 @@ func LoadOrCreateKey(path string) (key ed25519.PrivateKey, created bool, err err
 
 // LoadKey reads the checkpoint key at path and makes none: for checking a
 // data folder without changing it.
-func LoadKey(path string) (ed25519.PrivateKey, error) {
+func LoadKey(path string) (*Key, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("checkpoint key: %w", err)
@@ -59,7 +80,7 @@ func LoadKey(path string) (ed25519.PrivateKey, error) {
 }
 
 // readKey checks the mode of an open key file, then its form.
-func readKey(path string, f *os.File) (ed25519.PrivateKey, error) {
+func readKey(path string, f *os.File) (*Key, error) {
 	info, err := f.Stat()
 	if err != nil {
 		return nil, fmt.Errorf("checkpoint key: %w", err)
@@ -71,49 +92,112 @@ func readKey(path string, f *os.File) (ed25519.PrivateKey, error) {
 	if perm := info.Mode().Perm(); perm&0o077 != 0 && runtime.GOOS != "windows" {
 		return nil, fmt.Errorf("checkpoint key %s has mode %04o, open to others: it must be 0600 (chmod 600 %s)", path, perm, path)
 	}
-	// A key file is under a hundred bytes; reading no more than this keeps a
-	// wrong path (a database, say) from being read whole.
+	// A key file is under two hundred bytes; reading no more than this keeps
+	// a wrong path (a database, say) from being read whole.
 	data, err := io.ReadAll(io.LimitReader(f, 1024))
 	if err != nil {
 		return nil, fmt.Errorf("checkpoint key: %w", err)
 	}
-	seed, why := keySeed(string(data))
+	k, why := parseKey(strings.TrimSuffix(string(data), "\n"))
 	if why != "" {
-		// The error never quotes the file: it may hold a secret.
-		return nil, fmt.Errorf("checkpoint key %s is not a key file (%s): want one line %q", path, why, keyLabel+"<base64 seed>")
+		// The error never quotes the file: it holds a secret.
+		return nil, fmt.Errorf("checkpoint key %s is not a key file (%s): want one line %s<name>+<hash>+<base64 key>", path, why, keyPrefix)
 	}
-	return ed25519.NewKeyFromSeed(seed), nil
+	return k, nil
 }
 
-// keySeed returns the seed a key file holds, or why it holds none.
-func keySeed(s string) (seed []byte, why string) {
-	rest, ok := strings.CutPrefix(strings.TrimSuffix(s, "\n"), keyLabel)
-	if !ok {
-		return nil, "it does not start " + strings.TrimSpace(keyLabel)
+// parseKey reads a private key in the note package's form, or says why it
+// is not one. The note package signs with it; the public half is derived
+// here, for the verifier key a witness pins.
+func parseKey(skey string) (*Key, string) {
+	if strings.ContainsAny(skey, "\r\n") {
+		return nil, "it is not one line"
 	}
-	seed, err := base64.StdEncoding.Strict().DecodeString(rest)
-	switch {
-	case err != nil || strings.ContainsAny(rest, "\r\n"):
-		return nil, "the seed is not base64"
-	case len(seed) != ed25519.SeedSize:
-		return nil, fmt.Sprintf("the seed has %d bytes, want %d", len(seed), ed25519.SeedSize)
+	if !strings.HasPrefix(skey, keyPrefix) {
+		return nil, "it does not start " + keyPrefix
 	}
-	return seed, ""
+	signer, err := note.NewSigner(skey)
+	if err != nil {
+		return nil, "the note package refuses it"
+	}
+	// PRIVATE+KEY+<name>+<hash>+<key>: the key's base64 may hold a '+'.
+	parts := strings.SplitN(skey, "+", 5)
+	if len(parts) != 5 {
+		return nil, "it has too few parts"
+	}
+	raw, err := base64.StdEncoding.Strict().DecodeString(parts[4])
+	if err != nil || len(raw) != 1+ed25519.SeedSize || raw[0] != 1 {
+		return nil, "it is not an Ed25519 key"
+	}
+	pub := ed25519.NewKeyFromSeed(raw[1:]).Public().(ed25519.PublicKey)
+	vkey, err := note.NewEd25519VerifierKey(signer.Name(), pub)
+	if err != nil {
+		return nil, "its name is not a note key name"
+	}
+	verifier, err := note.NewVerifier(vkey)
+	if err != nil || verifier.KeyHash() != signer.KeyHash() {
+		return nil, "its hash does not match its key"
+	}
+	if !strings.HasPrefix(signer.Name(), OriginPrefix) {
+		return nil, "its name does not start " + OriginPrefix
+	}
+	return &Key{signer: signer, verifier: verifier, vkey: vkey}, ""
+}
+
+// OriginPrefix opens every Tandem log's origin; the install id follows.
+const OriginPrefix = "tandem/"
+
+// NewKey returns a new random key for the origin "tandem/<install id>",
+// with a new random install id, and its private key in the note
+// package's text form.
+func NewKey() (*Key, string, error) {
+	id := make([]byte, 8)
+	if _, err := rand.Read(id); err != nil {
+		return nil, "", err
+	}
+	skey, _, err := note.GenerateKey(rand.Reader, OriginPrefix+hex.EncodeToString(id))
+	if err != nil {
+		return nil, "", err
+	}
+	k, why := parseKey(skey)
+	if why != "" {
+		return nil, "", errors.New("a new key: " + why)
+	}
+	return k, skey, nil
+}
+
+// ParseVerifierKey reads a verifier key as VerifierKey writes it, for a
+// log's origin.
+func ParseVerifierKey(vkey string) (note.Verifier, error) {
+	v, err := note.NewVerifier(strings.TrimSpace(vkey))
+	if err != nil {
+		return nil, fmt.Errorf("the log's key is not a note verifier key (<name>+<hash>+<base64 key>)")
+	}
+	if !strings.HasPrefix(v.Name(), OriginPrefix) {
+		return nil, fmt.Errorf("the log's key is named %q, not %s<install id>", v.Name(), OriginPrefix)
+	}
+	return v, nil
+}
+
+// fingerprint is a short name of a verifier key for messages.
+func fingerprint(vkey string) string {
+	sum := sha256.Sum256([]byte(vkey))
+	return hex.EncodeToString(sum[:6])
 }
 
 // createKey writes a new key file. O_EXCL keeps it from replacing a key
 // another process has just made; the file and its folder are synced so
 // that a crash cannot leave checkpoints signed by a key that is lost.
-func createKey(path string) (ed25519.PrivateKey, error) {
-	seed := make([]byte, ed25519.SeedSize)
-	if _, err := rand.Read(seed); err != nil {
+func createKey(path string) (*Key, error) {
+	k, skey, err := NewKey()
+	if err != nil {
 		return nil, fmt.Errorf("checkpoint key: %w", err)
 	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("create the checkpoint key: %w", err)
 	}
-	_, err = f.WriteString(keyLabel + base64.StdEncoding.EncodeToString(seed) + "\n")
+	_, err = f.WriteString(skey + "\n")
 	if err == nil {
 		err = f.Sync()
 	}
@@ -129,7 +213,7 @@ func createKey(path string) (ed25519.PrivateKey, error) {
 		os.Remove(path)
 		return nil, fmt.Errorf("create the checkpoint key: %w", err)
 	}
-	return ed25519.NewKeyFromSeed(seed), nil
+	return k, nil
 }
 
 // syncDir makes a file just created in dir survive a crash: the new name

@@ -1,13 +1,12 @@
 package checkpoint_test
 
 import (
-	"bytes"
-	"crypto/ed25519"
-	"encoding/base64"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"golang.org/x/mod/sumdb/note"
 
 	"tandem/checkpoint"
 )
@@ -25,108 +24,96 @@ func TestLoadOrCreateKey_CreatesOwnerOnlyKeyAndReadsItBack(t *testing.T) {
 	if perm := info.Mode().Perm(); perm != 0o600 {
 		t.Errorf("new key file has mode %04o, want 0600", perm)
 	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := "tandem-checkpoint-key v1 " + base64.StdEncoding.EncodeToString(k1.Seed()) + "\n"; string(data) != want {
-		t.Errorf("key file holds %q, want the seed in the form %q", data, want)
+	data, _ := os.ReadFile(path)
+	// The note package's own private key form, which it signs with.
+	if _, err := note.NewSigner(strings.TrimSuffix(string(data), "\n")); err != nil || !strings.HasPrefix(string(data), "PRIVATE+KEY+tandem/") {
+		t.Errorf("the key file %q is not a note private key of a tandem/ origin: %v", data, err)
 	}
 	k2, created, err := checkpoint.LoadOrCreateKey(path)
 	if err != nil || created {
 		t.Fatalf("second LoadOrCreateKey: created %v, %v; want the key read back", created, err)
 	}
-	if !bytes.Equal(k1, k2) {
-		t.Errorf("the key read back differs from the key created")
+	if k1.VerifierKey() != k2.VerifierKey() || k1.Origin() != k2.Origin() {
+		t.Errorf("the key read back is %s, the key created %s", k2.VerifierKey(), k1.VerifierKey())
 	}
 	// What the first key signs, the key read back verifies.
-	c := checkpoint.Sign(k1, 1, hashOf(1), t0)
-	if err := checkpoint.Verify(pub(k2), []checkpoint.Checkpoint{c}, chain(1), 1); err != nil {
+	c := mustSign(t, k1, 1, rootOf(t, 0, 1))
+	if _, err := checkpoint.Open(c.Note, k2.Verifier()); err != nil {
 		t.Errorf("a checkpoint signed before the key was read back: %v", err)
 	}
-	// Each new file gets a key of its own.
+	// Each new file gets a key and an install id of its own.
 	k3, _, err := checkpoint.LoadOrCreateKey(filepath.Join(t.TempDir(), "checkpoint.key"))
-	if err != nil || bytes.Equal(k1, k3) {
-		t.Errorf("a second new key file: %v, same key %v; want a different key", err, bytes.Equal(k1, k3))
+	if err != nil || k3.VerifierKey() == k1.VerifierKey() || k3.Origin() == k1.Origin() {
+		t.Errorf("a second new key file: %v; want another key and origin than %s", err, k1.Origin())
 	}
-}
-
-func TestLoadOrCreateKey_ReadsAKeyWrittenWithoutFinalNewline(t *testing.T) {
-	seed := bytes.Repeat([]byte{3}, ed25519.SeedSize)
-	path := filepath.Join(t.TempDir(), "checkpoint.key")
-	if err := os.WriteFile(path, []byte("tandem-checkpoint-key v1 "+base64.StdEncoding.EncodeToString(seed)), 0o600); err != nil {
-		t.Fatal(err)
+	// LoadKey reads it, and makes none where there is none.
+	if k, err := checkpoint.LoadKey(path); err != nil || k.VerifierKey() != k1.VerifierKey() {
+		t.Errorf("LoadKey: %v", err)
 	}
-	k, created, err := checkpoint.LoadOrCreateKey(path)
-	if err != nil || created || !bytes.Equal(k.Seed(), seed) {
-		t.Errorf("LoadOrCreateKey: created %v, %v, same seed %v; want the written key", created, err, bytes.Equal(k.Seed(), seed))
+	missing := filepath.Join(t.TempDir(), "none.key")
+	if _, err := checkpoint.LoadKey(missing); err == nil {
+		t.Errorf("LoadKey of a missing file gave a key")
+	}
+	if _, err := os.Stat(missing); !os.IsNotExist(err) {
+		t.Errorf("LoadKey made a key file: %v", err)
 	}
 }
 
 func TestLoadOrCreateKey_RefusesBadFile(t *testing.T) {
-	seed := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{5}, ed25519.SeedSize))
-	good := "tandem-checkpoint-key v1 " + seed + "\n"
-	for _, tc := range []struct {
-		name    string
+	k, skey, err := checkpoint.NewKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, other, _ := checkpoint.NewKey()
+	// A key with the hash of another: the note package checks it.
+	mixed := skey[:strings.LastIndexByte(skey[:len(skey)-45], '+')] + other[strings.LastIndexByte(other[:len(other)-45], '+'):]
+	for name, c := range map[string]struct {
 		content string
 		mode    os.FileMode
-		want    []string
+		want    string
 	}{
-		{"readable by group and others", good, 0o644, []string{"has mode 0644", "must be 0600", "chmod 600"}},
-		{"readable by group", good, 0o640, []string{"has mode 0640"}},
-		{"writable by others", good, 0o602, []string{"has mode 0602"}},
-		{"garbage", "hello, world\n", 0o600, []string{"is not a key file", "does not start tandem-checkpoint-key v1"}},
-		{"empty", "", 0o600, []string{"is not a key file"}},
-		{"raw 32 bytes, as the master key", string(bytes.Repeat([]byte{5}, 32)), 0o600, []string{"is not a key file"}},
-		{"version 2", "tandem-checkpoint-key v2 " + seed + "\n", 0o600, []string{"does not start tandem-checkpoint-key v1"}},
-		{"seed not base64", "tandem-checkpoint-key v1 " + seed[:10] + "*" + seed[11:] + "\n", 0o600, []string{"the seed is not base64"}},
-		{"seed short", "tandem-checkpoint-key v1 " + base64.StdEncoding.EncodeToString(make([]byte, 16)) + "\n", 0o600,
-			[]string{"the seed has 16 bytes, want 32"}},
-		{"private key instead of seed", "tandem-checkpoint-key v1 " + base64.StdEncoding.EncodeToString(key) + "\n", 0o600,
-			[]string{"the seed has 64 bytes, want 32"}},
-		{"a second line", good + "more\n", 0o600, []string{"the seed is not base64"}},
-		{"Windows line end", strings.TrimSuffix(good, "\n") + "\r\n", 0o600, []string{"the seed is not base64"}},
-		{"a megabyte", good + strings.Repeat("x", 1<<20), 0o600, []string{"is not a key file"}},
+		"open to others": {skey + "\n", 0o644, "mode 0644"},
+		"empty":          {"", 0o600, "does not start PRIVATE+KEY+"},
+		"the old form":   {"tandem-checkpoint-key v1 AAAA\n", 0o600, "does not start PRIVATE+KEY+"},
+		"two lines":      {skey + "\n" + skey + "\n", 0o600, "not one line"},
+		"another name":   {strings.Replace(skey, k.Origin(), "sum.golang.org", 1), 0o600, "refuses"},
+		"mixed halves":   {mixed, 0o600, "refuses"},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			path := filepath.Join(t.TempDir(), "checkpoint.key")
-			if err := os.WriteFile(path, []byte(tc.content), tc.mode); err != nil {
-				t.Fatal(err)
-			}
-			// WriteFile's mode passes through the umask.
-			if err := os.Chmod(path, tc.mode); err != nil {
-				t.Fatal(err)
-			}
-			k, created, err := checkpoint.LoadOrCreateKey(path)
-			if err == nil {
-				t.Fatalf("LoadOrCreateKey accepted the file (created %v, key %d bytes)", created, len(k))
-			}
-			msg := err.Error()
-			for _, w := range append(tc.want, path) {
-				if !strings.Contains(msg, w) {
-					t.Errorf("error %q does not say %q", msg, w)
-				}
-			}
-			if strings.Contains(msg, seed[:16]) {
-				t.Errorf("error %q quotes the seed", msg)
-			}
-			if data, _ := os.ReadFile(path); string(data) != tc.content {
-				t.Errorf("the refused file was changed")
-			}
-		})
+		path := filepath.Join(t.TempDir(), "checkpoint.key")
+		if err := os.WriteFile(path, []byte(c.content), c.mode); err != nil {
+			t.Fatal(err)
+		}
+		os.Chmod(path, c.mode)
+		_, _, err := checkpoint.LoadOrCreateKey(path)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v; want an error naming %q", name, err, c.want)
+		}
+		if err != nil && strings.Contains(err.Error(), skey[len(skey)-20:]) {
+			t.Errorf("%s: the error quotes the secret: %v", name, err)
+		}
+		if after, _ := os.ReadFile(path); string(after) != c.content {
+			t.Errorf("%s: the refused file was changed", name)
+		}
 	}
 }
 
-func TestLoadOrCreateKey_RefusesFolder(t *testing.T) {
-	path := t.TempDir()
-	if _, _, err := checkpoint.LoadOrCreateKey(path); err == nil || !strings.Contains(err.Error(), path+" is not a regular file") {
-		t.Errorf("LoadOrCreateKey(folder): %v, want it named as not a regular file", err)
+func TestLoadOrCreateKey_RefusesFolderAndMissingFolder(t *testing.T) {
+	if _, _, err := checkpoint.LoadOrCreateKey(t.TempDir()); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		t.Errorf("a folder as the key: %v", err)
+	}
+	if _, _, err := checkpoint.LoadOrCreateKey(filepath.Join(t.TempDir(), "no", "such", "checkpoint.key")); err == nil {
+		t.Errorf("a key made in a folder that does not exist")
 	}
 }
 
-func TestLoadOrCreateKey_MissingFolderIsAnError(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "no-such-folder", "checkpoint.key")
-	if _, created, err := checkpoint.LoadOrCreateKey(path); err == nil || created || !strings.Contains(err.Error(), path) {
-		t.Errorf("LoadOrCreateKey in a missing folder: created %v, %v; want an error naming %s", created, err, path)
+func TestParseVerifierKey(t *testing.T) {
+	k := newKey(t)
+	if v, err := checkpoint.ParseVerifierKey(k.VerifierKey() + "\n"); err != nil || v.Name() != k.Origin() {
+		t.Errorf("ParseVerifierKey(%s): %v", k.VerifierKey(), err)
+	}
+	for _, bad := range []string{"", "tandem/x", "sum.golang.org+033de0ae+Ac4zctda0e5eza+HJyk9SxEdh+s3Ux18htTTAD8OuAn8"} {
+		if _, err := checkpoint.ParseVerifierKey(bad); err == nil {
+			t.Errorf("ParseVerifierKey(%q) took it", bad)
+		}
 	}
 }

@@ -7,20 +7,22 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 )
 
-// ErrStale is returned by Log.Append for a checkpoint that is not after the
-// last one in the file. Two writers that sign at the same moment can reach
-// the file in either order; keeping the later-numbered one only keeps the
-// file in the strictly increasing order Verify demands.
-var ErrStale = errors.New("checkpoint is not after the last one in the file")
+// ErrStale is returned by Log.Append for a checkpoint that is not of a
+// larger tree than the last one in the file. Two writers that sign at the
+// same moment can reach the file in either order; keeping the larger one
+// only keeps the file in the strictly increasing order Verify demands.
+var ErrStale = errors.New("checkpoint is not of a larger tree than the last one in the file")
 
-// Log is the append-only file of checkpoints, one line each. Its methods
-// are safe to call from several goroutines, and several processes may
-// append to one file (a server and a command beside it): each append holds
-// a lock on the file while it reads the last line and writes the next.
+// Log is the append-only file of checkpoints, signed notes one after
+// another. Its methods are safe to call from several goroutines, and
+// several processes may append to one file (a server and a command beside
+// it): each append holds a lock on the file while it reads the last note
+// and writes the next.
 type Log struct {
 	path string
 	mu   sync.Mutex
@@ -42,15 +44,16 @@ func OpenLog(path string) (*Log, error) {
 	return &Log{path: path}, nil
 }
 
+// Path returns the file's path.
+func (l *Log) Path() string { return l.path }
+
 // Append adds c to the end of the file and syncs it: a checkpoint is
-// written when Append returns nil. It refuses a checkpoint that is not
-// after the last one (ErrStale), one whose line would not parse, and to
-// write after a last line that does not parse, which a person must look
-// at. A last line cut short by a crash is left for ReadAll to report, and c
-// starts a line of its own.
+// written when Append returns nil. It refuses a checkpoint that is not of
+// a larger tree than the last (ErrStale), and to write after a last note
+// that does not parse, which a person must look at. A last note cut short
+// by a crash is left for ReadAll to report, and c starts a line of its own.
 func (l *Log) Append(c Checkpoint) error {
-	line := c.Line()
-	if _, err := Parse(line); err != nil {
+	if _, err := parseAll(c.Note); err != nil {
 		return fmt.Errorf("append to %s: %w", l.path, err)
 	}
 	l.mu.Lock()
@@ -59,30 +62,25 @@ func (l *Log) Append(c Checkpoint) error {
 		return err
 	}
 	// Between processes too (the server and a command beside it): the
-	// last line is read and the next written under one lock on the file.
+	// last note is read and the next written under one lock on the file.
 	if err := syscall.Flock(int(l.f.Fd()), syscall.LOCK_EX); err != nil {
 		return fmt.Errorf("append to %s: lock: %w", l.path, err)
 	}
 	defer syscall.Flock(int(l.f.Fd()), syscall.LOCK_UN)
-	last, torn, err := tail(l.f)
+	prev, ok, torn, err := tail(l.f)
 	if err != nil {
 		return fmt.Errorf("append to %s: %w", l.path, err)
 	}
-	if last != "" {
-		prev, err := Parse(last)
-		if err != nil {
-			return fmt.Errorf("append to %s: its last line: %w", l.path, err)
-		}
-		if c.Seq <= prev.Seq {
-			return fmt.Errorf("append to %s: %w: entry %d, the last is entry %d", l.path, ErrStale, c.Seq, prev.Seq)
-		}
+	if ok && c.Size <= prev.Size {
+		return fmt.Errorf("append to %s: %w: %d entries, the last is of %d", l.path, ErrStale, c.Size, prev.Size)
 	}
+	text := c.Note
 	if torn {
-		line = "\n" + line
+		text = append([]byte("\n"), text...)
 	}
-	// One write per line: with O_APPEND it lands whole at the end, and if
-	// it is cut short, the next Append sees the torn line and steps past it.
-	if _, err := l.f.WriteString(line); err != nil {
+	// One write per note: with O_APPEND it lands whole at the end, and if
+	// it is cut short, the next Append sees the torn note and steps past it.
+	if _, err := l.f.Write(text); err != nil {
 		return fmt.Errorf("append to %s: %w", l.path, err)
 	}
 	if err := l.f.Sync(); err != nil {
@@ -116,10 +114,10 @@ func (l *Log) open() error {
 	return nil
 }
 
-// ReadAll returns the checkpoints in file order. A missing file holds none.
-// At the first line that does not parse, or a last line cut short (no
-// newline at its end), it returns the checkpoints before that line and an
-// error naming the file and the line number.
+// ReadAll returns the checkpoints in file order, their signatures not yet
+// checked (that is Verify's work). A missing file holds none. At the first
+// note that does not parse, or a last note cut short, it returns the
+// checkpoints before it and an error naming the file and the note.
 func (l *Log) ReadAll() ([]Checkpoint, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -137,29 +135,73 @@ func (l *Log) ReadAll() ([]Checkpoint, error) {
 	return cps, nil
 }
 
-// parseAll reads the checkpoints of a whole file.
+// sigPrefix opens a signature line of a signed note.
+const sigPrefix = "\u2014 "
+
+// parseAll reads the notes of a whole file: each three lines of text, a
+// blank line and one or more signature lines. The signatures are read as
+// lines, not checked.
 func parseAll(data []byte) ([]Checkpoint, error) {
 	var cps []Checkpoint
 	for n := 1; len(data) > 0; n++ {
-		i := bytes.IndexByte(data, '\n')
-		if i < 0 {
-			return cps, fmt.Errorf("line %d is cut short (no newline at its end): a write was interrupted", n)
-		}
-		c, err := parse(string(data[:i]))
+		end, err := noteEnd(data)
 		if err != nil {
-			return cps, fmt.Errorf("line %d: %w", n, err)
+			return cps, fmt.Errorf("checkpoint %d: %w", n, err)
 		}
+		c, err := parseBody(string(data[:bytes.Index(data, []byte("\n\n"))+1]))
+		if err != nil {
+			return cps, fmt.Errorf("checkpoint %d: %w", n, err)
+		}
+		c.Note = data[:end:end]
 		cps = append(cps, c)
-		data = data[i+1:]
+		data = data[end:]
 	}
 	return cps, nil
 }
 
-// Last returns the checkpoint on the last whole line of the file, and false
-// when there is none. It reads only the end of the file, so that a writer
-// can ask before every write whether a checkpoint is due. A line cut short
-// after it is passed over (ReadAll reports it); a last whole line that does
-// not parse is an error.
+// noteEnd returns the length of the note data opens with.
+func noteEnd(data []byte) (int, error) {
+	at := 0
+	line := func() (string, bool) {
+		i := bytes.IndexByte(data[at:], '\n')
+		if i < 0 {
+			return "", false
+		}
+		s := string(data[at : at+i])
+		at += i + 1
+		return s, true
+	}
+	for i := 0; i < 3; i++ {
+		s, ok := line()
+		if !ok {
+			return 0, errors.New("it is cut short: a write was interrupted")
+		}
+		if s == "" || strings.HasPrefix(s, sigPrefix) {
+			return 0, fmt.Errorf("its text has %d lines, want 3: origin, size and root hash", i)
+		}
+	}
+	if s, ok := line(); !ok {
+		return 0, errors.New("it is cut short: a write was interrupted")
+	} else if s != "" {
+		return 0, errors.New("its text has more than 3 lines, want 3: origin, size and root hash")
+	}
+	sigs := 0
+	for at < len(data) && bytes.HasPrefix(data[at:], []byte(sigPrefix)) {
+		if _, ok := line(); !ok {
+			return 0, errors.New("its signature is cut short: a write was interrupted")
+		}
+		sigs++
+	}
+	if sigs == 0 {
+		return 0, errors.New("it has no signature line")
+	}
+	return at, nil
+}
+
+// Last returns the checkpoint of the last whole note in the file, and false
+// when there is none. It reads only the end of the file. A note cut short
+// after it is passed over (ReadAll reports it); a last note that does not
+// parse is an error.
 func (l *Log) Last() (Checkpoint, bool, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -173,18 +215,11 @@ func (l *Log) Last() (Checkpoint, bool, error) {
 		}
 		defer f.Close()
 	}
-	last, _, err := tail(f)
+	c, ok, _, err := tail(f)
 	if err != nil {
-		return Checkpoint{}, false, fmt.Errorf("checkpoint file %s: %w", l.path, err)
+		return Checkpoint{}, false, fmt.Errorf("checkpoint file %s, its last checkpoint: %w", l.path, err)
 	}
-	if last == "" {
-		return Checkpoint{}, false, nil
-	}
-	c, err := Parse(last)
-	if err != nil {
-		return Checkpoint{}, false, fmt.Errorf("checkpoint file %s, its last line: %w", l.path, err)
-	}
-	return c, true, nil
+	return c, ok, nil
 }
 
 // Close closes the file if Append opened it.
@@ -200,35 +235,66 @@ func (l *Log) Close() error {
 }
 
 // tailSize is how much of the end of the file tail reads first: many
-// checkpoint lines, which are about 200 bytes each.
+// notes, which are about 200 bytes each.
 const tailSize = 4096
 
-// tail returns the last whole line of the file, without its newline ("" if
-// there is none), and whether a line cut short follows it.
-func tail(f *os.File) (last string, torn bool, err error) {
+// tail returns the last whole note of the file (ok false if there is
+// none), and whether something cut short follows it.
+func tail(f *os.File) (last Checkpoint, ok, torn bool, err error) {
 	info, err := f.Stat()
 	if err != nil {
-		return "", false, err
+		return Checkpoint{}, false, false, err
 	}
 	size := info.Size()
 	for n := min(size, tailSize); n > 0; n = size {
 		buf := make([]byte, n)
 		if _, err := f.ReadAt(buf, size-n); err != nil {
-			return "", false, err
+			return Checkpoint{}, false, false, err
 		}
-		torn = buf[n-1] != '\n'
-		end := bytes.LastIndexByte(buf, '\n')
-		if end < 0 && n < size {
-			continue // no line ends in the window: read the whole file
+		c, found, torn, err := lastNote(buf, n == size)
+		if err != nil || found || n == size {
+			return c, found, torn, err
 		}
-		if end < 0 {
-			return "", torn, nil
-		}
-		start := bytes.LastIndexByte(buf[:end], '\n') + 1
-		if start == 0 && n < size {
-			continue // the line may start before the window
-		}
-		return string(buf[start:end]), torn, nil
+		// No whole note starts in the window: read the whole file.
 	}
-	return "", false, nil
+	return Checkpoint{}, false, false, nil
+}
+
+// lastNote finds the last whole note in buf, the end of the file (whole:
+// buf is the whole file). A note's text has three lines, so it starts three
+// lines before the last blank line.
+func lastNote(buf []byte, whole bool) (Checkpoint, bool, bool, error) {
+	torn := false
+	if end := bytes.LastIndex(buf, []byte("\n\n")); end >= 0 {
+		sigs := buf[end+2:]
+		for len(sigs) > 0 && bytes.HasPrefix(sigs, []byte(sigPrefix)) {
+			i := bytes.IndexByte(sigs, '\n')
+			if i < 0 {
+				break
+			}
+			sigs = sigs[i+1:]
+		}
+		// Anything after the last signature line is a note cut short.
+		torn = len(sigs) > 0
+		start := end
+		for i := 0; i < 3 && start >= 0; i++ {
+			start = bytes.LastIndexByte(buf[:start], '\n')
+		}
+		if start < 0 && !whole {
+			return Checkpoint{}, false, torn, nil
+		}
+		text := buf[start+1 : len(buf)-len(sigs)]
+		cps, err := parseAll(text)
+		if err != nil || len(cps) != 1 {
+			if err == nil {
+				err = errors.New("it does not parse")
+			}
+			return Checkpoint{}, false, torn, err
+		}
+		return cps[0], true, torn, nil
+	}
+	if whole && len(bytes.TrimSpace(buf)) > 0 {
+		return Checkpoint{}, false, true, nil
+	}
+	return Checkpoint{}, false, false, nil
 }

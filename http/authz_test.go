@@ -144,8 +144,16 @@ func authzRequests() map[string]authzRequest {
 		"POST " + APIBase + "/alerts/{id}/acknowledge": {scoped: true, build: func(f *fixture) (string, any) {
 			return api("alerts", f.freshAlert().ID, "acknowledge"), map[string]any{"justification": "reviewed with the handler"}
 		}},
-		"GET " + APIBase + "/compliance": {build: path("compliance")},
-		"GET " + APIBase + "/audit":      {build: path("audit")},
+		"GET " + APIBase + "/compliance":       {build: path("compliance")},
+		"GET " + APIBase + "/audit":            {build: path("audit")},
+		"GET " + APIBase + "/audit/checkpoint": {build: path("audit", "checkpoint")},
+		"GET " + APIBase + "/audit/key":        {build: path("audit", "key")},
+		"GET " + APIBase + "/audit/proof/consistency": {build: func(f *fixture) (string, any) {
+			return api("audit", "proof", "consistency") + "?from=1&to=2", nil
+		}},
+		"GET " + APIBase + "/audit/proof/inclusion": {build: func(f *fixture) (string, any) {
+			return api("audit", "proof", "inclusion") + "?seq=1&size=2", nil
+		}},
 
 		"POST " + APIBase + "/call-records": {build: func(f *fixture) (string, any) {
 			return APIBase + "/call-records?format=csv", "start,from,to,duration_seconds\n"

@@ -1,15 +1,20 @@
 package sqlstore
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/transparency-dev/merkle/compact"
+
 	"tandem"
 	"tandem/audit"
+	"tandem/checkpoint"
 )
 
 // auditedTable is a table whose every row is vouched for by the audit
@@ -256,6 +261,15 @@ func scanAuditEvent(rows *sql.Rows) (*tandem.AuditEvent, error) {
 // the hash its latest entry recorded: a row edited, inserted or deleted
 // straight in the database is named.
 func (s *Store) VerifyAudit(ctx context.Context) (string, error) {
+	return s.VerifyAuditWitnessed(ctx, nil)
+}
+
+// VerifyAuditWitnessed is VerifyAudit that also holds the trail to what a
+// witness saw: the witness's checkpoints must verify under the store's key,
+// each tree they name must still be there with the same root, and the
+// checkpoint file must reach at least as far as the witness's newest (a
+// shorter one was cut back, or the folder rolled back).
+func (s *Store) VerifyAuditWitnessed(ctx context.Context, witness *checkpoint.State) (string, error) {
 	// Entries still pending join the chain first: the trail is every
 	// change committed. (A read-only open writes nothing; on SQLite no
 	// entry is ever pending.)
@@ -264,40 +278,62 @@ func (s *Store) VerifyAudit(ctx context.Context) (string, error) {
 			return "", err
 		}
 	}
-	// The checkpoints first: while walking the chain, keep the hash of
-	// each checkpointed entry only.
+	// The checkpoints first: while walking the chain, build its tree again,
+	// compare the nodes each row keeps, and keep the root at each
+	// checkpointed size.
 	cps, err := s.readCheckpoints()
 	if err != nil {
 		return "", err
 	}
-	hashes := map[int64]string{}
+	roots := map[uint64][]byte{}
 	for _, c := range cps {
-		hashes[c.Seq] = ""
+		roots[c.Size] = nil
 	}
+	var seen []checkpoint.Checkpoint
+	if witness != nil {
+		if s.checkpoints == nil {
+			return "", errors.New("this store keeps no signed checkpoints to hold to a witness")
+		}
+		if witness.Key != s.checkpoints.key.VerifierKey() {
+			return "", fmt.Errorf("the witness holds the log %s, not this one (%s): its state is of another log or another key", witness.Key, s.checkpoints.key.VerifierKey())
+		}
+		seen = witness.Checkpoints
+		for _, c := range seen {
+			roots[c.Size] = nil
+		}
+	}
+	if r, ok := roots[0]; ok && r == nil {
+		roots[0] = checkpoint.Hasher.EmptyRoot()
+	}
+	tree := checkpoint.Ranges.NewEmptyRange(0)
 	chain := audit.NewChain()
 	err = s.view(ctx, func(tx *Tx) error {
 		const page = 5000
 		var after int64
 		for {
-			rows, err := tx.query(`SELECT seq, at, actor, action, object_type, object_id, reason, record_hash, prev_hash, hash FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?`, after, page)
+			rows, err := tx.query(`SELECT seq, at, actor, action, object_type, object_id, reason, record_hash, prev_hash, hash, tree FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?`, after, page)
 			if err != nil {
 				return err
 			}
 			n := 0
 			for rows.Next() {
-				e, err := scanAuditEvent(rows)
-				if err != nil {
+				var e tandem.AuditEvent
+				var at string
+				var kept []byte
+				if err := rows.Scan(&e.Seq, &at, &e.Actor, &e.Action, &e.ObjectType, &e.ObjectID, &e.Reason, &e.RecordHash, &e.PrevHash, &e.Hash, &kept); err != nil {
 					rows.Close()
 					return err
 				}
+				e.At = parseTS(at)
 				// A time that does not parse changes the canonical bytes, so
 				// the hash check below catches an edited time too.
-				if err := chain.Next(e); err != nil {
+				if err := chain.Next(&e); err != nil {
 					rows.Close()
 					return err
 				}
-				if _, ok := hashes[e.Seq]; ok {
-					hashes[e.Seq] = e.Hash
+				if err := growTree(tree, &e, kept, roots); err != nil {
+					rows.Close()
+					return err
 				}
 				after, n = e.Seq, n+1
 			}
@@ -317,20 +353,60 @@ func (s *Store) VerifyAudit(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	var headSeq int64
 	head := "empty"
 	if h := chain.Head(); h != nil {
-		headSeq = h.Seq
 		head = fmt.Sprintf("head %d %s", h.Seq, h.Hash[:16])
 	}
-	if err := s.verifyCheckpoints(cps, hashes, headSeq); err != nil {
+	if err := s.verifyCheckpoints(cps, roots, tree.End()); err != nil {
 		return "", err
+	}
+	witnessed := ""
+	if witness != nil {
+		if w, ok := witness.Last(); ok {
+			var have uint64
+			if len(cps) > 0 {
+				have = cps[len(cps)-1].Size
+			}
+			if have < w.Size {
+				return "", fmt.Errorf("the checkpoint file reaches %d entries, fewer than the %d a witness saw signed: it was cut back or the folder rolled back", have, w.Size)
+			}
+			witnessed = fmt.Sprintf(", the witness's %d checkpoints hold (the newest of %d entries)", len(seen), w.Size)
+		}
+		if err := checkpoint.Verify(s.checkpoints.key.Verifier(), seen, func(n uint64) ([]byte, bool) {
+			r, ok := roots[n]
+			return r, ok
+		}, tree.End()); err != nil {
+			return "", fmt.Errorf("against the witness: %w", err)
+		}
 	}
 	held := ""
 	if s.checkpoints != nil {
 		held = fmt.Sprintf(", %d signed checkpoints hold", len(cps))
 	}
-	return fmt.Sprintf("audit trail intact: %d entries, every record matches its latest entry%s (%s)", chain.Count(), held, head), nil
+	return fmt.Sprintf("audit trail intact: %d entries, every record matches its latest entry%s%s (%s)", chain.Count(), held, witnessed, head), nil
+}
+
+// growTree appends an entry that the chain has checked to the tree built
+// again, compares the nodes its row keeps with the nodes it completes, and
+// keeps the root when a checkpoint is of this size.
+func growTree(tree *compact.Range, e *tandem.AuditEvent, kept []byte, roots map[uint64][]byte) error {
+	leaf, err := checkpoint.LeafHash(e.Hash)
+	if err != nil {
+		return fmt.Errorf("audit entry %d: %w", e.Seq, err)
+	}
+	nodes, err := treeNodes(tree, leaf)
+	if err != nil {
+		return err
+	}
+	if !bytes.Equal(nodes, kept) {
+		return fmt.Errorf("audit entry %d: the tree nodes it keeps do not match the entries under them: the tree was changed outside Tandem", e.Seq)
+	}
+	if _, ok := roots[tree.End()]; ok {
+		if roots[tree.End()], err = checkpoint.Root(tree); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (tx *Tx) verifyRecords(chain *audit.Chain) error {

@@ -9,6 +9,7 @@ import (
 
 	"tandem"
 	"tandem/audit"
+	"tandem/checkpoint"
 )
 
 // chainer appends the entries that PostgreSQL's changes left pending to
@@ -152,28 +153,41 @@ func (s *Store) chainOnce(ctx context.Context) (int, int64, error) {
 	return tx.appended, tx.lastSeq, nil
 }
 
-// appendChain appends the transaction's entries to the chain: the head read
-// once, the entries written a few hundred to a statement.
+// appendChain appends the transaction's entries to the chain and to its
+// tree: the trail's size read, then the head and the tree's right edge in
+// one statement, the entries written a few hundred to a statement, each
+// with the tree nodes its leaf completes.
 func (tx *Tx) appendChain() error {
-	var prev *tandem.AuditEvent
-	var head tandem.AuditEvent
-	err := tx.queryRow(`SELECT seq, hash FROM audit_events WHERE seq = (SELECT MAX(seq) FROM audit_events)`).Scan(&head.Seq, &head.Hash)
-	switch {
-	case err == nil:
-		prev = &head
-	case !isNoRows(err):
+	var size int64
+	if err := tx.queryRow(`SELECT COALESCE(MAX(seq), 0) FROM audit_events`).Scan(&size); err != nil {
 		return fmt.Errorf("audit: read head: %w", err)
 	}
-	const cols = 10
+	tree, rows, err := tx.treeRange(uint64(size))
+	if err != nil {
+		return fmt.Errorf("audit: read the tree: %w", err)
+	}
+	var prev *tandem.AuditEvent
+	if size > 0 {
+		prev = &tandem.AuditEvent{Seq: size, Hash: rows[size].hash}
+	}
+	const cols = 11
 	for len(tx.pending) > 0 {
 		n := min(len(tx.pending), 500)
 		args := make([]any, 0, n*cols)
 		for _, e := range tx.pending[:n] {
 			audit.Seal(e, prev)
-			args = append(args, e.Seq, ts(e.At), e.Actor, e.Action, e.ObjectType, e.ObjectID, e.Reason, e.RecordHash, e.PrevHash, e.Hash)
+			leaf, err := checkpoint.LeafHash(e.Hash)
+			if err != nil {
+				return err
+			}
+			nodes, err := treeNodes(tree, leaf)
+			if err != nil {
+				return fmt.Errorf("audit: the tree: %w", err)
+			}
+			args = append(args, e.Seq, ts(e.At), e.Actor, e.Action, e.ObjectType, e.ObjectID, e.Reason, e.RecordHash, e.PrevHash, e.Hash, nodes)
 			prev = e
 		}
-		if _, err := tx.exec(`INSERT INTO audit_events (seq, at, actor, action, object_type, object_id, reason, record_hash, prev_hash, hash) VALUES `+placeholders(n, cols), args...); err != nil {
+		if _, err := tx.exec(`INSERT INTO audit_events (seq, at, actor, action, object_type, object_id, reason, record_hash, prev_hash, hash, tree) VALUES `+placeholders(n, cols), args...); err != nil {
 			return fmt.Errorf("audit: append: %w", err)
 		}
 		tx.appended += n

@@ -2,9 +2,9 @@ package sqlstore
 
 import (
 	"context"
-	"crypto/ed25519"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"tandem/checkpoint"
@@ -16,22 +16,36 @@ const (
 	CheckpointEvery    = 1000
 )
 
-// checkpoints signs the chain's head into an append-only file beside the
-// database, so that entries deleted, reordered or cut off the end, or a
-// chain rewritten from some point on, are detected by VerifyAudit.
+// checkpoints signs the tree of the trail into an append-only file beside
+// the database, so that entries deleted, reordered or cut off the end, or
+// a trail rewritten from some point on, are detected by VerifyAudit, and a
+// witness can hold the log to its past.
 type checkpoints struct {
 	log *checkpoint.Log
-	key ed25519.PrivateKey
+	key *checkpoint.Key
+
+	mu       sync.Mutex
+	signedAt time.Time // when this process last signed; zero before
 }
 
 // WithCheckpoints gives the store its checkpoint file and signing key.
-func WithCheckpoints(log *checkpoint.Log, key ed25519.PrivateKey) Option {
+func WithCheckpoints(log *checkpoint.Log, key *checkpoint.Key) Option {
 	return func(s *Store) { s.checkpoints = &checkpoints{log: log, key: key} }
 }
 
-// Checkpoint signs the chain's head into the checkpoint file when one is
-// due: the head moved by CheckpointEvery entries, or CheckpointInterval
-// passed since the last one, or force and the head moved at all.
+// CheckpointKey returns the key the store signs checkpoints with, nil
+// when it keeps none.
+func (s *Store) CheckpointKey() *checkpoint.Key {
+	if s.checkpoints == nil {
+		return nil
+	}
+	return s.checkpoints.key
+}
+
+// Checkpoint signs the tree of the trail into the checkpoint file when one
+// is due: the trail grew by CheckpointEvery entries, or CheckpointInterval
+// passed since this process last signed, or force and the trail grew at
+// all.
 func (s *Store) Checkpoint(ctx context.Context, force bool) error {
 	if s.checkpoints == nil {
 		return nil
@@ -45,36 +59,56 @@ func (s *Store) Checkpoint(ctx context.Context, force bool) error {
 // checkpointNow is Checkpoint of the chain as it stands, without chaining
 // what is pending first: for the chainer itself.
 func (s *Store) checkpointNow(ctx context.Context, force bool) error {
-	if s.checkpoints == nil {
+	cps := s.checkpoints
+	if cps == nil {
 		return nil
 	}
-	var seq int64
-	var hash string
+	cps.mu.Lock()
+	defer cps.mu.Unlock()
+	var size uint64
+	var root []byte
 	err := s.view(ctx, func(tx *Tx) error {
-		err := tx.queryRow(`SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1`).Scan(&seq, &hash)
-		if isNoRows(err) {
+		var n int64
+		if err := tx.queryRow(`SELECT COALESCE(MAX(seq), 0) FROM audit_events`).Scan(&n); err != nil {
+			return err
+		}
+		size = uint64(n)
+		last, ok, err := cps.log.Last()
+		if err != nil {
+			return err
+		}
+		interval := CheckpointInterval
+		if force {
+			interval = 0
+		}
+		since := time.Duration(1<<63 - 1)
+		if !cps.signedAt.IsZero() {
+			since = s.clock.Now().Sub(cps.signedAt)
+		}
+		if !checkpoint.Due(last.Size, ok, since, size, CheckpointEvery, interval) {
+			size = 0
 			return nil
 		}
+		r, _, err := tx.treeRange(size)
+		if err != nil {
+			return fmt.Errorf("audit: the tree: %w", err)
+		}
+		root, err = checkpoint.Root(r)
 		return err
 	})
-	if err != nil || seq == 0 {
+	if err != nil || root == nil {
 		return err
 	}
-	last, ok, err := s.checkpoints.log.Last()
+	c, err := checkpoint.Sign(cps.key, size, root)
 	if err != nil {
 		return err
 	}
-	interval := CheckpointInterval
-	if force {
-		interval = 0
-	}
-	now := s.clock.Now()
-	if !checkpoint.Due(last, ok, seq, now, CheckpointEvery, interval) {
-		return nil
-	}
-	err = s.checkpoints.log.Append(checkpoint.Sign(s.checkpoints.key, seq, hash, now))
+	err = cps.log.Append(c)
 	if errors.Is(err, checkpoint.ErrStale) {
 		return nil // another writer got there first
+	}
+	if err == nil {
+		cps.signedAt = s.clock.Now()
 	}
 	return err
 }
@@ -91,21 +125,21 @@ func (s *Store) readCheckpoints() ([]checkpoint.Checkpoint, error) {
 	return cps, nil
 }
 
-// verifyCheckpoints checks the checkpoints against the chain just walked:
-// hashes holds the hash of each checkpointed entry found ("" when the
-// chain had no such entry), head the chain's last seq.
-func (s *Store) verifyCheckpoints(cps []checkpoint.Checkpoint, hashes map[int64]string, head int64) error {
+// verifyCheckpoints checks the checkpoints against the trail just walked:
+// roots holds the root of the tree at each checkpointed size the trail
+// reached, size the number of entries.
+func (s *Store) verifyCheckpoints(cps []checkpoint.Checkpoint, roots map[uint64][]byte, size uint64) error {
 	if s.checkpoints == nil {
 		return nil
 	}
 	// Every command that writes closes the store with a checkpoint, and the
 	// server makes one a minute: a trail with entries and none has lost its
 	// checkpoint file, and with it what would show the history rewritten.
-	if len(cps) == 0 && head > 0 {
-		return fmt.Errorf("the audit trail holds entries up to %d but the checkpoint file holds no signed checkpoint: it was deleted or emptied", head)
+	if len(cps) == 0 && size > 0 {
+		return fmt.Errorf("the audit trail holds %d entries but the checkpoint file holds no signed checkpoint: it was deleted or emptied", size)
 	}
-	return checkpoint.Verify(s.checkpoints.key.Public().(ed25519.PublicKey), cps, func(seq int64) (string, bool) {
-		h, ok := hashes[seq]
-		return h, ok && h != ""
-	}, head)
+	return checkpoint.Verify(s.checkpoints.key.Verifier(), cps, func(n uint64) ([]byte, bool) {
+		r, ok := roots[n]
+		return r, ok
+	}, size)
 }

@@ -3,6 +3,8 @@ package sqlstore
 import (
 	"fmt"
 	"sort"
+	"strconv"
+	"strings"
 
 	"tandem"
 	"tandem/policy"
@@ -29,7 +31,61 @@ func (tx *Tx) verifyDerived() error {
 	if err := tx.verifyDeadlines(); err != nil {
 		return err
 	}
-	return tx.verifyAmendedContacts()
+	if err := tx.verifyAmendedContacts(); err != nil {
+		return err
+	}
+	return tx.verifyReferenceCounters()
+}
+
+// verifyReferenceCounters checks each year's counter of source references
+// against the references given: a counter set back would make the next
+// registration collide, one set forward would leave a gap an inspector
+// reads as a source removed.
+func (tx *Tx) verifyReferenceCounters() error {
+	given := map[string]int64{}
+	refs, err := tx.ids(`SELECT reference FROM sources`)
+	if err != nil {
+		return err
+	}
+	for _, ref := range refs {
+		// S-YYYY-NNNN, as nextReference writes it.
+		year, num, ok := strings.Cut(strings.TrimPrefix(ref, "S-"), "-")
+		n, err := strconv.ParseInt(num, 10, 64)
+		if !ok || err != nil {
+			continue // not a reference Tandem numbered
+		}
+		name := "source_reference:" + year
+		given[name] = max(given[name], n)
+	}
+	rows, err := tx.query(`SELECT name, value FROM counters WHERE name LIKE 'source_reference:%'`)
+	if err != nil {
+		return err
+	}
+	stored := map[string]int64{}
+	for rows.Next() {
+		var name string
+		var v int64
+		if err := rows.Scan(&name, &v); err != nil {
+			rows.Close()
+			return err
+		}
+		stored[name] = v
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for name, n := range given {
+		if stored[name] != n {
+			return derivedChanged(fmt.Sprintf("the counter %s (%d; the highest reference given is %d)", name, stored[name], n))
+		}
+	}
+	for name, v := range stored {
+		if _, ok := given[name]; !ok && v != 0 {
+			return derivedChanged(fmt.Sprintf("the counter %s (%d; no reference of that year was given)", name, v))
+		}
+	}
+	return nil
 }
 
 func derivedChanged(what string) error {

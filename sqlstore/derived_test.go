@@ -24,6 +24,9 @@ func TestVerifyAudit_NamesDerivedStateChangedOutsideTandem(t *testing.T) {
 			{"a day's compliance deleted", `DELETE FROM compliance_days WHERE officer_id = ''`, "compliance totals"},
 			{"open alerts counted down", `UPDATE open_alert_totals SET n = 0`, "count of open"},
 			{"the index of amended contacts emptied", `DELETE FROM amended_contacts`, "amended contacts"},
+			{"the reference counter set back", `UPDATE counters SET value = value - 1 WHERE name LIKE 'source_reference:%'`, "counter source_reference"},
+			{"the reference counter set forward", `UPDATE counters SET value = value + 5 WHERE name LIKE 'source_reference:%'`, "counter source_reference"},
+			{"the reference counter deleted", `DELETE FROM counters`, "counter source_reference"},
 		}
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {

@@ -29,6 +29,10 @@ func OpenPostgres(ctx context.Context, url string, opts ...Option) (*Store, erro
 		s.Close()
 		return nil, err
 	}
+	if err := s.buildTree(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
 	if _, err := db.ExecContext(ctx, pendingSequence); err != nil {
 		s.Close()
 		return nil, err

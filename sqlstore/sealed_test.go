@@ -475,6 +475,10 @@ func TestSealed_LegacyPlaintextSealedOnOpen(t *testing.T) {
 		if err != nil {
 			t.Fatalf("insert the legacy row: %v", err)
 		}
+		// An old version numbered the reference as this one does.
+		if _, err := e.db.raw.Exec(`INSERT INTO counters (name, value) VALUES ('source_reference:2019', 1)`); err != nil {
+			t.Fatal(err)
+		}
 		canaries := sealedStrings(legacy)
 		// The test wrote the plaintext where an old version would have.
 		if file := e.sealedDBFile(); file != "" {
@@ -560,6 +564,10 @@ func TestSealed_LegacyRowWithUnreadablePhone(t *testing.T) {
 			id, legacy.LegalName, legacy.DateOfBirth, legacy.Address, `["+447700900556","via his sister, ask for B"]`, legacy.RecruitmentCircumstances)
 		if err != nil {
 			t.Fatalf("insert the legacy row: %v", err)
+		}
+		// An old version numbered the reference as this one does.
+		if _, err := e.db.raw.Exec(`INSERT INTO counters (name, value) VALUES ('source_reference:2019', 2)`); err != nil {
+			t.Fatal(err)
 		}
 		if err := e.store.Close(); err != nil {
 			t.Fatal(err)

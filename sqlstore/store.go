@@ -154,6 +154,10 @@ func OpenSQLite(ctx context.Context, path string, opts ...Option) (*Store, error
 		s.Close()
 		return nil, err
 	}
+	if err := s.buildTree(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
 	if err := s.openKeys(ctx); err != nil {
 		s.Close()
 		return nil, err

@@ -65,7 +65,10 @@ commands:
   token issue --username U [--ttl DURATION]
   token revoke --username U --as ADMIN
                                       revoke every API token of U
-  audit verify                        check the audit trail and every record
+  audit verify [--witness STATE]      check the audit trail and every record (and hold it to a witness)
+  audit witness --url BASE --token TOKEN --state FILE [--key VKEY]
+                                      hold a server's audit log to its past, from another machine
+  audit key                           the key that verifies the audit checkpoints, for a witness
   keys rotate --new-master-key FILE --as ADMIN
                                       re-wrap every key under a new master key
   calls import --format asterisk|csv [--tz ZONE] --as USERNAME FILE
@@ -194,6 +197,10 @@ func (m *Main) run(ctx context.Context, args []string) error {
 		return m.tokenRevoke(ctx, &g, rest)
 	case "audit verify":
 		return m.auditVerify(ctx, &g, rest)
+	case "audit witness":
+		return m.auditWitness(ctx, &g, rest)
+	case "audit key":
+		return m.auditKey(ctx, &g, rest)
 	case "keys rotate":
 		return m.keysRotate(ctx, &g, rest)
 	case "calls import":

@@ -9,7 +9,6 @@ package main
 import (
 	"bytes"
 	"crypto/rand"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -22,6 +21,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/transparency-dev/merkle/compact"
+
+	"tandem"
+	"tandem/audit"
+	"tandem/checkpoint"
 	tandemhttp "tandem/http"
 )
 
@@ -473,6 +477,13 @@ func TestSealed_NoIdentityAnywhereButTheReveal(t *testing.T) {
 	if found := sealedFound(trailText, sealedCanaries()); len(found) > 0 {
 		t.Errorf("the audit trail carries %q", found)
 	}
+	t.Log("the trail as a transparency log: its checkpoint, key and proofs")
+	for _, path := range []string{"/audit/checkpoint", "/audit/key", "/audit/proof/consistency?from=1&to=" + strconv.Itoa(len(events)),
+		"/audit/proof/inclusion?seq=1&size=" + strconv.Itoa(len(events))} {
+		if status, body := a.call(aud.token, "GET", path, nil); status != 200 {
+			t.Errorf("GET %s as the auditor: %d %s", path, status, body)
+		}
+	}
 
 	t.Log("every route of the API was called")
 	for _, r := range (&tandemhttp.Server{}).Routes() {
@@ -779,13 +790,8 @@ func TestSealed_TamperingIsNamed(t *testing.T) {
 			t.Fatalf("the run ends with an entry that records a hash (%d of %d): nothing to cut that only a checkpoint can catch", lastRecord, head)
 		}
 		// The checkpoint written at the server's close vouches for the head.
-		cps, err := os.ReadFile(filepath.Join(dir, "audit.checkpoints"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		ls := lines(string(cps))
-		if f := strings.Fields(ls[len(ls)-1]); len(f) != 5 || f[1] != strconv.FormatInt(head, 10) {
-			t.Fatalf("the last checkpoint %q is not of the head %d", ls[len(ls)-1], head)
+		if last := sealedLastCheckpoint(t, dir); last.Size != uint64(head) {
+			t.Fatalf("the last checkpoint is of %d entries, not of the head %d", last.Size, head)
 		}
 		path := filepath.Join(dir, "tandem.db")
 		db = openDB(t, path)
@@ -809,6 +815,32 @@ func TestSealed_TamperingIsNamed(t *testing.T) {
 		}
 	})
 
+	t.Run("a reveal cut from the trail after kill -9", func(t *testing.T) {
+		t.Parallel()
+		dir := copyDataFolder(t, run0.dir)
+		srv := startServer(t, dir)
+		a := newAPI(t, srv.url)
+		a.do(run0.hm.token, "POST", "/sources/"+run0.a.ID+"/identity", map[string]string{"reason": "Arranging the next meeting"}, 200, nil)
+		// No clean close, no checkpoint at close: only what the reveal
+		// signed before it answered.
+		srv.cmd.Process.Kill()
+		<-srv.done
+		db := openDB(t, filepath.Join(dir, "tandem.db"))
+		var reveal int64
+		if err := db.QueryRow(`SELECT MAX(seq) FROM audit_events WHERE action = 'source.identity.reveal'`).Scan(&reveal); err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+		if reveal <= head {
+			t.Fatalf("the new reveal is entry %d, not after the run's head %d", reveal, head)
+		}
+		sqlExec(t, filepath.Join(dir, "tandem.db"), `DELETE FROM audit_events WHERE seq >= ?`, reveal)
+		line := sealedVerifyFails(t, dir, "cut off")
+		if !sealedNamesEntry(line, reveal) {
+			t.Errorf("audit verify does not name the cut reveal, entry %d: %q", reveal, line)
+		}
+	})
+
 	t.Run("one character of a checkpoint's signature changed", func(t *testing.T) {
 		t.Parallel()
 		dir := copyDataFolder(t, run0.dir)
@@ -817,17 +849,15 @@ func TestSealed_TamperingIsNamed(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ls := lines(string(b))
-		f := strings.Fields(ls[len(ls)-1])
-		sig := []byte(f[4])
-		if sig[10] == 'A' {
-			sig[10] = 'B'
+		// The last signature line: "— <origin> <base64 of key hash and
+		// signature>"; a character well past the key hash.
+		i := bytes.LastIndexByte(b[:len(b)-1], ' ') + 30
+		if b[i] == 'A' {
+			b[i] = 'B'
 		} else {
-			sig[10] = 'A'
+			b[i] = 'A'
 		}
-		f[4] = string(sig)
-		ls[len(ls)-1] = strings.Join(f, " ")
-		if err := os.WriteFile(path, []byte(strings.Join(ls, "\n")+"\n"), 0o600); err != nil {
+		if err := os.WriteFile(path, b, 0o600); err != nil {
 			t.Fatal(err)
 		}
 		sealedVerifyFails(t, dir, "checkpoint", "signature")
@@ -854,16 +884,31 @@ func TestSealed_TamperingIsNamed(t *testing.T) {
 	t.Run("the checkpoint key replaced by another", func(t *testing.T) {
 		t.Parallel()
 		dir := copyDataFolder(t, run0.dir)
-		seed := make([]byte, 32)
-		rand.Read(seed)
 		key := filepath.Join(dir, "checkpoint.key")
 		if err := os.Remove(key); err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(key, []byte("tandem-checkpoint-key v1 "+base64.StdEncoding.EncodeToString(seed)+"\n"), 0o600); err != nil {
+		if _, _, err := checkpoint.LoadOrCreateKey(key); err != nil {
 			t.Fatal(err)
 		}
-		sealedVerifyFails(t, dir, "checkpoint", "signature")
+		sealedVerifyFails(t, dir, "checkpoint", "not signed by the log's key")
+	})
+
+	t.Run("history forged with the chain recomputed and re-signed by the key", func(t *testing.T) {
+		t.Parallel()
+		dir := copyDataFolder(t, run0.dir)
+		sealedForge(t, dir, mid)
+		// The folder alone cannot show it: whoever holds the key signed the
+		// new history and left no older checkpoint behind.
+		if res := runBin(t, run{}, "audit", "verify", "--data", dir); res.code != 0 {
+			t.Fatalf("verify of the forged folder: exit %d %s: the forgery was not thorough", res.code, res.stderr)
+		}
+		// A witness that kept a checkpoint of the true history names it.
+		witness := sealedWitnessOf(t, run0.dir)
+		res := runBin(t, run{}, "audit", "verify", "--data", dir, "--witness", witness)
+		if res.code != 1 || !strings.Contains(res.stderr, "the trail was rewritten") {
+			t.Errorf("verify --witness of a forged history: exit %d, %q", res.code, res.stderr)
+		}
 	})
 
 	// The copies were copies: the run itself still verifies, unchanged.
@@ -872,6 +917,102 @@ func TestSealed_TamperingIsNamed(t *testing.T) {
 			t.Errorf("the original run after the tampered copies: exit %d, %q; want %q", res.code, res.stdout, run0.summary)
 		}
 	})
+}
+
+// sealedLastCheckpoint returns the last checkpoint of a data folder.
+func sealedLastCheckpoint(t *testing.T, dir string) checkpoint.Checkpoint {
+	t.Helper()
+	l, err := checkpoint.OpenLog(filepath.Join(dir, "audit.checkpoints"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	last, ok, err := l.Last()
+	if err != nil || !ok {
+		t.Fatalf("the last checkpoint of %s: %v %v", dir, ok, err)
+	}
+	return last
+}
+
+// sealedWitnessOf returns a witness state holding the last checkpoint of
+// a data folder, as a witness that ran against it would.
+func sealedWitnessOf(t *testing.T, dir string) string {
+	t.Helper()
+	key, err := checkpoint.LoadKey(filepath.Join(dir, "checkpoint.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := checkpoint.NewState(key.VerifierKey())
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Checkpoints = []checkpoint.Checkpoint{sealedLastCheckpoint(t, dir)}
+	path := filepath.Join(t.TempDir(), "witness.state")
+	if err := st.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// sealedForge rewrites a data folder's history from entry from on as an
+// insider holding the database and the key would: one entry's reason
+// changed, every hash after it recomputed, the tree built again, and the
+// checkpoint file replaced by one checkpoint of the new history.
+func sealedForge(t *testing.T, dir string, from int64) {
+	t.Helper()
+	path := filepath.Join(dir, "tandem.db")
+	db := openDB(t, path)
+	defer db.Close()
+	rows, err := db.Query(`SELECT seq, at, actor, action, object_type, object_id, reason, record_hash, prev_hash, hash FROM audit_events ORDER BY seq`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var evs []*tandem.AuditEvent
+	for rows.Next() {
+		var e tandem.AuditEvent
+		var at string
+		if err := rows.Scan(&e.Seq, &at, &e.Actor, &e.Action, &e.ObjectType, &e.ObjectID, &e.Reason, &e.RecordHash, &e.PrevHash, &e.Hash); err != nil {
+			t.Fatal(err)
+		}
+		if e.At, err = time.Parse(audit.TimeLayout, at); err != nil {
+			t.Fatalf("entry %d's time %q: %v", e.Seq, at, err)
+		}
+		evs = append(evs, &e)
+	}
+	rows.Close()
+	tree := checkpoint.Ranges.NewEmptyRange(0)
+	var prev *tandem.AuditEvent
+	for _, e := range evs {
+		if e.Seq == from {
+			e.Reason += " (as it never was)"
+		}
+		if e.Seq >= from {
+			audit.Seal(e, prev)
+		}
+		leaf, _ := checkpoint.LeafHash(e.Hash)
+		nodes := []byte{}
+		tree.Append(leaf, func(id compact.NodeID, h []byte) {
+			if id.Level > 0 {
+				nodes = append(nodes, h...)
+			}
+		})
+		if _, err := db.Exec(`UPDATE audit_events SET reason = ?, prev_hash = ?, hash = ?, tree = ? WHERE seq = ?`, e.Reason, e.PrevHash, e.Hash, nodes, e.Seq); err != nil {
+			t.Fatal(err)
+		}
+		prev = e
+	}
+	key, err := checkpoint.LoadKey(filepath.Join(dir, "checkpoint.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, _ := checkpoint.Root(tree)
+	c, err := checkpoint.Sign(key, tree.End(), root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "audit.checkpoints"), c.Note, 0o600); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // TestSealed_RotateMasterKey rotates a real run's master key at the command

@@ -178,8 +178,16 @@ func (m *Main) tokenRevoke(ctx context.Context, g *globals, args []string) error
 
 func (m *Main) auditVerify(ctx context.Context, g *globals, args []string) error {
 	fs := flag.NewFlagSet("audit verify", flag.ContinueOnError)
+	witnessPath := fs.String("witness", "", "a witness's state file (tandem audit witness --state): the trail must hold every checkpoint it saw")
 	if err := m.parse(fs, g, args); err != nil {
 		return err
+	}
+	var witness *checkpoint.State
+	if *witnessPath != "" {
+		var err error
+		if witness, err = checkpoint.LoadState(*witnessPath); err != nil {
+			return usagef("audit verify: the witness: %v", err)
+		}
 	}
 	store, err := m.openForVerify(ctx, g)
 	if err != nil {
@@ -187,7 +195,7 @@ func (m *Main) auditVerify(ctx context.Context, g *globals, args []string) error
 		return usagef("audit verify: the data folder cannot be read: %v", err)
 	}
 	defer store.Close()
-	summary, err := store.VerifyAudit(ctx)
+	summary, err := store.VerifyAuditWitnessed(ctx, witness)
 	if err != nil {
 		return checkFailed{err.Error()}
 	}

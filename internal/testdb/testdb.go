@@ -27,6 +27,7 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the server connection that creates and drops the databases
 
+	"tandem/checkpoint"
 	"tandem/sqlstore"
 )
 
@@ -168,13 +169,20 @@ func postgres(tb testing.TB, template string) string {
 }
 
 // Open opens a store on a new, empty database of backend b (SQLite in
-// tb's temporary folder), closed when tb ends.
+// tb's temporary folder), closed when tb ends. Like the server's, it signs
+// checkpoints, into a file in tb's temporary folder with a key of its own.
 func Open(tb testing.TB, b Backend, opts ...sqlstore.Option) *sqlstore.Store {
 	tb.Helper()
-	var (
-		s   *sqlstore.Store
-		err error
-	)
+	key, _, err := checkpoint.NewKey()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	log, err := checkpoint.OpenLog(filepath.Join(tb.TempDir(), "audit.checkpoints"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	opts = append([]sqlstore.Option{sqlstore.WithCheckpoints(log, key)}, opts...)
+	var s *sqlstore.Store
 	switch b {
 	case SQLite:
 		s, err = sqlstore.OpenSQLite(context.Background(), filepath.Join(tb.TempDir(), "tandem.db"), opts...)
