@@ -100,6 +100,8 @@ var AuditActions = []string{
 	"meeting.cancel",
 	"meeting.held",
 	"meeting.plan",
+	"officer.await_confirmation",
+	"officer.confirm",
 	"officer.create",
 	"risk.record",
 	"setting.change",

@@ -64,6 +64,13 @@ type Officer struct {
 	// DisabledAt is when an administrator disabled the account: from then
 	// it signs nobody in, and its sessions and tokens stop working.
 	DisabledAt *time.Time `json:"disabled_at,omitempty"`
+	// AwaitingConfirmation: an administrator created the account, or
+	// changed its rank or training, and no second person has confirmed it
+	// yet (the two-person rule). Until then it sees no source and joins no
+	// handling team. ConfirmationOf is the administrator whose change
+	// awaits, who may not confirm it.
+	AwaitingConfirmation bool   `json:"awaiting_confirmation"`
+	ConfirmationOf       string `json:"-"`
 
 	// Computed from the training records, the dedicated flag and the clock.
 	Accredited    bool    `json:"accredited"`
@@ -118,6 +125,10 @@ type OfficerCreate struct {
 	// Senior marks an authorising officer of the higher rank that juvenile
 	// and vulnerable sources need.
 	Senior bool
+	// Bootstrap confirms the account as it is made: the store's first
+	// controller, while it has no confirmed controller at all (the command
+	// line's user add --bootstrap; never a route).
+	Bootstrap bool
 }
 
 // TrainingCreate is a request to add a training record.
@@ -146,6 +157,9 @@ type OfficerService interface {
 	// DisableOfficer disables a leaver's account (administrators): its
 	// sessions and tokens stop working on the next request.
 	DisableOfficer(ctx context.Context, id, reason string) (*Officer, error)
+	// ConfirmOfficer is the second person's confirmation of an account an
+	// administrator created or changed (policy.MayConfirm says who).
+	ConfirmOfficer(ctx context.Context, id, reason string) (*Officer, error)
 }
 
 // ValidTokenTTL checks how long an API token is to live: more than 0 and

@@ -106,12 +106,29 @@ func (l *loader) as(ctx context.Context, username string) context.Context {
 	return tandem.NewContextWithOfficer(ctx, l.ids[username])
 }
 
+// confirm has the officer by confirmer confirm the account username when
+// it awaits confirmation, and keeps the confirmed account.
+func (l *loader) confirm(ctx context.Context, username, by string) error {
+	o, err := l.store.FindOfficer(l.as(ctx, by), l.ids[username].ID)
+	if err != nil || !o.AwaitingConfirmation || username == by {
+		return err
+	}
+	if o, err = l.store.ConfirmOfficer(l.as(ctx, by), o.ID, "checked against the force's personnel record"); err != nil {
+		return fmt.Errorf("demo: %s confirms %s: %w", by, username, err)
+	}
+	l.ids[username] = o
+	return nil
+}
+
 func (l *loader) load(ctx context.Context) error {
 	start := l.now.AddDate(0, -5, 0).Truncate(24 * time.Hour)
 	l.pin(start.Add(-48 * time.Hour))
 	cli := tandem.NewContextWithOfficer(ctx, &tandem.Officer{ID: "cli", Username: "cli", Name: "command line", Roles: []tandem.Role{tandem.RoleAdmin}})
 	for _, o := range officers {
-		c := tandem.OfficerCreate{Username: o.username, Name: o.name, Gender: o.gender, Roles: o.roles, Dedicated: o.dedicated, Password: Password}
+		c := tandem.OfficerCreate{Username: o.username, Name: o.name, Gender: o.gender, Roles: o.roles, Dedicated: o.dedicated, Password: Password,
+			// The store's first controller, confirmed as it is made; the
+			// rest wait for a second person (the two-person rule).
+			Bootstrap: o.username == "controller"}
 		if o.roles[0] != tandem.RoleAdmin {
 			c.Unit = Unit
 		}
@@ -128,9 +145,29 @@ func (l *loader) load(ctx context.Context) error {
 			return fmt.Errorf("demo officer %s: %w", o.username, err)
 		}
 	}
+	// The controller confirms the unit's accounts; the authorising officer
+	// the auditor's.
+	for _, o := range officers {
+		if o.username == "auditor" {
+			continue
+		}
+		if err := l.confirm(ctx, o.username, "controller"); err != nil {
+			return err
+		}
+	}
+	if err := l.confirm(ctx, "auditor", "authorising"); err != nil {
+		return err
+	}
 	for _, o := range officers {
 		if o.hours == 0 {
 			continue
+		}
+		// The controller records the unit's training, which needs no
+		// confirmation; the administrator records the controller's, which
+		// the authorising officer then confirms.
+		trainer := l.as(ctx, "controller")
+		if o.username == "controller" {
+			trainer = cli
 		}
 		t := tandem.TrainingCreate{Course: "Source handling: basic course", Hours: o.hours - 8, CompletedOn: start.AddDate(-1, -l.rnd.Intn(10), 0).Format(tandem.DateLayout), CoversRiskManagement: false}
 		risk := tandem.TrainingCreate{Course: "Risk management for source handlers", Hours: 8, CompletedOn: start.AddDate(0, -2, 0).Format(tandem.DateLayout), CoversRiskManagement: true}
@@ -138,10 +175,13 @@ func (l *loader) load(ctx context.Context) error {
 			risk.ExpiresOn = l.now.Add(o.expiresIn).Format(tandem.DateLayout)
 		}
 		for _, t := range []tandem.TrainingCreate{t, risk} {
-			if _, err := l.store.AddTraining(cli, l.ids[o.username].ID, t); err != nil {
+			if _, err := l.store.AddTraining(trainer, l.ids[o.username].ID, t); err != nil {
 				return fmt.Errorf("demo training for %s: %w", o.username, err)
 			}
 		}
+	}
+	if err := l.confirm(ctx, "controller", "authorising"); err != nil {
+		return err
 	}
 
 	var events []event

@@ -170,9 +170,15 @@ func newFixture(t *testing.T, backend testdb.Backend) *fixture {
 	f.addOfficer(uNorthRookie, "Nat Rookie", "female", "north", true, tandem.RoleHandler)
 	f.addOfficer(uSouthHandler, "Sam Handler", "male", "south", true, tandem.RoleHandler)
 	f.addOfficer(uSouthController, "Sue Controller", "female", "south", true, tandem.RoleController)
-	for _, u := range []string{uNorthController, uNorthHandlerA, uNorthHandlerB, uNorthHandlerC, uSouthHandler, uSouthController} {
+	// The north authorising officer first, so that it can confirm the
+	// accounts only it may; then the training, then the rest.
+	f.must(f.store.ConfirmOfficer(f.as(uNorthController), f.id(uNorthAO), "checked against the personnel record"))
+	f.refresh(uNorthAO)
+	for _, u := range []string{uNorthController, uSouthController, uNorthHandlerA, uNorthHandlerB, uNorthHandlerC, uSouthHandler} {
+		f.confirmAll()
 		f.train(u)
 	}
+	f.confirmAll()
 	for u := range f.officers {
 		tok, err := store.IssueToken(f.ctx, u, 24*time.Hour)
 		if err != nil {
@@ -256,7 +262,9 @@ func (f *fixture) token(username string) string {
 func (f *fixture) addOfficer(username, name, gender, unit string, dedicated bool, roles ...tandem.Role) *tandem.Officer {
 	f.t.Helper()
 	o, err := f.store.CreateOfficer(f.as("cli"), tandem.OfficerCreate{Username: username, Name: name, Gender: gender, Unit: unit,
-		Roles: roles, Dedicated: dedicated})
+		Roles: roles, Dedicated: dedicated,
+		// The store's first controller, confirmed as it is made.
+		Bootstrap: username == uNorthController})
 	if err != nil {
 		f.t.Fatalf("create officer %s: %v", username, err)
 	}
@@ -264,12 +272,83 @@ func (f *fixture) addOfficer(username, name, gender, unit string, dedicated bool
 	return o
 }
 
-// train gives the officer the training that accredits them.
+// train gives the officer the training that accredits them, recorded by
+// a confirmed controller of their unit (which needs no confirmation), or
+// by the administrator (which does).
 func (f *fixture) train(username string) {
 	f.t.Helper()
-	if _, err := f.store.AddTraining(f.as("cli"), f.id(username), tandem.TrainingCreate{Course: "Source handling", Hours: 70,
+	by := f.unitController(f.officers[username])
+	if by == "" {
+		by = "cli"
+	}
+	if _, err := f.store.AddTraining(f.as(by), f.id(username), tandem.TrainingCreate{Course: "Source handling", Hours: 70,
 		CompletedOn: "2026-01-15", CoversRiskManagement: true}); err != nil {
 		f.t.Fatalf("train %s: %v", username, err)
+	}
+	f.refresh(username)
+}
+
+// refresh reads the officer again, as the store has them now.
+func (f *fixture) refresh(username string) *tandem.Officer {
+	f.t.Helper()
+	o := f.must(f.store.FindOfficer(f.as("cli"), f.id(username))).(*tandem.Officer)
+	f.officers[username] = o
+	return o
+}
+
+// unitController returns a confirmed controller of o's unit other than o,
+// "" when there is none.
+func (f *fixture) unitController(o *tandem.Officer) string {
+	for u, c := range f.officers {
+		if c.ID != o.ID && c.HasRole(tandem.RoleController) && c.Unit == o.Unit && !c.AwaitingConfirmation && c.DisabledAt == nil {
+			return u
+		}
+	}
+	return ""
+}
+
+// confirmAll has a second person confirm every account that awaits it
+// (the two-person rule): a controller of the unit, or the north
+// authorising officer for auditors and a unit's first controller.
+func (f *fixture) confirmAll() {
+	f.t.Helper()
+	// The fixture's own accounts: not the ones a test leaves unconfirmed
+	// or disabled on purpose.
+	own := func(u string) bool {
+		return !strings.HasPrefix(u, "unconfirmed.") && !strings.HasPrefix(u, "north.new.") && f.officers[u].DisabledAt == nil
+	}
+	for u := range f.officers {
+		if own(u) {
+			f.refresh(u)
+		}
+	}
+	for progress := true; progress; {
+		progress = false
+		for u, o := range f.officers {
+			if !o.AwaitingConfirmation || !own(u) {
+				continue
+			}
+			by := f.unitController(o)
+			switch {
+			case o.HasRole(tandem.RoleAuditor), by == "" && o.HasRole(tandem.RoleController):
+				by = uNorthAO
+			case by == "":
+				continue // once the unit has its controller
+			}
+			if f.officers[by].AwaitingConfirmation {
+				continue
+			}
+			if _, err := f.store.ConfirmOfficer(f.as(by), o.ID, "checked against the personnel record"); err != nil {
+				f.t.Fatalf("%s confirms %s: %v", by, u, err)
+			}
+			f.refresh(u)
+			progress = true
+		}
+	}
+	for u, o := range f.officers {
+		if o.AwaitingConfirmation && own(u) {
+			f.t.Fatalf("fixture: nobody could confirm %s", u)
+		}
 	}
 }
 
@@ -279,6 +358,7 @@ func (f *fixture) newTrainedHandler() *tandem.Officer {
 	u := fmt.Sprintf("north.extra.%d", f.next())
 	f.addOfficer(u, "Extra Handler "+u, "female", "north", true, tandem.RoleHandler)
 	f.train(u)
+	f.confirmAll()
 	return f.officers[u]
 }
 

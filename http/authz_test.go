@@ -25,6 +25,9 @@ type authzCaller struct {
 	// gone is true for a credential that must open nothing: a disabled
 	// account's token, a revoked token.
 	gone bool
+	// unconfirmed is an account an administrator made that no second
+	// person has confirmed: it may sign in, and sees no source.
+	unconfirmed bool
 }
 
 var authzCallers = []authzCaller{
@@ -53,7 +56,10 @@ type authzRequest struct {
 	// unitBound is true when the request concerns an officer of the north
 	// unit: a controller of another unit is refused (403).
 	unitBound bool
-	build     func(f *fixture) (path string, body any)
+	// confirm is the two-person rule's confirmation of a north handler's
+	// account: only the north unit's confirmed controller may.
+	confirm bool
+	build   func(f *fixture) (path string, body any)
 }
 
 // authzRequests has a case for every route of the server, keyed by
@@ -93,8 +99,15 @@ func authzRequests() map[string]authzRequest {
 		"GET " + APIBase + "/officers/{id}/training": {build: func(f *fixture) (string, any) {
 			return api("officers", f.id(uNorthHandlerA), "training"), nil
 		}},
+		"POST " + APIBase + "/officers/{id}/confirm": {confirm: true, build: func(f *fixture) (string, any) {
+			u := fmt.Sprintf("north.new.%d", f.next())
+			f.addOfficer(u, "New Handler "+u, "female", "north", true, tandem.RoleHandler)
+			return api("officers", f.id(u), "confirm"), map[string]any{"reason": "checked against the personnel record"}
+		}},
 		"POST " + APIBase + "/officers/{id}/training": {unitBound: true, build: func(f *fixture) (string, any) {
-			return api("officers", f.id(uNorthHandlerB), "training"), map[string]any{"course": "Refresher", "hours": 4,
+			// A new officer: an administrator's record puts its account
+			// behind the two-person rule.
+			return api("officers", f.newTrainedHandler().ID, "training"), map[string]any{"course": "Refresher", "hours": 4,
 				"completed_on": "2026-11-01", "covers_risk_management": false}
 		}},
 
@@ -175,6 +188,9 @@ func wantStatus(rt RouteInfo, rq authzRequest, c authzCaller, roles []tandem.Rol
 		return http.StatusUnauthorized
 	case len(rt.Roles) > 0 && !slices.ContainsFunc(roles, func(r tandem.Role) bool { return slices.Contains(rt.Roles, r) }):
 		return http.StatusForbidden
+	case c.unconfirmed && (rt.Method+" "+rt.Pattern == "POST "+APIBase+"/sources" || rt.Pattern == APIBase+"/sources/{id}/identity"):
+		// The two-person rule refuses it outright, and says why.
+		return http.StatusForbidden
 	case rq.scoped && slices.Contains(roles, tandem.RoleAdmin):
 		// Separation of duties: an administrator sees no source content,
 		// which is a matter of role (403), not of need-to-know.
@@ -182,6 +198,8 @@ func wantStatus(rt RouteInfo, rq authzRequest, c authzCaller, roles []tandem.Rol
 	case rq.scoped && !c.seesNorth:
 		return http.StatusNotFound
 	case rq.unitBound && !c.seesNorth && !slices.Contains(roles, tandem.RoleAdmin):
+		return http.StatusForbidden
+	case rq.confirm && c.user != uNorthController:
 		return http.StatusForbidden
 	}
 	return 0
@@ -227,6 +245,7 @@ func TestAuthz_EveryRouteEveryCaller(t *testing.T) {
 		f.train("gone.controller")
 		f.addOfficer("revoked.handler", "Rae Revoked", "female", "north", true, tandem.RoleHandler)
 		f.train("revoked.handler")
+		f.confirmAll()
 		f.assign(f.north.ID, "revoked.handler", tandem.AssignCoHandler)
 		for _, u := range []string{"gone.controller", "revoked.handler"} {
 			tok, err := f.store.IssueToken(f.ctx, u, 24*time.Hour)
@@ -246,6 +265,22 @@ func TestAuthz_EveryRouteEveryCaller(t *testing.T) {
 		}
 		callers = append(callers, authzCaller{name: "disabled controller", user: "gone.controller", gone: true},
 			authzCaller{name: "revoked token", user: "revoked.handler", gone: true})
+		// A controller of the north unit that an administrator made and
+		// trained, which no second person has confirmed.
+		f.addOfficer("unconfirmed.controller", "Una Confirmed", "female", "north", true, tandem.RoleController)
+		if _, err := f.store.AddTraining(f.as("cli"), f.id("unconfirmed.controller"), tandem.TrainingCreate{Course: "Source handling", Hours: 70,
+			CompletedOn: "2026-01-15", CoversRiskManagement: true}); err != nil {
+			t.Fatal(err)
+		}
+		if o := f.refresh("unconfirmed.controller"); !o.AwaitingConfirmation {
+			t.Fatalf("the administrator's controller awaits no confirmation")
+		}
+		tok, err = f.store.IssueToken(f.ctx, "unconfirmed.controller", 24*time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.tokens["unconfirmed.controller"] = tok
+		callers = append(callers, authzCaller{name: "unconfirmed account", user: "unconfirmed.controller", unconfirmed: true})
 
 		reqs := authzRequests()
 		covered := map[string]bool{}

@@ -142,3 +142,21 @@ func (s *Server) officerUpdate(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, o)
 	return nil
 }
+
+// officerConfirm is the second person's confirmation of an account an
+// administrator created or changed: POST /officers/{id}/confirm {reason}.
+func (s *Server) officerConfirm(w http.ResponseWriter, r *http.Request) error {
+	var req disableRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	if err := require("reason", req.Reason); err != nil {
+		return err
+	}
+	o, err := s.Officers.ConfirmOfficer(r.Context(), r.PathValue("id"), *req.Reason)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, o)
+	return nil
+}

@@ -29,6 +29,7 @@ var (
 	readers     = []tandem.Role{tandem.RoleHandler, tandem.RoleController, tandem.RoleAuthorisingOfficer, tandem.RoleAuditor}
 	overseers   = []tandem.Role{tandem.RoleController, tandem.RoleAuthorisingOfficer, tandem.RoleAuditor}
 	watchers    = []tandem.Role{tandem.RoleController, tandem.RoleAuditor}
+	confirmers  = []tandem.Role{tandem.RoleController, tandem.RoleAuthorisingOfficer}
 )
 
 // APIBase is the base path of the API.
@@ -43,6 +44,7 @@ func (s *Server) routes() []route {
 		{Method: "GET", Pattern: APIBase + "/officers", Roles: anyone, handle: s.officerList},
 		{Method: "GET", Pattern: APIBase + "/officers/{id}", Roles: anyone, handle: s.officerGet},
 		{Method: "POST", Pattern: APIBase + "/officers/{id}/disable", Roles: admin, handle: s.officerDisable},
+		{Method: "POST", Pattern: APIBase + "/officers/{id}/confirm", Roles: confirmers, handle: s.officerConfirm},
 		{Method: "PATCH", Pattern: APIBase + "/officers/{id}", Roles: admin, handle: s.officerUpdate},
 		{Method: "GET", Pattern: APIBase + "/officers/{id}/training", Roles: anyone, handle: s.trainingList},
 		{Method: "POST", Pattern: APIBase + "/officers/{id}/training", Roles: trainers, handle: s.trainingAdd},

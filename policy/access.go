@@ -22,6 +22,8 @@ func CanSee(o *tandem.Officer, t Team) bool {
 	switch {
 	case o.HasRole(tandem.RoleAdmin):
 		return false // separation of duties: no source content at all
+	case o.AwaitingConfirmation:
+		return false // the two-person rule: nothing until a second person confirms
 	case o.HasRole(tandem.RoleAuditor):
 		return true
 	case o.HasRole(tandem.RoleAuthorisingOfficer) && t.SameUnit:
@@ -38,13 +40,13 @@ func CanSee(o *tandem.Officer, t Team) bool {
 // source by name: a controller account alone, which an administrator can
 // create, does not open identities without breaking the glass.
 func InHandlingTeam(o *tandem.Officer, t Team) bool {
-	return !o.HasRole(tandem.RoleAdmin) && (t.Handling || (t.Controlling && (t.Assigned || t.Accredited)))
+	return !o.HasRole(tandem.RoleAdmin) && !o.AwaitingConfirmation && (t.Handling || (t.Controlling && (t.Assigned || t.Accredited)))
 }
 
 // CanControl reports whether the officer may act as the source's controller:
 // assign officers, acknowledge alerts, override plans.
 func CanControl(o *tandem.Officer, t Team) bool {
-	return o.HasRole(tandem.RoleController) && t.Controlling
+	return o.HasRole(tandem.RoleController) && !o.AwaitingConfirmation && t.Controlling
 }
 
 // Scope says where the sources an officer may see are to be found, so that
@@ -62,7 +64,7 @@ type Scope struct {
 // ScopeOf returns the officer's scope. It holds every source CanSee allows
 // (and may hold more, which CanSee then refuses).
 func ScopeOf(o *tandem.Officer) Scope {
-	if o.HasRole(tandem.RoleAdmin) {
+	if o.HasRole(tandem.RoleAdmin) || o.AwaitingConfirmation {
 		return Scope{}
 	}
 	sc := Scope{All: o.HasRole(tandem.RoleAuditor), Assigned: true}

@@ -112,6 +112,10 @@ func Permit(o *tandem.Officer, t Team, s Subject) error {
 		switch {
 		case !o.HasAnyRole(tandem.RoleAdmin, tandem.RoleController):
 			return forbid("your roles do not allow this")
+		case o.AwaitingConfirmation:
+			// Else an administrator's unconfirmed controller could accredit
+			// officers with training that needs no second person.
+			return forbid("your account awaits confirmation by a second person")
 		case s.Trainee == nil:
 			return tandem.NotFound("officer")
 		case s.Trainee.ID == o.ID:

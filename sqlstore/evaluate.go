@@ -185,25 +185,25 @@ func (tx *Tx) attendeesOf(snap policy.Snapshot, field string, ids []string) ([]p
 // assignedOfficers returns the officers assigned to a source now, with
 // their accreditation: one query, their training joined.
 func (tx *Tx) assignedOfficers(sourceID string) ([]policy.Assigned, error) {
-	rows, err := tx.query(`SELECT a.officer_id, a.role, o.name, o.gender, o.dedicated, t.minutes, t.completed_on, t.covers_risk_management, t.expires_on
+	rows, err := tx.query(`SELECT a.officer_id, a.role, o.name, o.gender, o.dedicated, CASE WHEN o.awaiting_confirmation IS NULL THEN 0 ELSE 1 END, t.minutes, t.completed_on, t.covers_risk_management, t.expires_on
 		FROM assignments a JOIN officers o ON o.id = a.officer_id LEFT JOIN training t ON t.officer_id = a.officer_id
 		WHERE a.source_id = ? AND a.ended_at IS NULL ORDER BY a.officer_id, a.role`, sourceID)
 	if err != nil {
 		return nil, err
 	}
 	var out []policy.Assigned
-	dedicated := map[string]bool{}
+	dedicated, awaiting := map[string]bool{}, map[string]bool{}
 	training := map[string][]*tandem.Training{}
 	for rows.Next() {
 		var a policy.Assigned
-		var d int
+		var d, w int
 		var minutes, risk sql.NullInt64
 		var completed, expires sql.NullString
-		if err := rows.Scan(&a.ID, &a.Role, &a.Name, &a.Gender, &d, &minutes, &completed, &risk, &expires); err != nil {
+		if err := rows.Scan(&a.ID, &a.Role, &a.Name, &a.Gender, &d, &w, &minutes, &completed, &risk, &expires); err != nil {
 			rows.Close()
 			return nil, err
 		}
-		dedicated[a.ID] = d == 1
+		dedicated[a.ID], awaiting[a.ID] = d == 1, w == 1
 		if n := len(out); n == 0 || out[n-1].ID != a.ID || out[n-1].Role != a.Role {
 			out = append(out, a)
 		}
@@ -226,6 +226,11 @@ func (tx *Tx) assignedOfficers(sourceID string) ([]policy.Assigned, error) {
 	}
 	for i := range out {
 		out[i].Accreditation = policy.Accredit(dedicated[out[i].ID], training[out[i].ID], tx.now, st)
+		if awaiting[out[i].ID] {
+			// As tx.officers says: nobody's handler until confirmed.
+			a := &out[i].Accreditation
+			a.Accredited, a.Gaps = false, append(a.Gaps, awaitingGap)
+		}
 	}
 	return out, nil
 }

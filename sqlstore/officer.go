@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"math"
+	"slices"
 	"strings"
 	"tandem/audit"
 	"time"
@@ -46,12 +47,29 @@ func (s *Store) CreateOfficer(ctx context.Context, c tandem.OfficerCreate) (*tan
 		if c.Senior {
 			senior = 1
 		}
-		_, err := tx.exec(`INSERT INTO officers (id, username, name, gender, unit, roles, dedicated, work_phones, password_hash, created_at, created_by, senior) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			id, c.Username, c.Name, c.Gender, c.Unit, strings.Join(roles, ","), boolInt(c.Dedicated), jsonText(c.WorkPhones), hash, ts(tx.now), tx.actorID(), senior)
+		// The two-person rule: an account that would see sources waits for
+		// a second person, unless it is the store's first controller made
+		// with --bootstrap.
+		var awaiting any
+		if policy.NeedsConfirmation(&tandem.Officer{Roles: c.Roles}) {
+			awaiting = tx.actorID()
+		}
+		if c.Bootstrap {
+			if err := tx.mayBootstrap(c); err != nil {
+				return err
+			}
+			awaiting = nil
+		}
+		_, err := tx.exec(`INSERT INTO officers (id, username, name, gender, unit, roles, dedicated, work_phones, password_hash, created_at, created_by, senior, awaiting_confirmation) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			id, c.Username, c.Name, c.Gender, c.Unit, strings.Join(roles, ","), boolInt(c.Dedicated), jsonText(c.WorkPhones), hash, ts(tx.now), tx.actorID(), senior, awaiting)
 		if err != nil {
 			return err
 		}
-		return tx.record("officer.create", "officer", id, "")
+		reason := ""
+		if c.Bootstrap {
+			reason = "bootstrap: the store's first controller, confirmed as it was made, while the store had no confirmed controller"
+		}
+		return tx.record("officer.create", "officer", id, reason)
 	})
 	if err != nil {
 		return nil, err
@@ -91,7 +109,7 @@ func (s *Store) ListOfficers(ctx context.Context) ([]*tandem.Officer, error) {
 	return out, err
 }
 
-const officerColumns = `id, username, name, gender, unit, roles, dedicated, work_phones, created_at, disabled_at, senior`
+const officerColumns = `id, username, name, gender, unit, roles, dedicated, work_phones, created_at, disabled_at, senior, awaiting_confirmation`
 
 // officers loads the officers matching where, with their accreditation:
 // one query, their training joined.
@@ -135,6 +153,11 @@ func (tx *Tx) officers(where string, args ...any) ([]*tandem.Officer, error) {
 			// are an untrained officer there.
 			o.Accredited, o.AccreditationGaps = false, append(o.AccreditationGaps, "the account is disabled")
 		}
+		if o.AwaitingConfirmation {
+			// The two-person rule: an account no second person has
+			// confirmed joins no handling team and is nobody's second.
+			o.Accredited, o.AccreditationGaps = false, append(o.AccreditationGaps, awaitingGap)
+		}
 	}
 	return out, nil
 }
@@ -166,13 +189,14 @@ func (tx *Tx) officerByUsername(username string) (*tandem.Officer, error) {
 func scanOfficer(rows *sql.Rows, more ...any) (*tandem.Officer, error) {
 	var o tandem.Officer
 	var roles, phones, created string
-	var disabled sql.NullString
+	var disabled, awaiting sql.NullString
 	var senior sql.NullInt64
 	var dedicated int
-	if err := rows.Scan(append([]any{&o.ID, &o.Username, &o.Name, &o.Gender, &o.Unit, &roles, &dedicated, &phones, &created, &disabled, &senior}, more...)...); err != nil {
+	if err := rows.Scan(append([]any{&o.ID, &o.Username, &o.Name, &o.Gender, &o.Unit, &roles, &dedicated, &phones, &created, &disabled, &senior, &awaiting}, more...)...); err != nil {
 		return nil, err
 	}
 	o.Senior = senior.Int64 == 1
+	o.AwaitingConfirmation, o.ConfirmationOf = awaiting.Valid, awaiting.String
 	o.DisabledAt = parseNullTS(disabled)
 	for _, r := range strings.Split(roles, ",") {
 		if r != "" {
@@ -255,6 +279,16 @@ func (s *Store) AddTraining(ctx context.Context, officerID string, c tandem.Trai
 		}
 		if err := tx.record("training.add", "training", t.ID, ""); err != nil {
 			return err
+		}
+		// Training an administrator records waits for a second person;
+		// a controller's needs none.
+		if actor.HasRole(tandem.RoleAdmin) && !actor.HasRole(tandem.RoleController) {
+			if err := tx.awaitConfirmation(officerID); err != nil {
+				return err
+			}
+			if err := tx.record("officer.await_confirmation", "officer", officerID, "training recorded by an administrator"); err != nil {
+				return err
+			}
 		}
 		if t.ExpiresOn != "" {
 			// On the day it expires the course stops counting: the sweep
@@ -458,7 +492,13 @@ func (s *Store) SetSenior(ctx context.Context, id string, senior bool, reason st
 		if _, err := tx.exec(`UPDATE officers SET senior = ? WHERE id = ?`, v, id); err != nil {
 			return err
 		}
+		if err := tx.awaitConfirmation(id); err != nil {
+			return err
+		}
 		if err := tx.record("officer.senior", "officer", id, reason); err != nil {
+			return err
+		}
+		if err := tx.reconcileOfficer(id); err != nil {
 			return err
 		}
 		var err error
@@ -626,3 +666,104 @@ func (tx *Tx) officerIntact(id string) error {
 // errOfficerChanged answers a request whose officer's row does not match
 // its audit trail.
 var errOfficerChanged = tandem.Errorf(tandem.EUNAUTHORIZED, "this account's record was changed outside Tandem: it signs nobody in until an administrator looks")
+
+// awaitingGap is why an account awaiting confirmation is not accredited.
+const awaitingGap = "the account awaits confirmation by a second person"
+
+// awaitConfirmation marks an account an administrator just changed as
+// waiting for a second person, when it has a role that sees sources. The
+// caller records the change in the trail, which hashes the row.
+func (tx *Tx) awaitConfirmation(id string) error {
+	o, err := tx.officer(id)
+	if err != nil {
+		return err
+	}
+	if !policy.NeedsConfirmation(o) {
+		return nil
+	}
+	_, err = tx.exec(`UPDATE officers SET awaiting_confirmation = ? WHERE id = ?`, tx.actorID(), id)
+	return err
+}
+
+// mayBootstrap checks that an account may be made confirmed: a
+// controller, while the store has no confirmed controller at all.
+func (tx *Tx) mayBootstrap(c tandem.OfficerCreate) error {
+	if !slices.Contains(c.Roles, tandem.RoleController) {
+		return tandem.Invalid("bootstrap", "--bootstrap makes the store's first controller: the account must hold the controller role")
+	}
+	n, err := tx.confirmedControllers("")
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		return tandem.Errorf(tandem.ECONFLICT, "the store has a confirmed controller: a new account is confirmed by a second person (POST /officers/{id}/confirm), not --bootstrap")
+	}
+	return nil
+}
+
+// confirmedControllers counts the controllers in use that await no
+// confirmation: of one unit, or of the store ("").
+func (tx *Tx) confirmedControllers(unit string) (int, error) {
+	q := `SELECT roles FROM officers WHERE awaiting_confirmation IS NULL AND disabled_at IS NULL`
+	var args []any
+	if unit != "" {
+		q += ` AND unit = ?`
+		args = append(args, unit)
+	}
+	rows, err := tx.query(q, args...)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var roles string
+		if err := rows.Scan(&roles); err != nil {
+			return 0, err
+		}
+		if slices.Contains(strings.Split(roles, ","), string(tandem.RoleController)) {
+			n++
+		}
+	}
+	return n, rows.Err()
+}
+
+// ConfirmOfficer is the second person's confirmation of an account an
+// administrator created or changed: from then it sees what its roles and
+// teams allow. policy.MayConfirm says who may; audited with the reason.
+func (s *Store) ConfirmOfficer(ctx context.Context, id, reason string) (*tandem.Officer, error) {
+	confirmer, err := requireRole(ctx, tandem.RoleController, tandem.RoleAuthorisingOfficer)
+	if err != nil {
+		return nil, err
+	}
+	if len(strings.TrimSpace(reason)) < 10 {
+		return nil, tandem.Invalid("reason", "say how you checked the account (at least 10 characters)")
+	}
+	var out *tandem.Officer
+	err = s.update(ctx, func(tx *Tx) error {
+		o, err := tx.officer(id)
+		if err != nil {
+			return err
+		}
+		n, err := tx.confirmedControllers(o.Unit)
+		if err != nil {
+			return err
+		}
+		if err := policy.MayConfirm(confirmer, o, n > 0); err != nil {
+			return err
+		}
+		if _, err := tx.exec(`UPDATE officers SET awaiting_confirmation = NULL WHERE id = ?`, id); err != nil {
+			return err
+		}
+		if err := tx.record("officer.confirm", "officer", id, reason); err != nil {
+			return err
+		}
+		// Confirmed, the officer may count on their teams again.
+		if err := tx.reconcileOfficer(id); err != nil {
+			return err
+		}
+		out, err = tx.officer(id)
+		return err
+	})
+	return out, err
+}

@@ -98,6 +98,11 @@ type env struct {
 
 	admin, controller, auditor *tandem.Officer
 	ha, hb, hc, south          *tandem.Officer
+	// ao is the north unit's authorising officer, and unitControllers the
+	// confirmed controller of each unit: the second persons who confirm
+	// the accounts the administrator makes (the two-person rule).
+	ao              *tandem.Officer
+	unitControllers map[string]*tandem.Officer
 	// registered counts the sources made, so each is a different person
 	// (the same person twice raises DECONFLICTION).
 	registered int
@@ -114,13 +119,51 @@ func newEnv(t *testing.T, open opener) *env {
 		t.Fatalf("create first admin: %v", err)
 	}
 	e.admin = admin
-	e.controller = e.officer("ctrl", "male", "north", true, tandem.RoleController)
+	e.unitControllers = map[string]*tandem.Officer{}
+	// The store's first controller, confirmed as it is made; the north
+	// unit's authorising officer, whom it confirms, confirms the rest
+	// that a controller may not.
+	ctrl, err := e.store.CreateOfficer(e.as(e.admin), tandem.OfficerCreate{Username: "ctrl", Name: "Officer ctrl", Gender: "male", Unit: "north",
+		Roles: []tandem.Role{tandem.RoleController}, Dedicated: true, Bootstrap: true})
+	if err != nil {
+		t.Fatalf("create the first controller: %v", err)
+	}
+	e.controller, e.unitControllers["north"] = ctrl, ctrl
+	e.ao = e.officer("north.ao", "female", "north", false, tandem.RoleAuthorisingOfficer)
+	e.train(e.controller, "")
 	e.auditor = e.officer("aud", "female", "north", false, tandem.RoleAuditor)
 	e.ha = e.officer("ha", "female", "north", true, tandem.RoleHandler)
 	e.hb = e.officer("hb", "male", "north", true, tandem.RoleHandler)
 	e.hc = e.officer("hc", "male", "north", true, tandem.RoleHandler)
+	e.unitControllers["south"] = e.officer("south.ctl", "male", "south", false, tandem.RoleController)
 	e.south = e.officer("hs", "female", "south", true, tandem.RoleHandler)
 	return e
+}
+
+// confirm has a second person confirm an account the administrator made
+// or changed, and updates o to the account confirmed: the north
+// authorising officer for an auditor or a unit's first controller, the
+// unit's controller for the rest.
+func (e *env) confirm(o *tandem.Officer) *tandem.Officer {
+	e.t.Helper()
+	fresh, err := e.store.FindOfficer(e.as(e.admin), o.ID)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if !fresh.AwaitingConfirmation {
+		*o = *fresh
+		return o
+	}
+	by := e.unitControllers[o.Unit]
+	if o.HasRole(tandem.RoleAuditor) || by == nil || by.ID == o.ID {
+		by = e.ao
+	}
+	c, err := e.store.ConfirmOfficer(e.as(by), o.ID, "checked against the personnel record")
+	if err != nil {
+		e.t.Fatalf("%s confirms %s: %v", by.Username, o.Username, err)
+	}
+	*o = *c
+	return o
 }
 
 // as returns a context acting as o.
@@ -139,6 +182,7 @@ func (e *env) officer(username, gender, unit string, accredited bool, roles ...t
 	if err != nil {
 		e.t.Fatalf("create officer %s: %v", username, err)
 	}
+	e.confirm(o)
 	if accredited {
 		e.train(o, "")
 	}
@@ -146,14 +190,21 @@ func (e *env) officer(username, gender, unit string, accredited bool, roles ...t
 }
 
 // train gives an officer the 70 hours, with risk management, that
-// accredit them, expiring on expiresOn ("" for never).
+// accredit them, expiring on expiresOn ("" for never): recorded by the
+// unit's controller, or by the administrator (a controller's own, and
+// in a unit with none) and then confirmed; o is updated.
 func (e *env) train(o *tandem.Officer, expiresOn string) *tandem.Training {
 	e.t.Helper()
-	tr, err := e.store.AddTraining(e.as(e.admin), o.ID, tandem.TrainingCreate{Course: "Source handling", Hours: 70,
+	by := e.unitControllers[o.Unit]
+	if by == nil || by.ID == o.ID {
+		by = e.admin
+	}
+	tr, err := e.store.AddTraining(e.as(by), o.ID, tandem.TrainingCreate{Course: "Source handling", Hours: 70,
 		CompletedOn: "2024-09-02", CoversRiskManagement: true, ExpiresOn: expiresOn})
 	if err != nil {
 		e.t.Fatalf("add training for %s: %v", o.Username, err)
 	}
+	e.confirm(o)
 	return tr
 }
 

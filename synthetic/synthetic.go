@@ -207,7 +207,9 @@ func (l *loader) setUp(ctx context.Context, start time.Time) error {
 	newOfficer := func(ctx context.Context, username, name, gender, unitName string, role tandem.Role, password bool) (*officer, error) {
 		officerNo++
 		c := tandem.OfficerCreate{Username: username, Name: name, Gender: gender, Unit: unitName, Roles: []tandem.Role{role}, Dedicated: true,
-			WorkPhones: []string{fmt.Sprintf("+441632%06d", officerNo)}}
+			WorkPhones: []string{fmt.Sprintf("+441632%06d", officerNo)},
+			// The force's first controller, confirmed as it is made.
+			Bootstrap: username == "u001.ctl"}
 		if password {
 			c.Password = Password
 		}
@@ -261,7 +263,34 @@ func (l *loader) setUp(ctx context.Context, start time.Time) error {
 				}
 				un.handlers = append(un.handlers, o)
 			}
+			// The two-person rule: the first unit's authorising officer
+			// confirms each later unit's first controller, who confirms the
+			// unit's own accounts; that authorising officer the auditors.
+			if u > 0 {
+				if err := l.confirm(ctx, un.controller, l.units[0].ao); err != nil {
+					return err
+				}
+			}
+			for _, o := range append([]*officer{un.ao}, un.handlers...) {
+				if err := l.confirm(ctx, o, un.controller); err != nil {
+					return err
+				}
+			}
+			if u == 0 {
+				for _, o := range l.auditors {
+					if err := l.confirm(ctx, o, un.ao); err != nil {
+						return err
+					}
+				}
+			}
 			for _, o := range append([]*officer{un.controller}, un.handlers...) {
+				// The controller records the unit's training; an
+				// administrator the controller's, which the unit's
+				// authorising officer then confirms.
+				trainer := as(ctx, un.controller)
+				if o == un.controller {
+					trainer = ctx
+				}
 				// 72 hours, risk management among them. One handler in 40
 				// lets a refresher lapse halfway through the history.
 				tr := tandem.TrainingCreate{Course: "Source handling: basic course", Hours: 64, CompletedOn: l.now.AddDate(-1, 0, 0).Format(tandem.DateLayout)}
@@ -270,10 +299,13 @@ func (l *loader) setUp(ctx context.Context, start time.Time) error {
 					risk.ExpiresOn = start.AddDate(0, 0, 7*weeksOf(l.opt.Contacts, l.opt.Sources)/2+1).Format(tandem.DateLayout)
 				}
 				for _, t := range []tandem.TrainingCreate{tr, risk} {
-					if _, err := l.store.AddTraining(ctx, o.ID, t); err != nil {
+					if _, err := l.store.AddTraining(trainer, o.ID, t); err != nil {
 						return fmt.Errorf("training of %s: %w", o.Username, err)
 					}
 				}
+			}
+			if err := l.confirm(ctx, un.controller, un.ao); err != nil {
+				return err
 			}
 			l.units = append(l.units, un)
 		}
@@ -284,6 +316,16 @@ func (l *loader) setUp(ctx context.Context, start time.Time) error {
 	}
 	l.progress("%d units, %d officers", n, l.sum.Officers)
 	return l.registerSources(ctx, start)
+}
+
+// confirm has by confirm o's account, and keeps the account confirmed.
+func (l *loader) confirm(ctx context.Context, o, by *officer) error {
+	c, err := l.store.ConfirmOfficer(as(ctx, by), o.ID, "checked against the force's personnel record")
+	if err != nil {
+		return fmt.Errorf("%s confirms %s: %w", by.Username, o.Username, err)
+	}
+	o.Officer = c
+	return nil
 }
 
 func (l *loader) adminOf(ctx context.Context) context.Context {

@@ -97,6 +97,9 @@ type app struct {
 	broken atomic.Bool // when set, the Settings service fails
 
 	admin, controller, auditor, ha, hb *tandem.Officer
+	// ao is the north unit's authorising officer: with the controller, the
+	// second persons who confirm the accounts the administrator makes.
+	ao *tandem.Officer
 
 	// signers are the usernames given a password.
 	signers map[string]bool
@@ -148,7 +151,12 @@ func newApp(tb testing.TB, backend testdb.Backend, signers ...string) *app {
 	tb.Cleanup(a.srv.Close)
 
 	a.admin = a.officer("admin", "female", "", false, tandem.RoleAdmin)
-	a.controller = a.officer("ctrl", "male", "north", true, tandem.RoleController)
+	// The store's first controller, confirmed as it is made; it confirms
+	// the authorising officer, who confirms it again once the
+	// administrator has recorded its training, and the auditor.
+	a.controller = a.officer("ctrl", "male", "north", false, tandem.RoleController)
+	a.ao = a.officer("north.ao", "female", "north", false, tandem.RoleAuthorisingOfficer)
+	a.controller = a.train(a.controller)
 	a.auditor = a.officer("aud", "female", "north", false, tandem.RoleAuditor)
 	a.ha = a.officer("ha", "female", "north", true, tandem.RoleHandler)
 	a.hb = a.officer("hb", "male", "north", true, tandem.RoleHandler)
@@ -174,20 +182,56 @@ func (a *app) officer(username, gender, unit string, accredited bool, roles ...t
 		pw = password
 	}
 	o, err := a.store.CreateOfficer(cli(), tandem.OfficerCreate{Username: username, Name: "Officer " + username, Gender: gender,
-		Unit: unit, Roles: roles, Dedicated: unit != "", Password: pw})
+		Unit: unit, Roles: roles, Dedicated: unit != "", Password: pw, Bootstrap: username == "ctrl"})
 	if err != nil {
 		a.t.Fatalf("create officer %s: %v", username, err)
 	}
+	o = a.confirm(o)
 	if accredited {
-		if _, err := a.store.AddTraining(cli(), o.ID, tandem.TrainingCreate{Course: "Source handling", Hours: 70,
-			CompletedOn: "2025-09-01", CoversRiskManagement: true}); err != nil {
-			a.t.Fatalf("train %s: %v", username, err)
-		}
-		if o, err = a.store.FindOfficer(cli(), o.ID); err != nil {
-			a.t.Fatal(err)
-		}
+		o = a.train(o)
 	}
 	return o
+}
+
+// train records the 70 hours with risk management that accredit o: by
+// the controller, or, for the controller itself, by the administrator,
+// after which a second person confirms the account again.
+func (a *app) train(o *tandem.Officer) *tandem.Officer {
+	a.t.Helper()
+	by := cli()
+	if a.controller != nil && a.controller.ID != o.ID && o.Unit == a.controller.Unit {
+		by = as(a.controller)
+	}
+	if _, err := a.store.AddTraining(by, o.ID, tandem.TrainingCreate{Course: "Source handling", Hours: 70,
+		CompletedOn: "2025-09-01", CoversRiskManagement: true}); err != nil {
+		a.t.Fatalf("train %s: %v", o.Username, err)
+	}
+	return a.confirm(o)
+}
+
+// confirm has a second person confirm o's account when it awaits it (the
+// two-person rule), and returns the account as it is now.
+func (a *app) confirm(o *tandem.Officer) *tandem.Officer {
+	a.t.Helper()
+	o, err := a.store.FindOfficer(cli(), o.ID)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	if !o.AwaitingConfirmation {
+		return o
+	}
+	by := a.controller
+	if o.HasRole(tandem.RoleAuditor) || o.HasRole(tandem.RoleController) || by == nil || by.Unit != o.Unit {
+		by = a.ao
+	}
+	if by == nil {
+		a.t.Fatalf("nobody may confirm %s yet", o.Username)
+	}
+	c, err := a.store.ConfirmOfficer(as(by), o.ID, "checked against the personnel record")
+	if err != nil {
+		a.t.Fatalf("%s confirms %s: %v", by.Username, o.Username, err)
+	}
+	return c
 }
 
 // pairedSource registers a female source of the north unit handled by ha,

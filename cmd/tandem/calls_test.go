@@ -69,7 +69,12 @@ func cdrOfficer(t *testing.T, dir, username, name, gender, roles, phones string)
 	if phones != "" {
 		args = append(args, "--work-phones", phones)
 	}
+	c := confirmersOf(dir)
+	if strings.Contains(roles, "controller") && c.first() {
+		args = append(args, "--bootstrap")
+	}
 	id := strings.TrimSpace(mustRun(t, run{}, args...).stdout)
+	c.confirm(t, func(args ...string) result { return mustRun(t, run{}, args...) }, dir, username, roles, "north")
 	token := strings.TrimSpace(mustRun(t, run{}, "token", "issue", "--data", dir, "--username", username).stdout)
 	return account{id: id, token: token}
 }

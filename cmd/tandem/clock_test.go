@@ -131,7 +131,15 @@ func TestMain_PlannedMeetingLeftUndocumentedRaisesAlert(t *testing.T) {
 		p := inProcess{t: t, dir: dataFolder(t, backend), clock: clock}
 
 		add := func(username, name, gender, roles string) account {
-			id := p.must("user", "add", "--username", username, "--name", name, "--gender", gender, "--roles", roles, "--unit", "north", "--dedicated")
+			args := []string{"user", "add", "--username", username, "--name", name, "--gender", gender, "--roles", roles, "--unit", "north", "--dedicated"}
+			if roles == "controller" {
+				args = append(args, "--bootstrap") // the folder's first controller
+			}
+			id := p.must(args...)
+			if roles != "controller" {
+				// The two-person rule: the controller confirms the account.
+				p.must("user", "confirm", "--username", username, "--reason", "checked against the personnel record", "--as", "carol")
+			}
 			token := p.must("token", "issue", "--username", username, "--ttl", "2000h")
 			return account{id: id, token: token}
 		}

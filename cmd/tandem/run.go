@@ -58,8 +58,11 @@ const usage = `usage: tandem [--data DIR] [--database URL] [--master-key FILE] [
 commands:
   serve [--listen ADDR] [--demo] [--tls-cert FILE --tls-key FILE]
                                       serve the web UI and the API
-  user add --username U --name "N" --gender G --roles R1,R2 [--unit UNIT] [--dedicated] [--senior] [--password-stdin] --as ADMIN
-                                      (--as may be left out only for a store's first administrator)
+  user add --username U --name "N" --gender G --roles R1,R2 [--unit UNIT] [--dedicated] [--senior] [--password-stdin] [--bootstrap] --as ADMIN
+                                      (--as may be left out only for a store's first administrator;
+                                      --bootstrap confirms the store's first controller as it is made)
+  user confirm --username U --reason R --as CONTROLLER
+                                      the second person's confirmation of an account an administrator made or changed
   user disable --username U --reason R --as ADMIN
                                       disable a leaver's account: its sessions and tokens stop
   token issue --username U [--ttl DURATION]
@@ -193,6 +196,8 @@ func (m *Main) run(ctx context.Context, args []string) error {
 		return m.tokenIssue(ctx, &g, rest)
 	case "user disable":
 		return m.userDisable(ctx, &g, rest)
+	case "user confirm":
+		return m.userConfirm(ctx, &g, rest)
 	case "token revoke":
 		return m.tokenRevoke(ctx, &g, rest)
 	case "audit verify":

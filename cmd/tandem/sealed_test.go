@@ -140,7 +140,12 @@ func (p *sealedProcs) officer(dir, username, name, gender, roles, unit string, d
 	if dedicated {
 		args = append(args, "--dedicated")
 	}
+	c := confirmersOf(dir)
+	if strings.Contains(roles, "controller") && c.first() {
+		args = append(args, "--bootstrap")
+	}
 	id := strings.TrimSpace(p.must(args...).stdout)
+	c.confirm(p.t, p.must, dir, username, roles, unit)
 	token := strings.TrimSpace(p.must("token", "issue", "--data", dir, "--username", username).stdout)
 	return account{id: id, token: token}
 }
@@ -266,8 +271,9 @@ func TestSealed_NoIdentityAnywhereButTheReveal(t *testing.T) {
 	ctl := procs.officer(dir, "carol", "Carol Controller", "female", "controller", "north", true)
 	hm := procs.officer(dir, "harry", "Harry Handler", "male", "handler", "north", true)
 	hf := procs.officer(dir, "fiona", "Fiona Cohandler", "female", "handler", "north", true)
-	aud := procs.officer(dir, "alan", "Alan Auditor", "male", "auditor", "standards", false)
 	ao := procs.officer(dir, "audrey", "Audrey Authoriser", "female", "authorising_officer", "north", false)
+	aud := procs.officer(dir, "alan", "Alan Auditor", "male", "auditor", "standards", false)
+	procs.officer(dir, "sue", "Sue South", "female", "controller", "south", true)
 	outsider := procs.officer(dir, "sam", "Sam South", "male", "handler", "south", true)
 
 	srv := startServer(t, dir)
@@ -294,6 +300,9 @@ func TestSealed_NoIdentityAnywhereButTheReveal(t *testing.T) {
 	var created officerOut
 	a.do(adm.token, "POST", "/officers", map[string]any{"username": "olive", "name": "Olive Onboarded", "gender": "female", "unit": "north",
 		"roles": []string{"handler"}, "dedicated": true, "work_phones": []string{"+441632960001", "2001"}}, 201, &created)
+	// The two-person rule: the administrator's new account waits for the
+	// unit's controller.
+	a.do(ctl.token, "POST", "/officers/"+created.ID+"/confirm", map[string]any{"reason": "checked against the personnel record"}, 200, nil)
 	course := map[string]any{"course": "Source handler course", "hours": 70, "completed_on": day(-60), "covers_risk_management": true}
 	for _, o := range []account{hm, hf, {id: created.ID}} {
 		a.do(ctl.token, "POST", "/officers/"+o.id+"/training", course, 201, nil)

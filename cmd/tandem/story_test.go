@@ -7,8 +7,10 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -71,16 +73,92 @@ type sourceOut struct {
 // account is an officer's id and API bearer token.
 type account struct{ id, token string }
 
-// addOfficer creates an officer with the binary and issues a token.
+// addOfficer creates an officer with the binary and issues a token. The
+// account is confirmed at once by the second person the two-person rule
+// names (confirmCLI): a data folder's first controller is made with
+// --bootstrap. Call it before the folder has an administrator: it adds
+// without --as.
 func addOfficer(t *testing.T, dir, username, name, gender, roles, unit string, dedicated bool) account {
 	t.Helper()
 	args := []string{"user", "add", "--data", dir, "--username", username, "--name", name, "--gender", gender, "--roles", roles, "--unit", unit}
 	if dedicated {
 		args = append(args, "--dedicated")
 	}
+	c := confirmersOf(dir)
+	if strings.Contains(roles, "controller") && c.first() {
+		args = append(args, "--bootstrap")
+	}
 	id := strings.TrimSpace(mustRun(t, run{}, args...).stdout)
+	c.confirm(t, func(args ...string) result { return mustRun(t, run{}, args...) }, dir, username, roles, unit)
 	token := strings.TrimSpace(mustRun(t, run{}, "token", "issue", "--data", dir, "--username", username).stdout)
 	return account{id: id, token: token}
+}
+
+// confirmers is who may confirm whom in one data folder: its confirmed
+// controllers by unit, and its confirmed authorising officer.
+type confirmers struct {
+	mu           sync.Mutex
+	controllers  map[string]string
+	ao, aoUnit   string
+	bootstrapped bool
+}
+
+var folderConfirmers sync.Map // data folder → *confirmers
+
+func confirmersOf(dir string) *confirmers {
+	c, _ := folderConfirmers.LoadOrStore(dir, &confirmers{controllers: map[string]string{}})
+	return c.(*confirmers)
+}
+
+// first reports whether the folder has no controller yet, and counts the
+// next as its first, made with --bootstrap.
+func (c *confirmers) first() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	first := !c.bootstrapped
+	c.bootstrapped = true
+	return first
+}
+
+// confirm has the second person confirm an account just made (none for
+// an administrator, or a first controller made with --bootstrap): an
+// authorising officer for an auditor or a unit's first controller (one
+// is made, fixture.ao, in the first controller's unit when the folder has
+// none), a controller of the unit for the rest. run runs the binary.
+func (c *confirmers) confirm(t *testing.T, run func(args ...string) result, dir, username, roles, unit string) {
+	t.Helper()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	has := func(r string) bool { return slices.Contains(strings.Split(roles, ","), r) }
+	var by string
+	switch {
+	case roles == "admin":
+		return
+	case has("controller") && len(c.controllers) == 0:
+		c.controllers[unit] = username // the bootstrap
+		return
+	case has("auditor"), has("controller") && c.controllers[unit] == "":
+		if c.ao == "" {
+			c.ao, c.aoUnit = "fixture.ao", ""
+			for u := range c.controllers {
+				c.aoUnit = u
+			}
+			run("user", "add", "--data", dir, "--username", c.ao, "--name", "Fay Fixture", "--gender", "female", "--roles", "authorising_officer", "--unit", c.aoUnit)
+			run("user", "confirm", "--data", dir, "--username", c.ao, "--reason", "checked against the personnel record", "--as", c.controllers[c.aoUnit])
+		}
+		by = c.ao
+	default:
+		if by = c.controllers[unit]; by == "" {
+			t.Fatalf("no controller of unit %q yet to confirm %s: add one first", unit, username)
+		}
+	}
+	run("user", "confirm", "--data", dir, "--username", username, "--reason", "checked against the personnel record", "--as", by)
+	if has("controller") && c.controllers[unit] == "" {
+		c.controllers[unit] = username
+	}
+	if has("authorising_officer") && c.ao == "" {
+		c.ao, c.aoUnit = username, unit
+	}
 }
 
 func findAlert(as []alert, id string) *alert {

@@ -27,6 +27,7 @@ func (m *Main) userAdd(ctx context.Context, g *globals, args []string) error {
 	phones := fs.String("work-phones", "", "comma-separated registered work numbers or extensions")
 	pwStdin := fs.Bool("password-stdin", false, "read a password from the first line of standard input")
 	as := fs.String("as", "", "the username of the administrator who adds the officer (not needed for a store's first administrator)")
+	bootstrap := fs.Bool("bootstrap", false, "the store's first controller, confirmed as it is made (only while the store has no confirmed controller)")
 	if err := m.parse(fs, g, args); err != nil {
 		return err
 	}
@@ -35,7 +36,7 @@ func (m *Main) userAdd(ctx context.Context, g *globals, args []string) error {
 			return usagef("user add: --%s is required", f.name)
 		}
 	}
-	c := tandem.OfficerCreate{Username: *username, Name: *name, Gender: *gender, Unit: *unit, Dedicated: *dedicated, Senior: *senior}
+	c := tandem.OfficerCreate{Username: *username, Name: *name, Gender: *gender, Unit: *unit, Dedicated: *dedicated, Senior: *senior, Bootstrap: *bootstrap}
 	for _, r := range strings.Split(*roles, ",") {
 		c.Roles = append(c.Roles, tandem.Role(strings.TrimSpace(r)))
 	}
@@ -148,6 +149,38 @@ func (m *Main) userDisable(ctx context.Context, g *globals, args []string) error
 		return err
 	}
 	fmt.Fprintf(m.Stdout, "%s disabled\n", *username)
+	return nil
+}
+
+// userConfirm is the second person's confirmation of an account an
+// administrator created or changed, as the controller or authorising
+// officer named.
+func (m *Main) userConfirm(ctx context.Context, g *globals, args []string) error {
+	fs := flag.NewFlagSet("user confirm", flag.ContinueOnError)
+	username := fs.String("username", "", "the account to confirm")
+	reason := fs.String("reason", "", "how you checked it (kept in the audit trail)")
+	as := fs.String("as", "", "the username of the controller or authorising officer who confirms it")
+	if err := m.parse(fs, g, args); err != nil {
+		return err
+	}
+	if *username == "" || strings.TrimSpace(*reason) == "" || *as == "" {
+		return usagef("user confirm: --username, --reason and --as are required")
+	}
+	store, actx, err := m.openAs(ctx, g, *as)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	target, err := store.FindOfficerByUsername(actx, *username)
+	if tandem.ErrorCode(err) == tandem.ENOTFOUND {
+		return usagef("user confirm: --username: no officer has the username %q", *username)
+	} else if err != nil {
+		return err
+	}
+	if _, err := store.ConfirmOfficer(actx, target.ID, *reason); err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "%s confirmed\n", *username)
 	return nil
 }
 

@@ -51,6 +51,7 @@ func witnessFails(t *testing.T, res result, parts ...string) {
 func TestAuditWitness_HoldsTheLogToItsPast(t *testing.T) {
 	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "data")
+	addOfficer(t, dir, "carol", "Carol Controller", "female", "controller", "north", true)
 	aud := addOfficer(t, dir, "alan", "Alan Auditor", "male", "auditor", "standards", false)
 	hm := addOfficer(t, dir, "harry", "Harry Handler", "male", "handler", "north", true)
 	// The store's administrator, added last (the first needs no --as).
@@ -162,4 +163,51 @@ func copyFile(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	return to
+}
+
+// TestUserConfirm_TheSecondPerson: the first controller is made with
+// --bootstrap, once; every other account waits until a second person
+// confirms it at the command line (or POST /officers/{id}/confirm), and
+// nobody confirms their own.
+func TestUserConfirm_TheSecondPerson(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "data")
+	add := func(username, roles string, extra ...string) result {
+		return runBin(t, run{}, append([]string{"user", "add", "--data", dir, "--username", username, "--name", "Officer " + username, "--gender", "female",
+			"--roles", roles, "--unit", "north", "--dedicated"}, extra...)...)
+	}
+	if res := add("carol", "controller", "--bootstrap"); res.code != 0 {
+		t.Fatalf("the first controller with --bootstrap: exit %d %s", res.code, res.stderr)
+	}
+	res := add("dan", "controller", "--bootstrap")
+	if res.code == 0 || !strings.Contains(res.stderr, "confirmed controller") {
+		t.Errorf("a second --bootstrap: exit %d %q", res.code, res.stderr)
+	}
+	assertOneCleanLine(t, res.stderr)
+	if res := add("harry", "handler", "--bootstrap"); res.code == 0 || !strings.Contains(res.stderr, "controller role") {
+		t.Errorf("--bootstrap of a handler: exit %d %q", res.code, res.stderr)
+	}
+	mustRun(t, run{}, "user", "add", "--data", dir, "--username", "hana", "--name", "Hana Handler", "--gender", "female", "--roles", "handler", "--unit", "north")
+	confirm := func(username, as string) result {
+		return runBin(t, run{}, "user", "confirm", "--data", dir, "--username", username, "--reason", "checked against the personnel record", "--as", as)
+	}
+	if res := confirm("hana", "hana"); res.code == 0 || !strings.Contains(res.stderr, "roles do not allow") {
+		t.Errorf("a handler confirms: exit %d %q", res.code, res.stderr)
+	}
+	if res := add("dan", "controller"); res.code != 0 {
+		t.Fatalf("a second controller: exit %d %s", res.code, res.stderr)
+	}
+	if res := confirm("dan", "dan"); res.code == 0 || !strings.Contains(res.stderr, "own account") {
+		t.Errorf("confirming one's own account: exit %d %q", res.code, res.stderr)
+	}
+	if res := confirm("hana", "carol"); res.code != 0 || res.stdout != "hana confirmed\n" {
+		t.Errorf("the controller confirms: exit %d %q %q", res.code, res.stdout, res.stderr)
+	}
+	if res := confirm("hana", "carol"); res.code == 0 || !strings.Contains(res.stderr, "awaits no confirmation") {
+		t.Errorf("a second confirmation: exit %d %q", res.code, res.stderr)
+	}
+	if res := runBin(t, run{}, "user", "confirm", "--data", dir, "--username", "hana", "--as", "carol"); res.code != 2 {
+		t.Errorf("user confirm without --reason: exit %d, want 2", res.code)
+	}
+	mustRun(t, run{}, "audit", "verify", "--data", dir)
 }
