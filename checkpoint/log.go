@@ -50,8 +50,8 @@ func (l *Log) Path() string { return l.path }
 // Append adds c to the end of the file and syncs it: a checkpoint is
 // written when Append returns nil. It refuses a checkpoint that is not of
 // a larger tree than the last (ErrStale), and to write after a last note
-// that does not parse, which a person must look at. A last note cut short
-// by a crash is left for ReadAll to report, and c starts a line of its own.
+// that does not parse, which a person must look at. What a crash left of a
+// note cut short, which is unsigned, is cut before c is written.
 func (l *Log) Append(c Checkpoint) error {
 	if _, err := parseAll(c.Note); err != nil {
 		return fmt.Errorf("append to %s: %w", l.path, err)
@@ -74,10 +74,19 @@ func (l *Log) Append(c Checkpoint) error {
 	if ok && c.Size <= prev.Size {
 		return fmt.Errorf("append to %s: %w: %d entries, the last is of %d", l.path, ErrStale, c.Size, prev.Size)
 	}
-	text := c.Note
-	if torn {
-		text = append([]byte("\n"), text...)
+	if torn > 0 {
+		// What a crash left of an unfinished note is no checkpoint (it is
+		// unsigned): cut it, so that the file stays notes one after
+		// another.
+		info, err := l.f.Stat()
+		if err != nil {
+			return fmt.Errorf("append to %s: %w", l.path, err)
+		}
+		if err := l.f.Truncate(info.Size() - torn); err != nil {
+			return fmt.Errorf("append to %s: cut the unfinished note: %w", l.path, err)
+		}
 	}
+	text := c.Note
 	// One write per note: with O_APPEND it lands whole at the end, and if
 	// it is cut short, the next Append sees the torn note and steps past it.
 	if _, err := l.f.Write(text); err != nil {
@@ -115,9 +124,10 @@ func (l *Log) open() error {
 }
 
 // ReadAll returns the checkpoints in file order, their signatures not yet
-// checked (that is Verify's work). A missing file holds none. At the first
-// note that does not parse, or a last note cut short, it returns the
-// checkpoints before it and an error naming the file and the note.
+// checked (that is Verify's work). A missing file holds none. A last note
+// cut short by a crash is no checkpoint and is passed over; at the first
+// note that does not parse, it returns the checkpoints before it and an
+// error naming the file and the note.
 func (l *Log) ReadAll() ([]Checkpoint, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -128,7 +138,7 @@ func (l *Log) ReadAll() ([]Checkpoint, error) {
 	if err != nil {
 		return nil, fmt.Errorf("checkpoint file: %w", err)
 	}
-	cps, err := parseAll(data)
+	cps, _, err := parseFile(data)
 	if err != nil {
 		return cps, fmt.Errorf("checkpoint file %s, %w", l.path, err)
 	}
@@ -137,6 +147,27 @@ func (l *Log) ReadAll() ([]Checkpoint, error) {
 
 // sigPrefix opens a signature line of a signed note.
 const sigPrefix = "\u2014 "
+
+// errTorn is a note that the data ends inside: a write cut short.
+var errTorn = errors.New("it is cut short: a write was interrupted")
+
+// parseFile is parseAll for the log's file, where a note cut short at
+// the very end is what a crash mid-write leaves, not tampering: it returns
+// the notes before it and where it starts (-1 when there is none).
+func parseFile(data []byte) ([]Checkpoint, int, error) {
+	cps, err := parseAll(data)
+	if err == nil {
+		return cps, -1, nil
+	}
+	if !errors.Is(err, errTorn) {
+		return cps, -1, err
+	}
+	at := 0
+	for _, c := range cps {
+		at += len(c.Note)
+	}
+	return cps, at, nil
+}
 
 // parseAll reads the notes of a whole file: each three lines of text, a
 // blank line and one or more signature lines. The signatures are read as
@@ -174,23 +205,26 @@ func noteEnd(data []byte) (int, error) {
 	for i := 0; i < 3; i++ {
 		s, ok := line()
 		if !ok {
-			return 0, errors.New("it is cut short: a write was interrupted")
+			return 0, errTorn
 		}
 		if s == "" || strings.HasPrefix(s, sigPrefix) {
 			return 0, fmt.Errorf("its text has %d lines, want 3: origin, size and root hash", i)
 		}
 	}
 	if s, ok := line(); !ok {
-		return 0, errors.New("it is cut short: a write was interrupted")
+		return 0, errTorn
 	} else if s != "" {
 		return 0, errors.New("its text has more than 3 lines, want 3: origin, size and root hash")
 	}
 	sigs := 0
 	for at < len(data) && bytes.HasPrefix(data[at:], []byte(sigPrefix)) {
 		if _, ok := line(); !ok {
-			return 0, errors.New("its signature is cut short: a write was interrupted")
+			return 0, errTorn
 		}
 		sigs++
+	}
+	if sigs == 0 && bytes.IndexByte(data[at:], '\n') < 0 {
+		return 0, errTorn // the data ends before the signature line does
 	}
 	if sigs == 0 {
 		return 0, errors.New("it has no signature line")
@@ -200,8 +234,7 @@ func noteEnd(data []byte) (int, error) {
 
 // Last returns the checkpoint of the last whole note in the file, and false
 // when there is none. It reads only the end of the file. A note cut short
-// after it is passed over (ReadAll reports it); a last note that does not
-// parse is an error.
+// after it is passed over; a last note that does not parse is an error.
 func (l *Log) Last() (Checkpoint, bool, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -239,62 +272,60 @@ func (l *Log) Close() error {
 const tailSize = 4096
 
 // tail returns the last whole note of the file (ok false if there is
-// none), and whether something cut short follows it.
-func tail(f *os.File) (last Checkpoint, ok, torn bool, err error) {
+// none), and how many bytes after it a crash left cut short.
+func tail(f *os.File) (last Checkpoint, ok bool, torn int64, err error) {
 	info, err := f.Stat()
 	if err != nil {
-		return Checkpoint{}, false, false, err
+		return Checkpoint{}, false, 0, err
 	}
 	size := info.Size()
 	for n := min(size, tailSize); n > 0; n = size {
 		buf := make([]byte, n)
 		if _, err := f.ReadAt(buf, size-n); err != nil {
-			return Checkpoint{}, false, false, err
+			return Checkpoint{}, false, 0, err
 		}
-		c, found, torn, err := lastNote(buf, n == size)
-		if err != nil || found || n == size {
-			return c, found, torn, err
-		}
-		// No whole note starts in the window: read the whole file.
-	}
-	return Checkpoint{}, false, false, nil
-}
-
-// lastNote finds the last whole note in buf, the end of the file (whole:
-// buf is the whole file). A note's text has three lines, so it starts three
-// lines before the last blank line.
-func lastNote(buf []byte, whole bool) (Checkpoint, bool, bool, error) {
-	torn := false
-	if end := bytes.LastIndex(buf, []byte("\n\n")); end >= 0 {
-		sigs := buf[end+2:]
-		for len(sigs) > 0 && bytes.HasPrefix(sigs, []byte(sigPrefix)) {
-			i := bytes.IndexByte(sigs, '\n')
-			if i < 0 {
-				break
+		start := 0
+		if n < size {
+			// The window starts mid-file: notes start on the line after a
+			// signature line that is not itself one.
+			if start = noteStart(buf); start < 0 {
+				continue // no whole note in the window: read the whole file
 			}
-			sigs = sigs[i+1:]
 		}
-		// Anything after the last signature line is a note cut short.
-		torn = len(sigs) > 0
-		start := end
-		for i := 0; i < 3 && start >= 0; i++ {
-			start = bytes.LastIndexByte(buf[:start], '\n')
+		cps, tornAt, err := parseFile(buf[start:])
+		if err != nil {
+			return Checkpoint{}, false, 0, err
 		}
-		if start < 0 && !whole {
+		if tornAt >= 0 {
+			torn = int64(len(buf) - start - tornAt)
+		}
+		if len(cps) == 0 && n < size {
+			continue
+		}
+		if len(cps) == 0 {
 			return Checkpoint{}, false, torn, nil
 		}
-		text := buf[start+1 : len(buf)-len(sigs)]
-		cps, err := parseAll(text)
-		if err != nil || len(cps) != 1 {
-			if err == nil {
-				err = errors.New("it does not parse")
-			}
-			return Checkpoint{}, false, torn, err
+		return cps[len(cps)-1], true, torn, nil
+	}
+	return Checkpoint{}, false, 0, nil
+}
+
+// noteStart returns where the first note that starts in buf begins, -1
+// when none does.
+func noteStart(buf []byte) int {
+	at := bytes.IndexByte(buf, '\n') + 1 // the first line may be cut
+	for at > 0 && at < len(buf) {
+		next := bytes.IndexByte(buf[at:], '\n')
+		if next < 0 {
+			return -1
 		}
-		return cps[0], true, torn, nil
+		if bytes.HasPrefix(buf[at:], []byte(sigPrefix)) {
+			after := at + next + 1
+			if after < len(buf) && !bytes.HasPrefix(buf[after:], []byte(sigPrefix)) {
+				return after
+			}
+		}
+		at += next + 1
 	}
-	if whole && len(bytes.TrimSpace(buf)) > 0 {
-		return Checkpoint{}, false, true, nil
-	}
-	return Checkpoint{}, false, false, nil
+	return -1
 }

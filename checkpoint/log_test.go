@@ -108,28 +108,35 @@ func TestLog_AppendRefusesStaleAndAfterAnUnreadableNote(t *testing.T) {
 	}
 }
 
-func TestLog_AppendAfterATornNoteStartsOnItsOwnLine(t *testing.T) {
+// TestLog_ATornNoteIsPassedOverAndCut: a crash can cut the last note at
+// any byte. Whatever is left of it is no checkpoint: Last and ReadAll pass
+// over it, and the next Append cuts it before writing, so that the file
+// is whole notes again. Every cut point of a note is tried, after a few
+// whole ones (so that Last reads a window, not the whole file).
+func TestLog_ATornNoteIsPassedOverAndCut(t *testing.T) {
 	k := newKey(t)
-	cps := signedAt(t, k, 4, 6)
-	torn := append(bytes.Clone(cps[0].Note), cps[1].Note[:30]...)
-	l, path := openLog(t, torn)
-	last, ok, err := l.Last()
-	if err != nil || !ok || last.Size != 4 {
-		t.Fatalf("Last past a torn note: %+v %v %v", last, ok, err)
+	var whole []byte
+	for _, c := range signedAt(t, k, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24) {
+		whole = append(whole, c.Note...)
 	}
-	if err := l.Append(cps[1]); err != nil {
-		t.Fatalf("Append after a torn note: %v", err)
-	}
-	if last, _, _ := l.Last(); last.Size != 6 {
-		t.Errorf("the last checkpoint after the append is of %d entries", last.Size)
-	}
-	data, _ := os.ReadFile(path)
-	if !bytes.HasSuffix(data, append([]byte("\n"), cps[1].Note...)) {
-		t.Errorf("the note was not written on a line of its own: %q", data)
-	}
-	// ReadAll reports what the crash left between them.
-	if _, err := l.ReadAll(); err == nil || !strings.Contains(err.Error(), "checkpoint 2") {
-		t.Errorf("ReadAll of a file with a torn note: %v", err)
+	next := signedAt(t, k, 30, 31)
+	for cut := 1; cut < len(next[0].Note); cut++ {
+		content := append(bytes.Clone(whole), next[0].Note[:cut]...)
+		l, path := openLog(t, content)
+		last, ok, err := l.Last()
+		if err != nil || !ok || last.Size != 24 {
+			t.Fatalf("cut at %d: Last = %d %v %v, want the whole note of 24", cut, last.Size, ok, err)
+		}
+		if all, err := l.ReadAll(); err != nil || len(all) != 24 {
+			t.Fatalf("cut at %d: ReadAll = %d, %v", cut, len(all), err)
+		}
+		if err := l.Append(next[1]); err != nil {
+			t.Fatalf("cut at %d: Append after the torn note: %v", cut, err)
+		}
+		data, _ := os.ReadFile(path)
+		if want := append(bytes.Clone(whole), next[1].Note...); !bytes.Equal(data, want) {
+			t.Fatalf("cut at %d: the file is not the whole notes and the new one:\n%q", cut, data[len(whole):])
+		}
 	}
 }
 

@@ -188,8 +188,10 @@ func wantStatus(rt RouteInfo, rq authzRequest, c authzCaller, roles []tandem.Rol
 		return http.StatusUnauthorized
 	case len(rt.Roles) > 0 && !slices.ContainsFunc(roles, func(r tandem.Role) bool { return slices.Contains(rt.Roles, r) }):
 		return http.StatusForbidden
-	case c.unconfirmed && (rt.Method+" "+rt.Pattern == "POST "+APIBase+"/sources" || rt.Pattern == APIBase+"/sources/{id}/identity"):
-		// The two-person rule refuses it outright, and says why.
+	case c.unconfirmed && (len(rt.Roles) > 0 || rt.Pattern == APIBase+"/sources/{id}/identity"):
+		// The two-person rule: until a second person confirms it, the
+		// account may read the officers and the rules' numbers, and is
+		// refused the rest, saying why.
 		return http.StatusForbidden
 	case rq.scoped && slices.Contains(roles, tandem.RoleAdmin):
 		// Separation of duties: an administrator sees no source content,

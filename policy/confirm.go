@@ -18,6 +18,17 @@ func NeedsConfirmation(o *tandem.Officer) bool {
 	return o.HasAnyRole(tandem.RoleHandler, tandem.RoleController, tandem.RoleAuthorisingOfficer, tandem.RoleAuditor)
 }
 
+// Confirmed refuses an account that awaits confirmation whatever its roles
+// would allow, but for the officer directory and the rules' numbers: it
+// sees no source, trail or alert, and acts on nothing, until a second
+// person confirms it.
+func Confirmed(o *tandem.Officer) error {
+	if o.AwaitingConfirmation {
+		return tandem.Errorf(tandem.EFORBIDDEN, "your account awaits confirmation by a second person: until then it sees no source and acts on nothing")
+	}
+	return nil
+}
+
 // MayConfirm says whether confirmer may confirm the account o. unitHasController
 // is whether o's unit has a confirmed controller in use other than o.
 func MayConfirm(confirmer, o *tandem.Officer, unitHasController bool) error {

@@ -26,6 +26,27 @@ func requireRole(ctx context.Context, roles ...tandem.Role) (*tandem.Officer, er
 	if !o.HasAnyRole(roles...) {
 		return nil, tandem.Errorf(tandem.EFORBIDDEN, "your roles do not allow this")
 	}
+	if err := policy.Confirmed(o); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// sourceActor returns the officer acting on a source's content, refusing
+// outright, before any source is looked up (so that the answer says
+// nothing of whether it exists), an administrator (separation of duties)
+// and an account that awaits confirmation (the two-person rule).
+func sourceActor(ctx context.Context) (*tandem.Officer, error) {
+	o, err := requireOfficer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if o.HasRole(tandem.RoleAdmin) {
+		return nil, tandem.Errorf(tandem.EFORBIDDEN, "administrators see no source content")
+	}
+	if err := policy.Confirmed(o); err != nil {
+		return nil, err
+	}
 	return o, nil
 }
 
@@ -105,12 +126,9 @@ func (tx *Tx) team(o *tandem.Officer, src *sourceRow) (policy.Team, error) {
 // standing toward it. A source they may not see is not found, exactly as
 // one that does not exist.
 func (tx *Tx) visibleSource(id string) (*sourceRow, policy.Team, error) {
-	o, err := requireOfficer(tx.ctx)
+	o, err := sourceActor(tx.ctx)
 	if err != nil {
 		return nil, policy.Team{}, err
-	}
-	if o.HasRole(tandem.RoleAdmin) {
-		return nil, policy.Team{}, tandem.Errorf(tandem.EFORBIDDEN, "administrators see no source content")
 	}
 	if tx.writable {
 		if err := tx.lockSource(id); err != nil {

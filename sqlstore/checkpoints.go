@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -85,8 +86,28 @@ func (s *Store) checkpointNow(ctx context.Context, force bool) error {
 		if !cps.signedAt.IsZero() {
 			since = s.clock.Now().Sub(cps.signedAt)
 		}
-		if !checkpoint.Due(last.Size, ok, since, size, CheckpointEvery, interval) {
+		if !force && !checkpoint.Due(last.Size, ok, since, size, CheckpointEvery, interval) {
 			size = 0
+			return nil
+		}
+		// Never sign, nor serve, a trail that does not extend the last
+		// checkpoint: that would vouch for the loss or the fork.
+		if ok {
+			if size < last.Size {
+				return fmt.Errorf("the audit trail holds %d entries, fewer than the %d its last checkpoint signed: it was cut or rolled back, and no checkpoint is signed", size, last.Size)
+			}
+			r, _, err := tx.treeRange(last.Size)
+			if err != nil {
+				return fmt.Errorf("audit: the tree: %w", err)
+			}
+			if root, err := checkpoint.Root(r); err != nil || !bytes.Equal(root, last.Root) {
+				return fmt.Errorf("the first %d entries no longer match the last checkpoint: the trail was rewritten, and no checkpoint is signed", last.Size)
+			}
+			if size == last.Size {
+				size = 0 // nothing new to sign
+				return nil
+			}
+		} else if size == 0 {
 			return nil
 		}
 		r, _, err := tx.treeRange(size)

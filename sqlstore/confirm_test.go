@@ -39,25 +39,36 @@ func TestTwoPersonRule_AnAdministratorAloneOpensNoSource(t *testing.T) {
 			t.Errorf("the gaps do not say why: %v", insider.AccreditationGaps)
 		}
 		as := e.as(insider)
-		if list, err := e.store.ListSources(as); err != nil || len(list) != 0 {
-			t.Errorf("the unconfirmed account lists %d sources (%v), want none", len(list), err)
+		if list, err := e.store.ListSources(as); tandem.ErrorCode(err) != tandem.EFORBIDDEN || len(list) != 0 {
+			t.Errorf("the unconfirmed account lists %d sources (%v), want none and forbidden", len(list), err)
 		}
-		if _, err := e.store.FindSource(as, src.ID); tandem.ErrorCode(err) != tandem.ENOTFOUND {
-			t.Errorf("the unconfirmed account opens the source: %v", err)
+		if _, err := e.store.FindSource(as, src.ID); tandem.ErrorCode(err) != tandem.EFORBIDDEN {
+			t.Errorf("the unconfirmed account opens the source: %v, want forbidden", err)
 		}
 		_, err = e.store.RevealIdentity(as, src.ID, "checking the file before the next meeting")
 		if tandem.ErrorCode(err) != tandem.EFORBIDDEN || !strings.Contains(err.Error(), "awaits confirmation") {
 			t.Errorf("the unconfirmed account's reveal: %v, want forbidden naming the confirmation", err)
 		}
-		if n := e.count(`SELECT COUNT(*) FROM audit_events WHERE action = 'source.identity.refuse' AND actor = ? AND reason LIKE '%awaits confirmation%'`, insider.ID); n != 1 {
-			t.Errorf("%d refusals on the record, want 1", n)
+		refusals := 0
+		for _, ev := range e.audit(0) { // read through the store: on PostgreSQL it chains what is pending first
+			if ev.Action == "source.identity.refuse" && ev.Actor == insider.ID && strings.Contains(ev.Reason, "awaits confirmation") {
+				refusals++
+			}
 		}
-		if al := e.alerts(insider, tandem.AlertFilter{}); len(al) != 0 {
-			t.Errorf("the unconfirmed account sees %d alerts", len(al))
+		if refusals != 1 {
+			t.Errorf("%d refusals on the record, want 1", refusals)
 		}
-		c, err := e.store.Compliance(as, tandem.ComplianceFilter{From: day, To: day})
-		if err != nil || c.Contacts != 0 {
-			t.Errorf("the unconfirmed account's compliance covers %+v sources (%v)", c, err)
+		if al, err := e.store.ListAlerts(as, tandem.AlertFilter{}); tandem.ErrorCode(err) != tandem.EFORBIDDEN || len(al) != 0 {
+			t.Errorf("the unconfirmed account sees %d alerts (%v), want forbidden", len(al), err)
+		}
+		if c, err := e.store.Compliance(as, tandem.ComplianceFilter{From: day, To: day}); tandem.ErrorCode(err) != tandem.EFORBIDDEN {
+			t.Errorf("the unconfirmed account's compliance: %+v, %v; want forbidden", c, err)
+		}
+		if _, err := e.store.PageAudit(as, tandem.AuditFilter{Limit: 10}); tandem.ErrorCode(err) != tandem.EFORBIDDEN {
+			t.Errorf("the unconfirmed account reads the trail: %v, want forbidden", err)
+		}
+		if err := e.store.SetSetting(as, "min_training_hours", "80", "tighter, as an insider would"); tandem.ErrorCode(err) != tandem.EFORBIDDEN {
+			t.Errorf("the unconfirmed account sets a rule's number: %v, want forbidden", err)
 		}
 		if _, err := e.store.Assign(e.as(e.controller), src.ID, insider.ID, tandem.AssignCoHandler); tandem.ErrorCode(err) != tandem.EPOLICY ||
 			!strings.Contains(err.Error(), "rule") {
@@ -71,7 +82,7 @@ func TestTwoPersonRule_AnAdministratorAloneOpensNoSource(t *testing.T) {
 			code string
 			want string
 		}{
-			{insider, tandem.EFORBIDDEN, "own account"},
+			{insider, tandem.EFORBIDDEN, "awaits confirmation"},
 			{e.admin, tandem.EFORBIDDEN, ""},
 			{south, tandem.EFORBIDDEN, "a controller of unit north"},
 			{e.ha, tandem.EFORBIDDEN, ""},
@@ -123,7 +134,7 @@ func TestTwoPersonRule_AnAdministratorsChangeWaitsAgain(t *testing.T) {
 		if !ha.AwaitingConfirmation {
 			t.Fatalf("an administrator's training left the account confirmed")
 		}
-		if _, err := e.store.FindSource(e.as(ha), src.ID); tandem.ErrorCode(err) != tandem.ENOTFOUND {
+		if _, err := e.store.FindSource(e.as(ha), src.ID); tandem.ErrorCode(err) != tandem.EFORBIDDEN {
 			t.Errorf("awaiting again, the handler still opens the source: %v", err)
 		}
 		// Nobody's handler until confirmed: the source's team is told.
@@ -183,6 +194,24 @@ func TestTwoPersonRule_WhoConfirmsWhom(t *testing.T) {
 		if tandem.ErrorCode(err) != tandem.ECONFLICT {
 			t.Errorf("a second bootstrap: %v, want conflict", err)
 		}
+		// Every controller put back behind the rule by an administrator's
+		// training: the bootstrap stays shut, the trail remembers the first.
+		for _, c := range []*tandem.Officer{e.controller, e.unitControllers["south"], west} {
+			if _, err := e.store.AddTraining(e.as(e.admin), c.ID, tandem.TrainingCreate{Course: "Refresher", Hours: 2, CompletedOn: "2025-01-02"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, err = e.store.CreateOfficer(e.as(e.admin), tandem.OfficerCreate{Username: "boot2", Name: "Boot Again", Gender: "male", Unit: "north",
+			Roles: []tandem.Role{tandem.RoleController}, Bootstrap: true})
+		if tandem.ErrorCode(err) != tandem.ECONFLICT {
+			t.Errorf("a bootstrap once every controller awaits confirmation: %v, want conflict", err)
+		}
+		_, err = e.store.CreateOfficer(e.as(e.admin), tandem.OfficerCreate{Username: "boot3", Name: "Boot Wide", Gender: "male", Unit: "north",
+			Roles: []tandem.Role{tandem.RoleController, tandem.RoleAuditor}, Bootstrap: true})
+		if tandem.ErrorCode(err) != tandem.EINVALID {
+			t.Errorf("a bootstrap of a controller that is also an auditor: %v, want invalid", err)
+		}
+		e.confirm(e.controller)
 		// Another administrator's creation is confirmed as any other.
 		made := mk("made", "north", tandem.RoleHandler)
 		if _, err := e.store.ConfirmOfficer(e.as(e.controller), made.ID, "checked against the personnel record"); err != nil {

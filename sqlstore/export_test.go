@@ -18,3 +18,13 @@ func LargestGroup(s *Store) int64 {
 	}
 	return s.writer.largest.Load()
 }
+
+// WriteRaw runs a statement on the store's own write connection: the
+// read-only tests check that the database itself refuses it.
+func WriteRaw(s *Store, query string) error {
+	_, err := s.write.Exec(query)
+	return err
+}
+
+// WithTreePage sets how many entries a page of buildTree gives nodes.
+func WithTreePage(n int) Option { return func(s *Store) { s.treePage = n } }

@@ -685,18 +685,35 @@ func (tx *Tx) awaitConfirmation(id string) error {
 	return err
 }
 
-// mayBootstrap checks that an account may be made confirmed: a
-// controller, while the store has no confirmed controller at all.
+// mayBootstrap checks that an account may be made confirmed: a controller
+// and nothing else, made once in the store's life, while no account has
+// ever been confirmed. An administrator can put every controller back
+// behind the rule (training them) or disable them; neither opens the
+// bootstrap again, because the trail remembers the first.
 func (tx *Tx) mayBootstrap(c tandem.OfficerCreate) error {
-	if !slices.Contains(c.Roles, tandem.RoleController) {
-		return tandem.Invalid("bootstrap", "--bootstrap makes the store's first controller: the account must hold the controller role")
+	if len(c.Roles) != 1 || c.Roles[0] != tandem.RoleController {
+		return tandem.Invalid("bootstrap", "--bootstrap makes the store's first controller: the account must hold the controller role and no other")
+	}
+	if _, pg := tx.store.dialect.(Postgres); pg {
+		// Two bootstraps at once: the second waits, then sees the first.
+		if _, err := tx.exec(`LOCK TABLE officers IN SHARE ROW EXCLUSIVE MODE`); err != nil {
+			return err
+		}
 	}
 	n, err := tx.confirmedControllers("")
 	if err != nil {
 		return err
 	}
-	if n > 0 {
-		return tandem.Errorf(tandem.ECONFLICT, "the store has a confirmed controller: a new account is confirmed by a second person (POST /officers/{id}/confirm), not --bootstrap")
+	var before int
+	for _, table := range []string{"audit_events", "audit_pending"} {
+		var k int
+		if err := tx.queryRow(`SELECT COUNT(*) FROM ` + table + ` WHERE action = 'officer.confirm' OR (action = 'officer.create' AND reason LIKE 'bootstrap:%')`).Scan(&k); err != nil {
+			return err
+		}
+		before += k
+	}
+	if n > 0 || before > 0 {
+		return tandem.Errorf(tandem.ECONFLICT, "the store has had its first controller: a new account is confirmed by a second person (POST /officers/{id}/confirm), not --bootstrap")
 	}
 	return nil
 }
@@ -752,8 +769,14 @@ func (s *Store) ConfirmOfficer(ctx context.Context, id, reason string) (*tandem.
 		if err := policy.MayConfirm(confirmer, o, n > 0); err != nil {
 			return err
 		}
-		if _, err := tx.exec(`UPDATE officers SET awaiting_confirmation = NULL WHERE id = ?`, id); err != nil {
+		// Only the change the confirmer looked at: an administrator's
+		// change made since awaits confirmation of its own.
+		res, err := tx.exec(`UPDATE officers SET awaiting_confirmation = NULL WHERE id = ? AND awaiting_confirmation = ?`, id, o.ConfirmationOf)
+		if err != nil {
 			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return tandem.Errorf(tandem.ECONFLICT, "the account changed while it was being confirmed: look at it again")
 		}
 		if err := tx.record("officer.confirm", "officer", id, reason); err != nil {
 			return err

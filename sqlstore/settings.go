@@ -72,6 +72,9 @@ func (s *Store) SetSetting(ctx context.Context, key, value, reason string) error
 	if !o.HasAnyRole(tandem.RoleAdmin, tandem.RoleController) {
 		return tandem.Errorf(tandem.EFORBIDDEN, "only an administrator or a controller may change a rule's number")
 	}
+	if err := policy.Confirmed(o); err != nil {
+		return err
+	}
 	key = policy.CanonicalKey(key)
 	probe := policy.DefaultSettings()
 	if err := probe.Set(key, value); err != nil {

@@ -136,9 +136,6 @@ func (s *Store) CreateSource(ctx context.Context, c tandem.SourceCreate) (*tande
 	if err != nil {
 		return nil, err
 	}
-	if o.AwaitingConfirmation {
-		return nil, tandem.Errorf(tandem.EFORBIDDEN, "your account awaits confirmation by a second person: until then it registers no source")
-	}
 	if err := c.Validate(o.Unit); err != nil {
 		return nil, err
 	}
@@ -496,9 +493,8 @@ func (s *Store) RevealIdentity(ctx context.Context, id, reason string) (*tandem.
 		if o.HasRole(tandem.RoleAdmin) {
 			return refuse("administrators see no source content", tandem.Errorf(tandem.EFORBIDDEN, "administrators see no source content"))
 		}
-		if o.AwaitingConfirmation {
-			return refuse("the account awaits confirmation by a second person",
-				tandem.Errorf(tandem.EFORBIDDEN, "your account awaits confirmation by a second person: until then it sees no source"))
+		if err := policy.Confirmed(o); err != nil {
+			return refuse("the account awaits confirmation by a second person", err)
 		}
 		r, err := tx.sourceByID(id)
 		if tandem.ErrorCode(err) == tandem.ENOTFOUND {

@@ -44,6 +44,8 @@ type Store struct {
 	// readOnly is set by ReadOnly: nothing is written, not even a
 	// checkpoint at close.
 	readOnly bool
+	// treePage overrides how many entries a page of buildTree takes.
+	treePage int
 
 	masterMaterial []byte
 	keys           *keys

@@ -246,7 +246,8 @@ func (s *Store) buildTree(ctx context.Context) error {
 	}
 }
 
-// treePage is how many entries one transaction of buildTree gives nodes.
+// treePage is how many entries one transaction of buildTree gives nodes
+// (Store.treePage, when a test sets it).
 const treePage = 5000
 
 // buildTreePage builds the nodes of a page of entries from from (0: the
@@ -278,7 +279,11 @@ func (s *Store) buildTreePage(ctx context.Context, from int64) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("audit: build the tree: %w", err)
 	}
-	rows, err := tx.query(`SELECT seq, hash FROM audit_events WHERE seq >= ? ORDER BY seq LIMIT ?`, from, treePage)
+	page := treePage
+	if s.treePage > 0 {
+		page = s.treePage
+	}
+	rows, err := tx.query(`SELECT seq, hash FROM audit_events WHERE seq >= ? ORDER BY seq LIMIT ?`, from, page)
 	if err != nil {
 		return 0, err
 	}
@@ -286,7 +291,7 @@ func (s *Store) buildTreePage(ctx context.Context, from int64) (int64, error) {
 		seq   int64
 		nodes []byte
 	}
-	var page []built
+	var done []built
 	for rows.Next() {
 		var seq int64
 		var hash string
@@ -308,16 +313,16 @@ func (s *Store) buildTreePage(ctx context.Context, from int64) (int64, error) {
 			rows.Close()
 			return 0, err
 		}
-		page = append(page, built{seq, nodes})
+		done = append(done, built{seq, nodes})
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return 0, err
 	}
-	if len(page) == 0 {
+	if len(done) == 0 {
 		return 0, fmt.Errorf("audit: build the tree: no entry from %d on, though the newest has no nodes", from)
 	}
-	for _, b := range page {
+	for _, b := range done {
 		if _, err := tx.exec(`UPDATE audit_events SET tree = ? WHERE seq = ?`, b.nodes, b.seq); err != nil {
 			return 0, err
 		}
@@ -325,5 +330,5 @@ func (s *Store) buildTreePage(ctx context.Context, from int64) (int64, error) {
 	if err := sqlTx.Commit(); err != nil {
 		return 0, fmt.Errorf("commit: %w", err)
 	}
-	return 0, nil
+	return done[len(done)-1].seq + 1, nil
 }

@@ -198,8 +198,9 @@ func TestAuditTree_BuiltForAStoreFromBefore(t *testing.T) {
 		if _, err := e.store.VerifyAudit(e.system()); err == nil || !strings.Contains(err.Error(), "tree") {
 			t.Errorf("verify of a trail without its tree: %v", err)
 		}
-		// ...and the next open builds them.
-		again, err := e.db.reopen(tandem.ClockFunc(func() time.Time { return e.now }))
+		// ...and the next open builds them, a page at a time (here pages
+		// of 7 entries, so that every page boundary of the tree is met).
+		again, err := e.db.reopen(tandem.ClockFunc(func() time.Time { return e.now }), sqlstore.WithTreePage(7))
 		if err != nil {
 			t.Fatalf("reopen: %v", err)
 		}
@@ -241,6 +242,45 @@ func TestAuditTree_NodeChangedOutsideTandemIsNamed(t *testing.T) {
 		_, err := st.VerifyAudit(e.system())
 		if err == nil || !strings.Contains(err.Error(), "audit entry 16") || !strings.Contains(err.Error(), "tree") {
 			t.Errorf("verify after a node was changed: %v", err)
+		}
+	})
+}
+
+// TestVerifyAudit_ReadOnlyWritesNothing: a read-only store checks the
+// trail without chaining what is pending (on PostgreSQL, entries committed
+// a moment before): it checks them after the head, leaves them pending,
+// and the database itself refuses a write.
+func TestVerifyAudit_ReadOnlyWritesNothing(t *testing.T) {
+	suite(t, func(t *testing.T, open opener) {
+		e := newEnv(t, open)
+		e.pairedSource()
+		head := e.auditHead()
+		if err := e.store.Close(); err != nil {
+			t.Fatal(err)
+		}
+		// A look committed and not yet chained, as a PostgreSQL change
+		// leaves it until the chainer runs.
+		if _, err := e.db.raw.Exec(e.db.dialect.Rebind(`INSERT INTO audit_pending (id, at, actor, action, object_type, object_id, reason, record_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+			"99999999999999999999", e.now.UTC().Format("2006-01-02T15:04:05.000000Z"), e.ha.ID, "source.view", "source", "x", "", ""); err != nil {
+			t.Fatal(err)
+		}
+		ro, err := e.db.reopen(tandem.ClockFunc(func() time.Time { return e.now }), sqlstore.ReadOnly())
+		if err != nil {
+			t.Fatalf("open read-only: %v", err)
+		}
+		defer ro.Close()
+		msg, err := ro.VerifyAudit(e.system())
+		if err != nil || !strings.Contains(msg, "the last 1 entries are committed and not yet chained") {
+			t.Errorf("read-only verify: %q, %v", msg, err)
+		}
+		if n := e.count(`SELECT COUNT(*) FROM audit_pending`); n != 1 {
+			t.Errorf("%d pending entries after a read-only verify, want the 1 left as it was", n)
+		}
+		if got := e.count(`SELECT COALESCE(MAX(seq), 0) FROM audit_events`); int64(got) != head {
+			t.Errorf("the chain's head moved from %d to %d", head, got)
+		}
+		if err := sqlstore.WriteRaw(ro, `CREATE TABLE written (a INTEGER)`); err == nil {
+			t.Errorf("the read-only store's connection wrote to the database")
 		}
 	})
 }

@@ -203,10 +203,15 @@ func TestCLI_TokenIssuePrintsOnlyTheToken(t *testing.T) {
 	if again.stdout == res.stdout {
 		t.Errorf("two issues gave the same token")
 	}
-	// The token works against the API.
+	// The token works against the API: the officer directory, which an
+	// account that awaits confirmation may read; the trail waits for a
+	// second person.
 	srv := startServer(t, dir)
 	a := newAPI(t, srv.url)
-	a.do(strings.TrimSpace(res.stdout), "GET", "/audit?limit=1", nil, 200, nil)
+	a.do(strings.TrimSpace(res.stdout), "GET", "/officers", nil, 200, nil)
+	if status, _ := a.call(strings.TrimSpace(res.stdout), "GET", "/audit?limit=1", nil); status != 403 {
+		t.Errorf("the unconfirmed auditor reads the trail: status %d, want 403", status)
+	}
 	if status, _ := a.call("not-a-token", "GET", "/audit", nil); status != 401 {
 		t.Errorf("a made-up token: status %d, want 401", status)
 	}

@@ -239,15 +239,15 @@ func (m *Main) auditVerify(ctx context.Context, g *globals, args []string) error
 // openForVerify opens the data folder to check it and to write nothing to
 // it, so that a copy on read-only media can be verified and the evidence
 // is as it was found: no key or checkpoint file made, no migration, no
-// checkpoint at close. On PostgreSQL, entries still pending join the
-// chain first, as the server would (the folder is not the evidence there).
+// checkpoint at close. On PostgreSQL every transaction is read-only, and
+// the entries still pending are checked after the head, as the chainer
+// would append them, without appending them.
 func (m *Main) openForVerify(ctx context.Context, g *globals) (*sqlstore.Store, error) {
-	if g.database != "" {
-		return m.openExisting(ctx, g, m.logger())
-	}
 	path := filepath.Join(g.data, "tandem.db")
-	if _, err := os.Stat(path); err != nil {
-		return nil, fmt.Errorf("%s holds no Tandem database", g.data)
+	if g.database == "" {
+		if _, err := os.Stat(path); err != nil {
+			return nil, fmt.Errorf("%s holds no Tandem database", g.data)
+		}
 	}
 	key, err := readMasterKey("--master-key", g.masterKey)
 	if err != nil {
@@ -261,10 +261,15 @@ func (m *Main) openForVerify(ctx context.Context, g *globals) (*sqlstore.Store, 
 	if err != nil {
 		return nil, err
 	}
-	s, err := sqlstore.OpenSQLite(ctx, path, sqlstore.WithClock(m.Clock), sqlstore.WithLogger(m.logger()), sqlstore.WithMasterKey(key),
-		sqlstore.WithCheckpoints(cpLog, cpKey), sqlstore.ReadOnly())
-	if err != nil {
-		return nil, err
+	opts := []sqlstore.Option{sqlstore.WithClock(m.Clock), sqlstore.WithLogger(m.logger()), sqlstore.WithMasterKey(key),
+		sqlstore.WithCheckpoints(cpLog, cpKey), sqlstore.ReadOnly()}
+	if g.database != "" {
+		if !strings.HasPrefix(g.database, "postgres://") && !strings.HasPrefix(g.database, "postgresql://") {
+			return nil, fmt.Errorf("--database: give a PostgreSQL URL, postgres://USER:PASSWORD@HOST:PORT/DB")
+		}
+		// Every transaction read-only: the server refuses a write. The
+		// entries still pending are checked after the head, not chained.
+		return sqlstore.OpenPostgres(ctx, g.database, opts...)
 	}
-	return s, nil
+	return sqlstore.OpenSQLite(ctx, path, opts...)
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -71,6 +72,10 @@ func (m *Main) auditWitness(ctx context.Context, g *globals, args []string) erro
 	note, err := c.get(ctx, "/audit/checkpoint")
 	if err != nil {
 		return usagef("audit witness: %v", err)
+	}
+	if !bytes.HasPrefix(note, []byte(checkpoint.OriginPrefix)) {
+		// A proxy's page, say: the server was not asked.
+		return usagef("audit witness: the server's answer to /api/v1/audit/checkpoint is not a checkpoint")
 	}
 	next, err := checkpoint.Open(note, state.Verifier())
 	if err != nil {

@@ -180,7 +180,7 @@ func TestUserConfirm_TheSecondPerson(t *testing.T) {
 		t.Fatalf("the first controller with --bootstrap: exit %d %s", res.code, res.stderr)
 	}
 	res := add("dan", "controller", "--bootstrap")
-	if res.code == 0 || !strings.Contains(res.stderr, "confirmed controller") {
+	if res.code == 0 || !strings.Contains(res.stderr, "has had its first controller") {
 		t.Errorf("a second --bootstrap: exit %d %q", res.code, res.stderr)
 	}
 	assertOneCleanLine(t, res.stderr)
@@ -197,7 +197,7 @@ func TestUserConfirm_TheSecondPerson(t *testing.T) {
 	if res := add("dan", "controller"); res.code != 0 {
 		t.Fatalf("a second controller: exit %d %s", res.code, res.stderr)
 	}
-	if res := confirm("dan", "dan"); res.code == 0 || !strings.Contains(res.stderr, "own account") {
+	if res := confirm("dan", "dan"); res.code == 0 || !strings.Contains(res.stderr, "awaits confirmation") {
 		t.Errorf("confirming one's own account: exit %d %q", res.code, res.stderr)
 	}
 	if res := confirm("hana", "carol"); res.code != 0 || res.stdout != "hana confirmed\n" {
