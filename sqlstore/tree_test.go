@@ -284,3 +284,30 @@ func TestVerifyAudit_ReadOnlyWritesNothing(t *testing.T) {
 		}
 	})
 }
+
+// TestCheckpoint_NeverSignsATrailThatDoesNotExtendTheLast: a trail cut
+// below its last checkpoint (a database restored without its checkpoint
+// file) gets no checkpoint, and so no reveal: signing it would vouch for
+// the loss, and a witness would be served the stale note.
+func TestCheckpoint_NeverSignsATrailThatDoesNotExtendTheLast(t *testing.T) {
+	suite(t, func(t *testing.T, open opener) {
+		e := newEnv(t, open)
+		src := e.pairedSource()
+		st, _, _ := withTree(t, e, 5)
+		aud := e.as(e.auditor)
+		if _, err := st.AuditCheckpoint(aud); err != nil {
+			t.Fatal(err)
+		}
+		head := e.auditHead()
+		if _, err := e.db.raw.Exec(e.db.dialect.Rebind(`DELETE FROM audit_events WHERE seq > ?`), head-3); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.AuditCheckpoint(aud); err == nil || !strings.Contains(err.Error(), "fewer than") {
+			t.Errorf("a checkpoint of a trail cut below the last: %v", err)
+		}
+		_, err := st.RevealIdentity(e.as(e.ha), src.ID, "arranging the next meeting with the source")
+		if err == nil || !strings.Contains(err.Error(), "identity is not shown") {
+			t.Errorf("a reveal over a cut trail: %v, want refused", err)
+		}
+	})
+}
