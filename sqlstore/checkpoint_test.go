@@ -3,7 +3,6 @@ package sqlstore_test
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -21,20 +20,12 @@ import (
 func TestCheckpoint_SignedWhenTheChainPassesTheInterval(t *testing.T) {
 	suite(t, func(t *testing.T, open opener) {
 		e := newEnv(t, open)
-		log, err := checkpoint.OpenLog(filepath.Join(t.TempDir(), "audit.checkpoints"))
+		st, _, path := signing(t, e)
+		log, err := checkpoint.OpenLog(path)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer log.Close()
-		key, _, err := checkpoint.NewKey()
-		if err != nil {
-			t.Fatal(err)
-		}
-		st, err := e.db.reopen(tandem.ClockFunc(func() time.Time { return e.now }), sqlstore.WithCheckpoints(log, key))
-		if err != nil {
-			t.Fatalf("reopen with checkpoints: %v", err)
-		}
-		defer st.Close()
 
 		done := make(chan error, 1)
 		go func() {
@@ -78,21 +69,7 @@ func TestCheckpoint_SignedWhenTheChainPassesTheInterval(t *testing.T) {
 func TestRevealIdentity_SignedBeforeItAnswers(t *testing.T) {
 	suite(t, func(t *testing.T, open opener) {
 		e := newEnv(t, open)
-		path := filepath.Join(t.TempDir(), "audit.checkpoints")
-		log, err := checkpoint.OpenLog(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer log.Close()
-		key, _, err := checkpoint.NewKey()
-		if err != nil {
-			t.Fatal(err)
-		}
-		st, err := e.db.reopen(tandem.ClockFunc(func() time.Time { return e.now }), sqlstore.WithCheckpoints(log, key))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer st.Close()
+		st, _, path := signing(t, e)
 		src, err := st.CreateSource(e.as(e.ha), tandem.SourceCreate{Gender: "female", Identity: tandem.Identity{LegalName: "Wren Ashdown", DateOfBirth: "1990-04-05"}, RecruitedOn: "2025-01-02"})
 		if err != nil {
 			t.Fatal(err)

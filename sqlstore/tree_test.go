@@ -18,9 +18,10 @@ import (
 	"tandem/sqlstore"
 )
 
-// withTree reopens the env's database as a store that signs checkpoints,
-// after a batch of n officers more, and returns it with its key.
-func withTree(t *testing.T, e *env, n int) (*sqlstore.Store, *checkpoint.Key, string) {
+// signing reopens the env's database as a store that signs checkpoints,
+// into a new file with a new key, as the server's does; closed with the
+// test. It returns the store, its key and the file's path.
+func signing(t *testing.T, e *env) (*sqlstore.Store, *checkpoint.Key, string) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "audit.checkpoints")
 	log, err := checkpoint.OpenLog(path)
@@ -36,7 +37,14 @@ func withTree(t *testing.T, e *env, n int) (*sqlstore.Store, *checkpoint.Key, st
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	err = st.Batch(e.system(), func(ctx context.Context) error {
+	return st, key, path
+}
+
+// withTree is signing after a batch of n officers more.
+func withTree(t *testing.T, e *env, n int) (*sqlstore.Store, *checkpoint.Key, string) {
+	t.Helper()
+	st, key, path := signing(t, e)
+	err := st.Batch(e.system(), func(ctx context.Context) error {
 		admin := tandem.NewContextWithOfficer(ctx, e.admin)
 		for i := 0; i < n; i++ {
 			if _, err := st.CreateOfficer(admin, tandem.OfficerCreate{Username: fmt.Sprintf("t%03d", i), Name: fmt.Sprintf("Tree Officer %d", i), Gender: "female", Unit: "north", Roles: []tandem.Role{tandem.RoleHandler}}); err != nil {

@@ -124,47 +124,39 @@ func (m *Main) tokenIssue(ctx context.Context, g *globals, args []string) error 
 
 // userDisable disables a leaver's account, as the administrator named.
 func (m *Main) userDisable(ctx context.Context, g *globals, args []string) error {
-	fs := flag.NewFlagSet("user disable", flag.ContinueOnError)
-	username := fs.String("username", "", "the account to disable")
-	reason := fs.String("reason", "", "why (kept in the audit trail)")
-	as := fs.String("as", "", "the username of the administrator who disables it")
-	if err := m.parse(fs, g, args); err != nil {
-		return err
-	}
-	if *username == "" || strings.TrimSpace(*reason) == "" || *as == "" {
-		return usagef("user disable: --username, --reason and --as are required")
-	}
-	store, actx, err := m.openAs(ctx, g, *as)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	target, err := store.FindOfficerByUsername(actx, *username)
-	if tandem.ErrorCode(err) == tandem.ENOTFOUND {
-		return usagef("user disable: --username: no officer has the username %q", *username)
-	} else if err != nil {
-		return err
-	}
-	if _, err := store.DisableOfficer(actx, target.ID, *reason); err != nil {
-		return err
-	}
-	fmt.Fprintf(m.Stdout, "%s disabled\n", *username)
-	return nil
+	return m.actOnAccount(ctx, g, args, "user disable", "the account to disable", "why (kept in the audit trail)",
+		"the username of the administrator who disables it", "disabled",
+		func(store *sqlstore.Store, actx context.Context, id, reason string) error {
+			_, err := store.DisableOfficer(actx, id, reason)
+			return err
+		})
 }
 
 // userConfirm is the second person's confirmation of an account an
 // administrator created or changed, as the controller or authorising
 // officer named.
 func (m *Main) userConfirm(ctx context.Context, g *globals, args []string) error {
-	fs := flag.NewFlagSet("user confirm", flag.ContinueOnError)
-	username := fs.String("username", "", "the account to confirm")
-	reason := fs.String("reason", "", "how you checked it (kept in the audit trail)")
-	as := fs.String("as", "", "the username of the controller or authorising officer who confirms it")
+	return m.actOnAccount(ctx, g, args, "user confirm", "the account to confirm", "how you checked it (kept in the audit trail)",
+		"the username of the controller or authorising officer who confirms it", "confirmed",
+		func(store *sqlstore.Store, actx context.Context, id, reason string) error {
+			_, err := store.ConfirmOfficer(actx, id, reason)
+			return err
+		})
+}
+
+// actOnAccount runs a command that does one audited thing to one account
+// (--username), with a reason, as the officer named by --as, and says so.
+func (m *Main) actOnAccount(ctx context.Context, g *globals, args []string, name, usernameHelp, reasonHelp, asHelp, done string,
+	act func(store *sqlstore.Store, actx context.Context, id, reason string) error) error {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	username := fs.String("username", "", usernameHelp)
+	reason := fs.String("reason", "", reasonHelp)
+	as := fs.String("as", "", asHelp)
 	if err := m.parse(fs, g, args); err != nil {
 		return err
 	}
 	if *username == "" || strings.TrimSpace(*reason) == "" || *as == "" {
-		return usagef("user confirm: --username, --reason and --as are required")
+		return usagef("%s: --username, --reason and --as are required", name)
 	}
 	store, actx, err := m.openAs(ctx, g, *as)
 	if err != nil {
@@ -173,14 +165,14 @@ func (m *Main) userConfirm(ctx context.Context, g *globals, args []string) error
 	defer store.Close()
 	target, err := store.FindOfficerByUsername(actx, *username)
 	if tandem.ErrorCode(err) == tandem.ENOTFOUND {
-		return usagef("user confirm: --username: no officer has the username %q", *username)
+		return usagef("%s: --username: no officer has the username %q", name, *username)
 	} else if err != nil {
 		return err
 	}
-	if _, err := store.ConfirmOfficer(actx, target.ID, *reason); err != nil {
+	if err := act(store, actx, target.ID, *reason); err != nil {
 		return err
 	}
-	fmt.Fprintf(m.Stdout, "%s confirmed\n", *username)
+	fmt.Fprintf(m.Stdout, "%s %s\n", *username, done)
 	return nil
 }
 
