@@ -113,6 +113,9 @@ func parseKey(skey string) (*Key, string) {
 	if strings.ContainsAny(skey, "\r\n") {
 		return nil, "it is not one line"
 	}
+	if strings.HasPrefix(skey, "tandem-checkpoint-key v1 ") {
+		return nil, "it is a key of the earlier format, from before checkpoints were signed notes: move it and audit.checkpoints aside, keeping them with the folder's records, and a new key and log start at the next serve"
+	}
 	if !strings.HasPrefix(skey, keyPrefix) {
 		return nil, "it does not start " + keyPrefix
 	}

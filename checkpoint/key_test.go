@@ -74,7 +74,7 @@ func TestLoadOrCreateKey_RefusesBadFile(t *testing.T) {
 	}{
 		"open to others": {skey + "\n", 0o644, "mode 0644"},
 		"empty":          {"", 0o600, "does not start PRIVATE+KEY+"},
-		"the old form":   {"tandem-checkpoint-key v1 AAAA\n", 0o600, "does not start PRIVATE+KEY+"},
+		"the old form":   {"tandem-checkpoint-key v1 AAAA\n", 0o600, "earlier format"},
 		"two lines":      {skey + "\n" + skey + "\n", 0o600, "not one line"},
 		"another name":   {strings.Replace(skey, k.Origin(), "sum.golang.org", 1), 0o600, "refuses"},
 		"mixed halves":   {mixed, 0o600, "refuses"},

@@ -192,6 +192,9 @@ func parseAll(data []byte) ([]Checkpoint, error) {
 
 // noteEnd returns the length of the note data opens with.
 func noteEnd(data []byte) (int, error) {
+	if bytes.HasPrefix(data, []byte("v1 ")) {
+		return 0, errors.New("it is a line of the earlier format, from before checkpoints were signed notes: move the file aside with its key (docs/audit.md, \"Upgrading\")")
+	}
 	at := 0
 	line := func() (string, bool) {
 		i := bytes.IndexByte(data[at:], '\n')

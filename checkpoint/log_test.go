@@ -236,3 +236,10 @@ func TestState_SaveLoadAndEditsNamed(t *testing.T) {
 		}
 	}
 }
+
+func TestLog_TheEarlierFormatIsNamed(t *testing.T) {
+	l, _ := openLog(t, []byte("v1 12 "+strings.Repeat("a", 64)+" 2026-01-01T00:00:00.000000Z c2ln\n"))
+	if _, err := l.ReadAll(); err == nil || !strings.Contains(err.Error(), "earlier format") {
+		t.Errorf("a file of the earlier format: %v", err)
+	}
+}
