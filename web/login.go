@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/subtle"
 	"encoding/base64"
+	"html/template"
 	"image/png"
 	"net"
 	"net/http"
@@ -158,8 +159,10 @@ type secondFactorData struct {
 	Error  string
 	CSRF   string
 	Secret string
-	QR     string
-	URL    string
+	// QR is a data: URL the server drew: html/template takes it as a URL
+	// only when told (a plain string would render "#ZgotmplZ").
+	QR  template.URL
+	URL string
 }
 
 func (h *Handler) secondFactorShow(w http.ResponseWriter, r *http.Request) {
@@ -232,7 +235,7 @@ func (h *Handler) showEnrol(w http.ResponseWriter, r *http.Request, status int, 
 	keyURL := otpURL(sess.Officer.Username, secret)
 	d := secondFactorData{Next: next, CSRF: sess.CSRFToken, Secret: secret, URL: keyURL, Error: msg}
 	if img, err := qrImage(keyURL); err == nil {
-		d.QR = img
+		d.QR = template.URL(img) // made here, from PNG bytes: nothing of the client's
 	}
 	h.render(w, r, status, "enrol", view{Title: "Set up your second factor", Data: d})
 }

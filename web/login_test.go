@@ -1,8 +1,13 @@
 package web_test
 
 import (
+	"bytes"
+	"encoding/base64"
+	"html"
+	"image/png"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -271,6 +276,25 @@ func TestSecondFactor_TheServerChoosesTheKey(t *testing.T) {
 		}
 		if again := b.get(p.location()).shownKey(); again != key {
 			t.Errorf("a reload shows key %q, first %q", again, key)
+		}
+		// The QR code is an image the browser can show, not the
+		// "#ZgotmplZ" html/template puts for a URL it does not trust.
+		m := regexp.MustCompile(`<img class="qr" src="([^"]*)"`).FindStringSubmatch(first.body)
+		src := ""
+		if m != nil {
+			src = html.UnescapeString(m[1]) // the attribute as a browser reads it
+		}
+		b64, ok := strings.CutPrefix(src, "data:image/png;base64,")
+		if !ok {
+			t.Fatalf("the enrolment page's QR image is not a data: URL: %q", src)
+		}
+		raw, err := base64.StdEncoding.DecodeString(b64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, err := png.Decode(bytes.NewReader(raw))
+		if err != nil || img.Bounds().Dx() != 220 {
+			t.Errorf("the QR image does not decode as a 220-pixel PNG: %v", err)
 		}
 		const mine = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 		p = b.post("/login/enrol", url.Values{"csrf": {first.field("csrf")}, "secret": {mine}, "code": {a.code(a.ha, mine)}})
