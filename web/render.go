@@ -39,6 +39,7 @@ func parsePages(a *assets) (*pages, error) {
 		"list":          func(xs ...string) []string { return xs },
 		"sub":           func(a, b int) int { return a - b },
 		"roleName":      roleName,
+		"teamFix":       teamFix,
 		"shareClass":    shareClass,
 		"fixFor":        fixFor,
 		"abs": func(d time.Duration) time.Duration {
@@ -266,6 +267,18 @@ func fixFor(r tandem.Rule) string {
 	return "the rule met again"
 }
 
+// teamFix names the link to the handling team page for the alerts fixed
+// there, "" for the others.
+func teamFix(r tandem.Rule) string {
+	switch r {
+	case tandem.RuleTwoHandlers:
+		return "Assign a second handler"
+	case tandem.RuleTrainedOfficer:
+		return "Change the handling team"
+	}
+	return ""
+}
+
 var flashes = map[string]string{
 	"signed_out":         "Signed out.",
 	"risk_recorded":      "Risk entry recorded.",
@@ -275,6 +288,8 @@ var flashes = map[string]string{
 	"setting_changed":    "Setting tightened. Every source is judged again by it within the minute.",
 	"account_unlocked":   "Account unlocked.",
 	"meeting_cancelled":  "Meeting cancelled.",
+	"officer_assigned":   "Officer assigned. The source is judged again at once.",
+	"assignment_ended":   "Assignment ended. The source is judged again at once.",
 }
 
 // shareClass colours a compliance share: green only when every contact kept

@@ -44,6 +44,9 @@ func (h *Handler) routes() {
 	m.HandleFunc("POST /sources/{id}/meetings/preview", h.signedIn(handling, h.meetingPreview))
 	m.HandleFunc("GET /sources/{id}/meetings/{mid}", h.signedIn(readers, h.meetingShow))
 	m.HandleFunc("POST /sources/{id}/meetings/{mid}/cancel", h.signedIn(handling, h.meetingCancel))
+	m.HandleFunc("GET /sources/{id}/team", h.signedIn(controllers, h.teamShow))
+	m.HandleFunc("POST /sources/{id}/assignments", h.signedIn(controllers, h.assignmentSave))
+	m.HandleFunc("POST /sources/{id}/assignments/{aid}/end", h.signedIn(controllers, h.assignmentEnd))
 	m.HandleFunc("GET /sources/{id}/risks/new", h.signedIn(handling, h.riskNew))
 	m.HandleFunc("POST /sources/{id}/risks", h.signedIn(handling, h.riskSave))
 
