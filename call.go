@@ -83,4 +83,8 @@ type Call struct {
 type CallService interface {
 	ImportCalls(ctx context.Context, format string, calls CallSource) (*CallImport, error)
 	ListCalls(ctx context.Context, sourceID string) ([]*CallRecord, error)
+	// FindCalls returns the calls of a source with the ids given (unknown
+	// ids are left out), whatever the source's history: what a page needs
+	// to name the calls its alerts are about.
+	FindCalls(ctx context.Context, sourceID string, ids []string) ([]*CallRecord, error)
 }

@@ -414,6 +414,27 @@ func (tx *Tx) reconcileSourceCalls(sourceID string, calls []callToJudge, st poli
 
 // ListCalls returns a source's calls, newest first, each with whether a
 // contact covers it.
+// FindCalls returns the calls of a source with the ids given, by their
+// primary key: the cost does not grow with the source's calls.
+func (s *Store) FindCalls(ctx context.Context, sourceID string, ids []string) ([]*tandem.CallRecord, error) {
+	out := []*tandem.CallRecord{}
+	args := make([]any, 0, len(ids))
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	err := s.view(ctx, func(tx *Tx) error {
+		if _, _, err := tx.visibleSource(sourceID); err != nil {
+			return err
+		}
+		return tx.inChunks(args, func(in string, chunk []any) error {
+			cs, err := tx.callRows(`id IN (`+in+`) AND source_id = ? ORDER BY started_at, id`, append(chunk, sourceID)...)
+			out = append(out, cs...)
+			return err
+		})
+	})
+	return out, err
+}
+
 func (s *Store) ListCalls(ctx context.Context, sourceID string) ([]*tandem.CallRecord, error) {
 	out := []*tandem.CallRecord{}
 	err := s.view(ctx, func(tx *Tx) error {

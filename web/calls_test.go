@@ -2,8 +2,10 @@ package web_test
 
 import (
 	"bytes"
+	"html"
 	"mime/multipart"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -64,6 +66,23 @@ func TestCallsPage_ImportsAFileAndRaisesTheUndocumentedCall(t *testing.T) {
 		}
 		if n := len(a.alerts(tandem.AlertFilter{Rule: tandem.RuleUndocumentedCall, SourceID: s.ID})); n != 1 {
 			t.Errorf("%d UNDOCUMENTED_CALL alerts, want 1", n)
+		}
+		// The source's handler is told, on the list of their sources, and
+		// the link opens the contact form filled from the call.
+		ha := a.signIn(a.ha)
+		list := ha.get("/sources")
+		m := regexp.MustCompile(`<a href="(/sources/` + s.ID + `/contacts/new\?call=[^"]+)">Call of [^<]*, not written up</a>: <span class="clock red">overdue by`).FindStringSubmatch(list.body)
+		if m == nil {
+			t.Fatalf("the handler's sources do not list the undocumented call as overdue:\n%s", list.body)
+		}
+		form := ha.get(html.UnescapeString(m[1]))
+		if form.status != http.StatusOK {
+			t.Fatalf("the contact form from the call: %d", form.status)
+		}
+		for _, want := range []string{`value="phone" checked`, `value="` + start.UTC().Format("2006-01-02T15:04") + `"`, `name="duration_minutes" type="number" min="0" max="1440" value="11"`} {
+			if !strings.Contains(form.body, want) {
+				t.Errorf("the form from the call lacks %s", want)
+			}
 		}
 	})
 }

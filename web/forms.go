@@ -120,6 +120,21 @@ func (h *Handler) contactNew(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
+	if call := r.URL.Query().Get("call"); call != "" {
+		// A call the phone records show and no contact covers: the form
+		// starts from it.
+		calls, err := h.svc.Calls.FindCalls(r.Context(), src.ID, []string{call})
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		for _, c := range calls {
+			if c.ID == call {
+				f.Kind, f.OccurredAt, f.Duration = "phone", formValue(c.StartedAt), strconv.Itoa(max(1, (c.Duration+59)/60))
+				selected = []string{c.OfficerID}
+			}
+		}
+	}
 	if f.Officers, f.Others, err = h.officerChoices(r, src.Unit, selected); err != nil {
 		h.fail(w, r, err)
 		return

@@ -93,11 +93,18 @@ func (h *Handler) sourceList(w http.ResponseWriter, r *http.Request) {
 			unaccredited[o.ID] = true
 		}
 	}
+	calls, err := h.undocumentedCalls(r, ids)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	now := h.clock.Now()
 	d := sourcesData{Rows: make([]sourceRow, 0, len(page.Sources))}
 	for _, s := range page.Sources {
 		row := sourceRow{Source: s, Unaccredited: unaccredited}
 		row.Next, row.ToWrite = meetingClock(bySource[s.ID], now, settings, s.ID)
+		row.ToWrite = append(row.ToWrite, callClock(calls[s.ID], now, settings, s.ID)...)
+		sort.Slice(row.ToWrite, func(i, j int) bool { return row.ToWrite[i].Left < row.ToWrite[j].Left })
 		d.Rows = append(d.Rows, row)
 	}
 	if page.Next != nil {
@@ -121,6 +128,61 @@ func (h *Handler) sourceList(w http.ResponseWriter, r *http.Request) {
 		title = "My sources"
 	}
 	h.render(w, r, http.StatusOK, "sources", view{Title: title, Nav: "sources", Data: d})
+}
+
+// undocumentedCalls returns, by source, the calls of the listed sources
+// that an open UNDOCUMENTED_CALL alert says no contact covers: what a
+// handler still has to write up, as much as a meeting held. The calls are
+// read by id, the alerts by the open-alert index: neither grows with
+// history.
+func (h *Handler) undocumentedCalls(r *http.Request, ids []string) (map[string][]*tandem.CallRecord, error) {
+	ctx := r.Context()
+	listed := map[string]bool{}
+	for _, id := range ids {
+		listed[id] = true
+	}
+	open := map[string]map[string]bool{} // source → call ids
+	// One page of them, the newest: a handler has a few; a controller's
+	// unit may have many more, all on the alerts page.
+	page, err := h.svc.Alerts.PageAlerts(ctx, tandem.AlertFilter{Rule: tandem.RuleUndocumentedCall, Status: tandem.AlertOpen, Limit: 200})
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range page.Alerts {
+		if listed[a.SourceID] && a.CallID != "" {
+			if open[a.SourceID] == nil {
+				open[a.SourceID] = map[string]bool{}
+			}
+			open[a.SourceID][a.CallID] = true
+		}
+	}
+	out := map[string][]*tandem.CallRecord{}
+	for sourceID, want := range open {
+		ids := make([]string, 0, len(want))
+		for id := range want {
+			ids = append(ids, id)
+		}
+		calls, err := h.svc.Calls.FindCalls(ctx, sourceID, ids)
+		if err != nil {
+			return nil, err
+		}
+		out[sourceID] = calls
+	}
+	return out, nil
+}
+
+// callClock returns what is left to write up of a source's undocumented
+// calls: each is owed a record within the documentation limit of the call,
+// and links to the contact form filled from it.
+func callClock(calls []*tandem.CallRecord, now time.Time, s policy.Settings, sourceID string) []clockItem {
+	var items []clockItem
+	for _, c := range calls {
+		deadline := policy.DocumentationDeadline(c.StartedAt, s)
+		left := deadline.Sub(now)
+		items = append(items, clockItem{What: "Call of " + when(c.StartedAt) + ", not written up", Deadline: deadline, Left: left, Class: clockClass(left),
+			Link: "/sources/" + sourceID + "/contacts/new?call=" + url.QueryEscape(c.ID)})
+	}
+	return items
 }
 
 // meetingClock returns a source's next planned meeting and its past planned
