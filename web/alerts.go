@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"slices"
 	"sort"
 	"time"
@@ -11,6 +12,10 @@ import (
 
 type alertRow struct {
 	Alert *tandem.Alert
+	// Since is when what the alert is about happened: a call's start for
+	// an undocumented call, judged a day or more after it; when the alert
+	// was raised for the rest. Age runs from it.
+	Since time.Time
 	Age   time.Duration
 	Names []string
 }
@@ -45,6 +50,9 @@ type alertsData struct {
 	Error     string
 	// More is the link to the next page of alerts, "" on the last.
 	More string
+	// Back is this page, filters and all, for an acknowledgement to come
+	// back to.
+	Back string
 }
 
 // alertsPage is how many alerts the queue shows at a time.
@@ -114,9 +122,22 @@ func (h *Handler) showAlerts(w http.ResponseWriter, r *http.Request, status int,
 	}
 	sort.Slice(d.Officers, func(i, j int) bool { return d.Officers[i].Name < d.Officers[j].Name })
 	d.Names = names
+	calls, err := h.alertCalls(r, alerts)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d.Back = r.URL.Path
+	if q := alertFilters(r.URL.Query()); len(q) > 0 {
+		d.Back += "?" + q.Encode()
+	}
 	now := h.clock.Now()
 	for _, a := range alerts {
-		row := alertRow{Alert: a, Age: now.Sub(a.RaisedAt)}
+		since := a.RaisedAt
+		if c, ok := calls[a.CallID]; ok && a.CallID != "" {
+			since = c.StartedAt
+		}
+		row := alertRow{Alert: a, Since: since, Age: now.Sub(since)}
 		for _, id := range a.OfficerIDs {
 			row.Names = append(row.Names, names[id])
 		}
@@ -131,7 +152,7 @@ func (h *Handler) showAlerts(w http.ResponseWriter, r *http.Request, status int,
 		if a.Severity != b.Severity {
 			return a.Severity == tandem.SeverityBreach
 		}
-		return a.RaisedAt.Before(b.RaisedAt)
+		return d.Rows[i].Since.Before(d.Rows[j].Since)
 	})
 	h.render(w, r, status, "alerts", view{Title: "Alerts", Nav: "alerts", Data: d})
 }
@@ -140,7 +161,10 @@ func (h *Handler) alertAcknowledge(w http.ResponseWriter, r *http.Request) {
 	_, err := h.svc.Alerts.AcknowledgeAlert(r.Context(), r.PathValue("id"), r.PostFormValue("justification"))
 	switch tandem.ErrorCode(err) {
 	case "":
-		http.Redirect(w, r, "/alerts?done=alert_acknowledged", http.StatusSeeOther)
+		// Back to the page the controller was on, filters kept.
+		q := alertFilters(backQuery(r.PostFormValue("back")))
+		q.Set("done", "alert_acknowledged")
+		http.Redirect(w, r, "/alerts?"+q.Encode(), http.StatusSeeOther)
 	case tandem.EINVALID, tandem.ECONFLICT:
 		h.showAlerts(w, r, http.StatusBadRequest, tandem.ErrorMessage(err))
 	default:
@@ -157,7 +181,7 @@ func troubles(rows []alertRow) []*trouble {
 		a := r.Alert
 		t, ok := by[a.SourceID]
 		if !ok {
-			t = &trouble{SourceID: a.SourceID, Reference: a.SourceReference, Oldest: a.RaisedAt}
+			t = &trouble{SourceID: a.SourceID, Reference: a.SourceReference, Oldest: r.Since}
 			if a.SourceID == "" {
 				t.Reference = "the force"
 			}
@@ -177,8 +201,8 @@ func troubles(rows []alertRow) []*trouble {
 				t.Officers = append(t.Officers, n)
 			}
 		}
-		if a.RaisedAt.Before(t.Oldest) {
-			t.Oldest = a.RaisedAt
+		if r.Since.Before(t.Oldest) {
+			t.Oldest = r.Since
 		}
 		t.Relationship = t.Relationship || a.Rule == tandem.RuleRelationshipRisk
 	}
@@ -189,4 +213,49 @@ func troubles(rows []alertRow) []*trouble {
 		return out[i].Breaches+out[i].Warnings > out[j].Breaches+out[j].Warnings
 	})
 	return out
+}
+
+// alertCalls returns, by id, the calls the undocumented-call alerts listed
+// are about, read by id a source at a time.
+func (h *Handler) alertCalls(r *http.Request, alerts []*tandem.Alert) (map[string]*tandem.CallRecord, error) {
+	bySource := map[string][]string{}
+	for _, a := range alerts {
+		if a.CallID != "" && a.SourceID != "" {
+			bySource[a.SourceID] = append(bySource[a.SourceID], a.CallID)
+		}
+	}
+	out := map[string]*tandem.CallRecord{}
+	for src, ids := range bySource {
+		calls, err := h.svc.Calls.FindCalls(r.Context(), src, ids)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range calls {
+			out[c.ID] = c
+		}
+	}
+	return out, nil
+}
+
+// alertFilters keeps of a query only the alert page's filters and its
+// cursor.
+func alertFilters(q url.Values) url.Values {
+	out := url.Values{}
+	for _, k := range []string{"status", "rule", "source_id", "officer_id", "after"} {
+		if v := q.Get(k); v != "" {
+			out.Set(k, v)
+		}
+	}
+	return out
+}
+
+// backQuery reads the query of the alerts page an acknowledgement came
+// from: only a path of /alerts is taken, so the form cannot send anyone
+// elsewhere.
+func backQuery(back string) url.Values {
+	u, err := url.Parse(back)
+	if err != nil || u.Path != "/alerts" || u.Host != "" || u.Scheme != "" {
+		return url.Values{}
+	}
+	return u.Query()
 }

@@ -67,6 +67,13 @@ func TestCallsPage_ImportsAFileAndRaisesTheUndocumentedCall(t *testing.T) {
 		if n := len(a.alerts(tandem.AlertFilter{Rule: tandem.RuleUndocumentedCall, SourceID: s.ID})); n != 1 {
 			t.Errorf("%d UNDOCUMENTED_CALL alerts, want 1", n)
 		}
+		// The alert's age runs from the call, two days ago, not from the
+		// import that found it a moment ago.
+		alerts := ctrl.get("/alerts?rule=UNDOCUMENTED_CALL")
+		row := regexp.MustCompile(`(?s)<td class="nowrap">([^<]*)<br><span class="hint">([^<]*)</span></td>`).FindStringSubmatch(alerts.body)
+		if row == nil || row[1] != "48 h 00 min" && row[1] != "2 days" {
+			t.Errorf("the undocumented call's alert is %q old, want two days (the call's age)", row)
+		}
 		// The source's handler is told, on the list of their sources, and
 		// the link opens the contact form filled from the call.
 		ha := a.signIn(a.ha)

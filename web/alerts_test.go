@@ -1,0 +1,51 @@
+package web_test
+
+import (
+	"html"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"tandem"
+	"tandem/internal/testdb"
+)
+
+// TestAlerts_AcknowledgingKeepsTheFilter: a controller working through
+// one rule's alerts acknowledges one and is back on the same filtered
+// list, not the whole queue; a "back" that points elsewhere is not
+// followed.
+func TestAlerts_AcknowledgingKeepsTheFilter(t *testing.T) {
+	t.Parallel()
+	testdb.Run(t, func(t *testing.T, backend testdb.Backend) {
+		a := newApp(t, backend, "ctrl")
+		s := a.pairedSource()
+		a.soloMeeting(s)
+		a.soloMeeting(s)
+		ctrl := a.signIn(a.controller)
+		list := ctrl.get("/alerts?rule=TWO_OFFICERS&source_id=" + s.ID)
+		m := regexp.MustCompile(`action="(/alerts/[0-9a-f]+/acknowledge)"`).FindStringSubmatch(list.body)
+		back := regexp.MustCompile(`name="back" value="([^"]*)"`).FindStringSubmatch(list.body)
+		if m == nil || back == nil {
+			t.Fatalf("the filtered list offers no acknowledgement with its way back")
+		}
+		p := ctrl.post(m[1], url.Values{"csrf": {ctrl.csrf()}, "justification": {"reviewed with the handler"}, "back": {html.UnescapeString(back[1])}})
+		loc, _ := url.Parse(p.location())
+		if p.status != http.StatusSeeOther || loc.Path != "/alerts" || loc.Query().Get("rule") != "TWO_OFFICERS" || loc.Query().Get("source_id") != s.ID ||
+			loc.Query().Get("done") != "alert_acknowledged" {
+			t.Errorf("after acknowledging: %d to %q, want the same filtered list", p.status, p.location())
+		}
+		if n := len(a.alerts(tandem.AlertFilter{Rule: tandem.RuleTwoOfficers, SourceID: s.ID, Status: tandem.AlertOpen})); n != 1 {
+			t.Errorf("%d open TWO_OFFICERS alerts after acknowledging one of 2", n)
+		}
+		m = regexp.MustCompile(`action="(/alerts/[0-9a-f]+/acknowledge)"`).FindStringSubmatch(ctrl.get("/alerts?rule=TWO_OFFICERS").body)
+		if m == nil {
+			t.Fatal("no alert left to acknowledge")
+		}
+		p = ctrl.post(m[1], url.Values{"csrf": {ctrl.csrf()}, "justification": {"reviewed with the handler"}, "back": {"https://elsewhere.example/alerts?rule=X"}})
+		if loc := p.location(); !strings.HasPrefix(loc, "/alerts?") || strings.Contains(loc, "elsewhere") {
+			t.Errorf("a back pointing elsewhere was followed: %q", loc)
+		}
+	})
+}
