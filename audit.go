@@ -89,6 +89,7 @@ var AuditActions = []string{
 	"alert.migrate",
 	"alert.raise",
 	"alert.resolve",
+	"alert.update",
 	"assignment.end",
 	"assignment.start",
 	"call.check",

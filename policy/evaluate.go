@@ -19,8 +19,10 @@ type Snapshot struct {
 	Assigned []Assigned
 	// Relationship is the running state RELATIONSHIP_RISK reads.
 	Relationship Relationship
-	// Live are the source's unresolved state alerts, by state key.
-	Live map[string]string
+	// Live are the source's unresolved state alerts, by state key, and
+	// LiveMessages what each says now.
+	Live         map[string]string
+	LiveMessages map[string]string
 }
 
 // Assigned is an officer on a source in a role.
@@ -196,6 +198,10 @@ type Verdict struct {
 	// to close.
 	Raise   []Raise
 	Resolve []string
+	// Reword are live state alerts whose breach stands but has changed
+	// (a second contact with indicators): they say so, not what they said
+	// when they opened.
+	Reword []Reword
 	// Relationship is the source's running state after the fact.
 	Relationship Relationship
 }
@@ -303,10 +309,14 @@ func (v *Verdict) state(snap Snapshot, s Settings) {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		if _, live := snap.Live[k]; !live {
+		id, live := snap.Live[k]
+		switch {
+		case !live:
 			r := want[k]
 			r.Key = k
 			v.Raise = append(v.Raise, r)
+		case snap.LiveMessages != nil && want[k].Finding.Message != snap.LiveMessages[k]:
+			v.Reword = append(v.Reword, Reword{ID: id, Message: want[k].Finding.Message})
 		}
 	}
 	live := make([]string, 0, len(snap.Live))
@@ -319,6 +329,12 @@ func (v *Verdict) state(snap Snapshot, s Settings) {
 			v.Resolve = append(v.Resolve, snap.Live[k])
 		}
 	}
+}
+
+// Reword is a live state alert's new message.
+type Reword struct {
+	ID      string
+	Message string
 }
 
 // TrainedKey is the state key of the TRAINED_OFFICER alert about one

@@ -258,3 +258,36 @@ func TestTwoPersonRule_ConfirmedOutsideTandemSignsNobodyIn(t *testing.T) {
 		}
 	})
 }
+
+// TestRelationshipRisk_TheAlertSaysWhatStandsNow: the relationship-risk
+// alert opened by one flagged contact is not frozen at it: a second
+// contact with indicators rewords it, on the record, and it stays one
+// alert.
+func TestRelationshipRisk_TheAlertSaysWhatStandsNow(t *testing.T) {
+	suite(t, func(t *testing.T, open opener) {
+		e := newEnv(t, open)
+		src := e.pairedSource()
+		e.contact(e.ha, src, tandem.ContactCreate{Kind: tandem.KindPhone, OccurredAt: e.now.Add(-2 * time.Hour), OfficerIDs: []string{e.ha.ID},
+			Indicators: []tandem.Indicator{tandem.IndicatorOutOfHours}})
+		first := e.sourceAlerts(src, tandem.RuleRelationshipRisk, tandem.AlertOpen)
+		if len(first) != 1 || !strings.HasPrefix(first[0].Message, "1 contact ") {
+			t.Fatalf("after one flagged contact: %+v", first)
+		}
+		e.contact(e.ha, src, tandem.ContactCreate{Kind: tandem.KindPhone, OccurredAt: e.now.Add(-time.Hour), OfficerIDs: []string{e.ha.ID},
+			Indicators: []tandem.Indicator{tandem.IndicatorAttractionExpressed}})
+		now := e.sourceAlerts(src, tandem.RuleRelationshipRisk, tandem.AlertOpen)
+		if len(now) != 1 || now[0].ID != first[0].ID || !strings.HasPrefix(now[0].Message, "2 contacts ") {
+			t.Errorf("after a second flagged contact: %+v, want the same alert saying 2 contacts", now)
+		}
+		reworded := 0
+		for _, ev := range e.audit(0) {
+			if ev.Action == "alert.update" && ev.ObjectID == first[0].ID {
+				reworded++
+			}
+		}
+		if reworded != 1 {
+			t.Errorf("%d alert.update entries for the alert, want 1", reworded)
+		}
+		e.verify("after the rewording")
+	})
+}

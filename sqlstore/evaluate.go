@@ -53,6 +53,18 @@ func (tx *Tx) evaluateAll(sourceID string, facts []policy.Fact) error {
 		for key, id := range opened {
 			snap.Live[key] = id
 		}
+		for _, r := range v.Raise {
+			if r.Key != "" {
+				snap.LiveMessages[r.Key] = r.Finding.Message
+			}
+		}
+		for _, r := range v.Reword {
+			for key, live := range snap.Live {
+				if live == r.ID {
+					snap.LiveMessages[key] = r.Message
+				}
+			}
+		}
 		for _, id := range v.Resolve {
 			for key, live := range snap.Live {
 				if live == id {
@@ -104,18 +116,18 @@ func (tx *Tx) snapshotRow(sourceID string) (policy.Snapshot, *sourceRow, error) 
 	if snap.Assigned, err = tx.assignedOfficers(sourceID); err != nil {
 		return snap, nil, err
 	}
-	snap.Live = map[string]string{}
-	rows, err := tx.query(`SELECT id, state_key FROM alerts WHERE source_id = ? AND state = 1 AND status <> 'resolved'`, sourceID)
+	snap.Live, snap.LiveMessages = map[string]string{}, map[string]string{}
+	rows, err := tx.query(`SELECT id, state_key, message FROM alerts WHERE source_id = ? AND state = 1 AND status <> 'resolved'`, sourceID)
 	if err != nil {
 		return snap, nil, err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var id, key string
-		if err := rows.Scan(&id, &key); err != nil {
+		var id, key, message string
+		if err := rows.Scan(&id, &key, &message); err != nil {
 			return snap, nil, err
 		}
-		snap.Live[key] = id
+		snap.Live[key], snap.LiveMessages[key] = id, message
 	}
 	return snap, src, rows.Err()
 }
@@ -259,6 +271,14 @@ func (tx *Tx) applyVerdict(sourceID string, snap policy.Snapshot, v policy.Verdi
 			return nil, err
 		}
 		if err := tx.record("alert.resolve", "alert", id, "the rule no longer finds a breach"); err != nil {
+			return nil, err
+		}
+	}
+	for _, r := range v.Reword {
+		if _, err := tx.exec(`UPDATE alerts SET message = ? WHERE id = ?`, r.Message, r.ID); err != nil {
+			return nil, err
+		}
+		if err := tx.record("alert.update", "alert", r.ID, "the breach stands, and has changed"); err != nil {
 			return nil, err
 		}
 	}

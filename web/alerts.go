@@ -145,10 +145,15 @@ func (h *Handler) showAlerts(w http.ResponseWriter, r *http.Request, status int,
 		d.Counts[string(a.Severity)]++
 	}
 	d.Trouble = troubles(d.Rows)
-	// Breaches before warnings; the oldest first within each: what has
-	// waited longest is looked at first.
+	// A relationship risk first, whatever its severity: the warning sign
+	// this system exists to surface. Then breaches before warnings; the
+	// oldest first within each: what has waited longest is looked at
+	// first.
 	sort.SliceStable(d.Rows, func(i, j int) bool {
 		a, b := d.Rows[i].Alert, d.Rows[j].Alert
+		if ra, rb := a.Rule == tandem.RuleRelationshipRisk, b.Rule == tandem.RuleRelationshipRisk; ra != rb {
+			return ra
+		}
 		if a.Severity != b.Severity {
 			return a.Severity == tandem.SeverityBreach
 		}

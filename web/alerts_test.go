@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"tandem"
 	"tandem/internal/testdb"
@@ -46,6 +47,26 @@ func TestAlerts_AcknowledgingKeepsTheFilter(t *testing.T) {
 		p = ctrl.post(m[1], url.Values{"csrf": {ctrl.csrf()}, "justification": {"reviewed with the handler"}, "back": {"https://elsewhere.example/alerts?rule=X"}})
 		if loc := p.location(); !strings.HasPrefix(loc, "/alerts?") || strings.Contains(loc, "elsewhere") {
 			t.Errorf("a back pointing elsewhere was followed: %q", loc)
+		}
+	})
+}
+
+// TestAlerts_RelationshipRiskComesFirst: the relationship-risk alert, a
+// warning, is not buried under the breaches: it heads the list.
+func TestAlerts_RelationshipRiskComesFirst(t *testing.T) {
+	t.Parallel()
+	testdb.Run(t, func(t *testing.T, backend testdb.Backend) {
+		a := newApp(t, backend, "ctrl")
+		s := a.pairedSource()
+		a.soloMeeting(s)
+		if _, err := a.store.RecordContact(as(a.ha), s.ID, tandem.ContactCreate{Kind: tandem.KindPhone, OccurredAt: a.clock.Now().Add(-30 * time.Minute),
+			OfficerIDs: []string{a.ha.ID}, Summary: "Late call", Indicators: []tandem.Indicator{tandem.IndicatorAttractionExpressed}}); err != nil {
+			t.Fatal(err)
+		}
+		body := a.signIn(a.controller).get("/alerts").body
+		codes := regexp.MustCompile(`<span class="code">([A-Z_]+)</span>`).FindAllStringSubmatch(body, -1)
+		if len(codes) < 2 || codes[0][1] != "RELATIONSHIP_RISK" {
+			t.Errorf("the alert list starts %v, want RELATIONSHIP_RISK first", codes)
 		}
 	})
 }
