@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"slices"
 	"sort"
+	"strconv"
+	"strings"
 	"time"
 
 	"tandem"
@@ -53,6 +55,9 @@ type alertsData struct {
 	// Back is this page, filters and all, for an acknowledgement to come
 	// back to.
 	Back string
+	// CanBulk: some alert shown may be acknowledged, so the page offers
+	// to acknowledge several at once.
+	CanBulk bool
 }
 
 // alertsPage is how many alerts the queue shows at a time.
@@ -138,6 +143,7 @@ func (h *Handler) showAlerts(w http.ResponseWriter, r *http.Request, status int,
 			since = c.StartedAt
 		}
 		row := alertRow{Alert: a, Since: since, Age: now.Sub(since)}
+		d.CanBulk = d.CanBulk || a.CanAcknowledge
 		for _, id := range a.OfficerIDs {
 			row.Names = append(row.Names, names[id])
 		}
@@ -217,6 +223,60 @@ func troubles(rows []alertRow) []*trouble {
 		}
 		return out[i].Breaches+out[i].Warnings > out[j].Breaches+out[j].Warnings
 	})
+	return out
+}
+
+// alertsAcknowledge acknowledges the alerts ticked, each on its own and on
+// the record, with one justification. Each is judged as if acknowledged
+// alone (policy refuses an alert about the controller's own conduct): the
+// page says how many were acknowledged and why the others were not.
+func (h *Handler) alertsAcknowledge(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		h.errorPage(w, r, http.StatusBadRequest, "Not acknowledged", "The form could not be read.")
+		return
+	}
+	ids := r.PostForm["id"]
+	justification := r.PostFormValue("justification")
+	if len(ids) == 0 {
+		h.showAlerts(w, r, http.StatusBadRequest, "Tick the alerts to acknowledge.")
+		return
+	}
+	if len(ids) > alertsPage {
+		h.showAlerts(w, r, http.StatusBadRequest, "At most "+strconv.Itoa(alertsPage)+" alerts at once.")
+		return
+	}
+	done := 0
+	var refused []string
+	for _, id := range ids {
+		_, err := h.svc.Alerts.AcknowledgeAlert(r.Context(), id, justification)
+		switch tandem.ErrorCode(err) {
+		case "":
+			done++
+		case tandem.EINVALID, tandem.ECONFLICT, tandem.EFORBIDDEN, tandem.ENOTFOUND:
+			refused = append(refused, tandem.ErrorMessage(err))
+		default:
+			h.fail(w, r, err)
+			return
+		}
+	}
+	if len(refused) > 0 {
+		msg := strconv.Itoa(done) + " acknowledged; " + strconv.Itoa(len(refused)) + " not: " + strings.Join(uniq(refused), "; ")
+		h.showAlerts(w, r, http.StatusBadRequest, msg)
+		return
+	}
+	q := alertFilters(backQuery(r.PostFormValue("back")))
+	q.Set("done", "alerts_acknowledged")
+	http.Redirect(w, r, "/alerts?"+q.Encode(), http.StatusSeeOther)
+}
+
+// uniq keeps the first of each string, in order.
+func uniq(xs []string) []string {
+	var out []string
+	for _, x := range xs {
+		if !slices.Contains(out, x) {
+			out = append(out, x)
+		}
+	}
 	return out
 }
 

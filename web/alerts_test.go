@@ -70,3 +70,46 @@ func TestAlerts_RelationshipRiskComesFirst(t *testing.T) {
 		}
 	})
 }
+
+// TestAlerts_AcknowledgeSeveralAtOnce: the ticked alerts are acknowledged
+// with one justification, each on its own entry; none ticked, nothing
+// done and the page says so.
+func TestAlerts_AcknowledgeSeveralAtOnce(t *testing.T) {
+	t.Parallel()
+	testdb.Run(t, func(t *testing.T, backend testdb.Backend) {
+		a := newApp(t, backend, "ctrl")
+		s := a.pairedSource()
+		a.soloMeeting(s)
+		a.soloMeeting(s)
+		open := a.alerts(tandem.AlertFilter{Rule: tandem.RuleTwoOfficers, SourceID: s.ID, Status: tandem.AlertOpen})
+		if len(open) != 2 {
+			t.Fatalf("%d open TWO_OFFICERS alerts, want 2", len(open))
+		}
+		ctrl := a.signIn(a.controller)
+		page := ctrl.get("/alerts?rule=TWO_OFFICERS")
+		if !strings.Contains(page.body, `form="bulk"`) || !strings.Contains(page.body, `action="/alerts/acknowledge"`) {
+			t.Fatalf("the alerts page offers no bulk acknowledgement")
+		}
+		p := ctrl.post("/alerts/acknowledge", url.Values{"csrf": {ctrl.csrf()}, "justification": {"reviewed both with the handler"}, "back": {"/alerts?rule=TWO_OFFICERS"}})
+		if p.status != http.StatusBadRequest || !strings.Contains(p.body, "Tick the alerts") {
+			t.Errorf("none ticked: %d %q", p.status, p.alert())
+		}
+		p = ctrl.post("/alerts/acknowledge", url.Values{"csrf": {ctrl.csrf()}, "justification": {"reviewed both with the handler"},
+			"back": {"/alerts?rule=TWO_OFFICERS"}, "id": {open[0].ID, open[1].ID}})
+		if p.status != http.StatusSeeOther || !strings.Contains(p.location(), "rule=TWO_OFFICERS") {
+			t.Fatalf("two ticked: %d to %q %q", p.status, p.location(), p.alert())
+		}
+		if n := len(a.alerts(tandem.AlertFilter{Rule: tandem.RuleTwoOfficers, SourceID: s.ID, Status: tandem.AlertOpen})); n != 0 {
+			t.Errorf("%d still open after acknowledging both", n)
+		}
+		acks := 0
+		for _, al := range a.alerts(tandem.AlertFilter{Rule: tandem.RuleTwoOfficers, SourceID: s.ID}) {
+			if al.Justification == "reviewed both with the handler" {
+				acks++
+			}
+		}
+		if acks != 2 {
+			t.Errorf("%d alerts carry the justification, want 2", acks)
+		}
+	})
+}

@@ -52,6 +52,7 @@ func (h *Handler) routes() {
 
 	m.HandleFunc("GET /alerts", h.signedIn(readers, h.alertList))
 	m.HandleFunc("POST /alerts/{id}/acknowledge", h.signedIn(controllers, h.alertAcknowledge))
+	m.HandleFunc("POST /alerts/acknowledge", h.signedIn(controllers, h.alertsAcknowledge))
 	m.HandleFunc("GET /compliance", h.signedIn(overseers, h.complianceShow))
 	m.HandleFunc("GET /compliance/contacts", h.signedIn(overseers, h.complianceContacts))
 	m.HandleFunc("GET /officers", h.signedIn(staff, h.officerList))
