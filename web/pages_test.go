@@ -72,6 +72,8 @@ func TestPages_EachPageAnswersItsRolesAndRefusesOthers(t *testing.T) {
 			{"controller", "/alerts", 200, "TWO_OFFICERS"},
 			{"controller", "/compliance", 200, "Compliance"},
 			{"controller", compliance, 200, "Contacts behind the count"},
+			// The drill-down leads to each contact, not only its source.
+			{"controller", compliance, 200, `href="` + src + `/contacts/` + c.ID + `"`},
 			{"controller", "/officers", 200, "Officer hb"},
 			{"auditor", "/audit", 200, "Audit trail"},
 			{"auditor", "/compliance", 200, "Compliance"},
