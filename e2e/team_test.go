@@ -56,3 +56,30 @@ func TestTeam_AControllerAssignsTheSecondHandlerFromTheAlert(t *testing.T) {
 		}
 	})
 }
+
+// TestRegister_AControllerRegistersASourceByClicking: from the sources
+// list, the form, a source registered, its page: every step a click.
+func TestRegister_AControllerRegistersASourceByClicking(t *testing.T) {
+	onEveryServer(t, func(t *testing.T, srv *server) {
+		b := newBrowser(t, srv)
+		b.login("controller")
+		b.follow(`nav a[href="/sources"]`, "the sources")
+		b.follow(`main a[href="/sources/new"]`, "the registration form")
+		b.do("fill the registration form",
+			chromedp.SendKeys(chromedp.CSS("#gender"), "female"),
+			chromedp.SetValue(chromedp.CSS("#date_of_birth"), "1993-07-21"),
+			chromedp.SendKeys(chromedp.CSS("#legal_name"), "Tamsin Orchardleigh"),
+			chromedp.SendKeys(chromedp.CSS("#address"), "9 Weir Cottages"),
+			chromedp.SendKeys(chromedp.CSS("#recruitment_circumstances"), "Came forward about the warehouse."),
+		)
+		done := b.submit(`form[action="/sources"] button[type=submit]`, "source registered", http.StatusOK)
+		if !strings.Contains(done.Text, "Source registered") || !strings.Contains(done.Text, "Handling team") {
+			t.Errorf("after registering: %.300s", done.Text)
+		}
+		for _, secret := range []string{"Tamsin", "Orchardleigh", "Weir Cottages"} {
+			if strings.Contains(done.Text, secret) {
+				t.Errorf("the new source's page shows %q", secret)
+			}
+		}
+	})
+}

@@ -289,6 +289,7 @@ var flashes = map[string]string{
 	"setting_changed":     "Setting tightened. Every source is judged again by it within the minute.",
 	"account_unlocked":    "Account unlocked.",
 	"meeting_cancelled":   "Meeting cancelled.",
+	"source_registered":   "Source registered, its identity sealed. \"Always two\": it needs two handlers.",
 	"officer_assigned":    "Officer assigned. The source is judged again at once.",
 	"assignment_ended":    "Assignment ended. The source is judged again at once.",
 }

@@ -33,6 +33,8 @@ func (h *Handler) routes() {
 
 	m.HandleFunc("GET /{$}", h.signedIn(anyRole, h.home))
 	m.HandleFunc("GET /sources", h.signedIn(readers, h.sourceList))
+	m.HandleFunc("GET /sources/new", h.signedIn(handling, h.registerNew))
+	m.HandleFunc("POST /sources", h.signedIn(handling, h.registerSave))
 	m.HandleFunc("GET /sources/{id}", h.signedIn(readers, h.sourceShow))
 	m.HandleFunc("POST /sources/{id}/identity", h.signedIn(readers, h.identityReveal))
 	m.HandleFunc("GET /sources/{id}/contacts/new", h.signedIn(handling, h.contactNew))
