@@ -280,18 +280,19 @@ func teamFix(r tandem.Rule) string {
 }
 
 var flashes = map[string]string{
-	"signed_out":          "Signed out.",
-	"risk_recorded":       "Risk entry recorded.",
-	"alert_acknowledged":  "Alert acknowledged.",
-	"alerts_acknowledged": "Alerts acknowledged, each on the record with the justification.",
-	"training_recorded":   "Training recorded.",
-	"account_disabled":    "Account disabled: its sessions and tokens no longer work.",
-	"setting_changed":     "Setting tightened. Every source is judged again by it within the minute.",
-	"account_unlocked":    "Account unlocked.",
-	"meeting_cancelled":   "Meeting cancelled.",
-	"source_registered":   "Source registered, its identity sealed. \"Always two\": it needs two handlers.",
-	"officer_assigned":    "Officer assigned. The source is judged again at once.",
-	"assignment_ended":    "Assignment ended. The source is judged again at once.",
+	"signed_out":            "Signed out.",
+	"risk_recorded":         "Risk entry recorded.",
+	"alert_acknowledged":    "Alert acknowledged.",
+	"alerts_acknowledged":   "Alerts acknowledged, each on the record with the justification.",
+	"training_recorded":     "Training recorded.",
+	"account_disabled":      "Account disabled: its sessions and tokens no longer work.",
+	"setting_changed":       "Setting tightened. Every source is judged again by it within the minute.",
+	"account_unlocked":      "Account unlocked.",
+	"meeting_cancelled":     "Meeting cancelled.",
+	"source_registered":     "Source registered, its identity sealed. \"Always two\": it needs two handlers.",
+	"officer_assigned":      "Officer assigned. The source is judged again at once.",
+	"required_gender_saved": "Saved. Every meeting of the source is judged by it from now on.",
+	"assignment_ended":      "Assignment ended. The source is judged again at once.",
 }
 
 // shareClass colours a compliance share: green only when every contact kept

@@ -112,7 +112,7 @@ func (h *Handler) assignmentSave(w http.ResponseWriter, r *http.Request) {
 	switch code := tandem.ErrorCode(err); {
 	case errors.As(err, &te) && (code == tandem.EPOLICY || code == tandem.EINVALID || code == tandem.ECONFLICT):
 		h.showTeam(w, r, http.StatusUnprocessableEntity, func(d *teamData) {
-			d.Error, d.Findings, d.OfficerID, d.Role = tandem.ErrorMessage(err), te.Findings, officerID, role
+			d.Error, d.Findings, d.OfficerID, d.Role = "Not assigned: "+tandem.ErrorMessage(err), te.Findings, officerID, role
 		})
 	default:
 		h.fail(w, r, err)
@@ -127,6 +127,23 @@ func (h *Handler) assignmentEnd(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/sources/"+id+"/team?done=assignment_ended", http.StatusSeeOther)
 	case tandem.EINVALID, tandem.ECONFLICT:
 		h.errorPage(w, r, http.StatusBadRequest, "Not ended", tandem.ErrorMessage(err))
+	default:
+		h.fail(w, r, err)
+	}
+}
+
+// requiredGenderSave sets the officer gender a source's meetings require,
+// as PATCH /sources/{id} does: a controller's, audited, and every rule
+// judged again.
+func (h *Handler) requiredGenderSave(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	g := strings.TrimSpace(r.PostFormValue("required_officer_gender"))
+	_, err := h.svc.Sources.UpdateSource(r.Context(), id, tandem.SourceUpdate{RequiredOfficerGender: &g})
+	switch tandem.ErrorCode(err) {
+	case "":
+		http.Redirect(w, r, "/sources/"+id+"/team?done=required_gender_saved", http.StatusSeeOther)
+	case tandem.EINVALID:
+		h.showTeam(w, r, http.StatusBadRequest, func(d *teamData) { d.Error = "Not saved: " + tandem.ErrorMessage(err) })
 	default:
 		h.fail(w, r, err)
 	}

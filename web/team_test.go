@@ -71,7 +71,19 @@ func TestTeamPage_OffersOnlyWhoMayBeAssigned(t *testing.T) {
 		if p := ctl.get(page); !strings.Contains(p.body, `value="`+trained.ID+`"`) {
 			t.Errorf("the officer taken off is not offered again")
 		}
-		// A handler of the source may not.
+		// The officer gender its meetings require.
+		p = ctl.post("/sources/"+s.ID+"/required-gender", url.Values{"csrf": {ctl.csrf()}, "required_officer_gender": {"Female!"}})
+		if p.status != http.StatusBadRequest || !strings.Contains(p.alert(), "Not saved") {
+			t.Errorf("a gender that is no lowercase word: %d %q", p.status, p.alert())
+		}
+		p = ctl.post("/sources/"+s.ID+"/required-gender", url.Values{"csrf": {ctl.csrf()}, "required_officer_gender": {"male"}})
+		if p.status != http.StatusSeeOther {
+			t.Fatalf("setting the required gender: %d %q", p.status, p.alert())
+		}
+		if got, err := a.store.FindSource(as(a.controller), s.ID); err != nil || got.RequiredOfficerGender != "male" {
+			t.Errorf("the source requires %q (%v), want male", got.RequiredOfficerGender, err)
+		}
+				// A handler of the source may not.
 		if p := a.signIn(a.ha).get(page); p.status != http.StatusForbidden {
 			t.Errorf("a handler on the team page: %d, want 403", p.status)
 		}
