@@ -83,7 +83,7 @@ func TestTeamPage_OffersOnlyWhoMayBeAssigned(t *testing.T) {
 		if got, err := a.store.FindSource(as(a.controller), s.ID); err != nil || got.RequiredOfficerGender != "male" {
 			t.Errorf("the source requires %q (%v), want male", got.RequiredOfficerGender, err)
 		}
-				// A handler of the source may not.
+		// A handler of the source may not.
 		if p := a.signIn(a.ha).get(page); p.status != http.StatusForbidden {
 			t.Errorf("a handler on the team page: %d, want 403", p.status)
 		}
