@@ -16,7 +16,6 @@
 package checkpoint
 
 import (
-	"bytes"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -142,6 +141,3 @@ func Root(r *compact.Range) ([]byte, error) {
 	}
 	return r.GetRootHash(nil)
 }
-
-// sameRoot compares two root hashes.
-func sameRoot(a, b []byte) bool { return bytes.Equal(a, b) }

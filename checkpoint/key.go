@@ -3,7 +3,6 @@ package checkpoint
 import (
 	"crypto/ed25519"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -180,12 +179,6 @@ func ParseVerifierKey(vkey string) (note.Verifier, error) {
 		return nil, fmt.Errorf("the log's key is named %q, not %s<install id>", v.Name(), OriginPrefix)
 	}
 	return v, nil
-}
-
-// fingerprint is a short name of a verifier key for messages.
-func fingerprint(vkey string) string {
-	sum := sha256.Sum256([]byte(vkey))
-	return hex.EncodeToString(sum[:6])
 }
 
 // createKey writes a new key file. O_EXCL keeps it from replacing a key

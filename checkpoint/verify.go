@@ -1,6 +1,7 @@
 package checkpoint
 
 import (
+	"bytes"
 	"fmt"
 	"time"
 
@@ -42,7 +43,7 @@ func Verify(v note.Verifier, cps []Checkpoint, rootAt func(size uint64) ([]byte,
 		if !ok {
 			return fmt.Errorf("the tree of the first %d entries, under checkpoint %d, was not computed", c.Size, i+1)
 		}
-		if !sameRoot(root, c.Root) {
+		if !bytes.Equal(root, c.Root) {
 			return fmt.Errorf("the first %d entries do not match checkpoint %d: the trail was rewritten", c.Size, i+1)
 		}
 	}

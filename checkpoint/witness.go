@@ -119,7 +119,7 @@ func Consistent(old, next Checkpoint, hashes [][]byte) error {
 	case next.Size < old.Size:
 		return fmt.Errorf("%w: it shrank from %d entries to %d: it was cut or rolled back", ErrInconsistent, old.Size, next.Size)
 	case next.Size == old.Size:
-		if !sameRoot(old.Root, next.Root) {
+		if !bytes.Equal(old.Root, next.Root) {
 			return fmt.Errorf("%w: at %d entries its root differs from the one seen before (%d entries): it forked", ErrInconsistent, next.Size, old.Size)
 		}
 		return nil

@@ -86,14 +86,5 @@ func openPostgresReadOnly(ctx context.Context, dbURL string, opts []Option) (*St
 		db.Close()
 		return nil, tandem.Errorf(tandem.EINVALID, "cannot reach the PostgreSQL database: %v", err)
 	}
-	s := newStore(db, db, Postgres{}, opts)
-	if err := s.checkSchema(ctx); err != nil {
-		s.Close()
-		return nil, err
-	}
-	if err := s.openKeys(ctx); err != nil {
-		s.Close()
-		return nil, err
-	}
-	return s, nil
+	return newStore(db, db, Postgres{}, opts).openedReadOnly(ctx)
 }

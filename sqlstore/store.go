@@ -201,6 +201,12 @@ func openSQLiteReadOnly(ctx context.Context, path, base string, pragmas func(...
 	var cacheCtx context.Context
 	cacheCtx, s.stopCache = context.WithCancel(context.Background())
 	go s.readCache.help(cacheCtx)
+	return s.openedReadOnly(ctx)
+}
+
+// openedReadOnly finishes a read-only open on either database: the schema
+// must be this program's, and the keys are unwrapped, none made.
+func (s *Store) openedReadOnly(ctx context.Context) (*Store, error) {
 	if err := s.checkSchema(ctx); err != nil {
 		s.Close()
 		return nil, err
