@@ -46,12 +46,31 @@ type AuditPage struct {
 	Next   *int64        `json:"next"`
 }
 
+// AuditObjectRef is a record as the trail names it: its object type and id.
+type AuditObjectRef struct{ Type, ID string }
+
+// AuditObject is what an inspector reading the trail may be told of the
+// record an entry names: the source it is or belongs to, by reference only
+// (never its identity), the contact or meeting it is (or amends), and the
+// officer it concerns.
+type AuditObject struct {
+	SourceID  string
+	Reference string
+	ContactID string
+	MeetingID string
+	OfficerID string
+}
+
 // AuditService reads and verifies the audit trail.
 type AuditService interface {
 	ListAudit(ctx context.Context, afterSeq int64, limit int) ([]*AuditEvent, error)
 	// PageAudit reads a page of the trail through an index, whatever its
 	// length.
 	PageAudit(ctx context.Context, f AuditFilter) (*AuditPage, error)
+	// AuditObjects tells what the records a page of the trail names are,
+	// in a fixed number of queries whatever their number; records it does
+	// not know, or that no longer exist, are left out.
+	AuditObjects(ctx context.Context, refs []AuditObjectRef) (map[AuditObjectRef]AuditObject, error)
 	// VerifyRecent checks the trail since its latest signed checkpoint:
 	// what changed since the last full verification could be cut or
 	// rewritten unseen. It is cheap enough for every view of the trail.

@@ -61,3 +61,10 @@ func (a *assets) serve(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
 	_, _ = w.Write(f.body)
 }
+
+// favicon answers the browsers that ask for /favicon.ico whatever a page
+// links: it sends them to the icon's hashed URL, with 302 rather than
+// 301, since that URL changes with the icon.
+func (a *assets) favicon(w http.ResponseWriter, r *http.Request) {
+	http.Redirect(w, r, a.URL("favicon.svg"), http.StatusFound)
+}

@@ -22,6 +22,7 @@ var (
 func (h *Handler) routes() {
 	m := h.mux
 	m.HandleFunc("GET /static/", h.assets.serve)
+	m.HandleFunc("GET /favicon.ico", h.assets.favicon)
 
 	m.HandleFunc("GET /login", h.loginShow)
 	m.HandleFunc("POST /login", h.loginSubmit)
