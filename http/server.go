@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"tandem"
+	"tandem/metrics"
 )
 
 // Services are the domain services the API calls.
@@ -75,7 +76,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.UI.ServeHTTP(w, r)
 		return
 	}
-	s.middleware(s.mux).ServeHTTP(w, r)
+	// Matched hands the route the mux matched to the metrics middleware,
+	// when serve puts one outside (Wrap).
+	s.middleware(metrics.Matched(s.mux)).ServeHTTP(w, r)
+}
+
+// Wrap puts mw outside everything the server serves, the API and the pages
+// alike, as the request metrics need. Call it before Serve.
+func (s *Server) Wrap(mw func(http.Handler) http.Handler) {
+	s.server.Handler = mw(s.server.Handler)
 }
 
 // Listen opens the listening socket, so that the caller knows the address

@@ -56,8 +56,9 @@ func (e checkFailed) Error() string { return e.msg }
 const usage = `usage: tandem [--data DIR] [--database URL] [--master-key FILE] [--checkpoint-key FILE] COMMAND
 
 commands:
-  serve [--listen ADDR] [--demo] [--tls-cert FILE --tls-key FILE]
-                                      serve the web UI and the API
+  serve [--listen ADDR] [--demo] [--tls-cert FILE --tls-key FILE] [--metrics-listen ADDR]
+                                      serve the web UI and the API (and Prometheus metrics at
+                                      /metrics on --metrics-listen, apart from the app)
   user add --username U --name "N" --gender G --roles R1,R2 [--unit UNIT] [--dedicated] [--senior] [--password-stdin] [--bootstrap] --as ADMIN
                                       (--as may be left out only for a store's first administrator;
                                       --bootstrap confirms the store's first controller as it is made)

@@ -14,6 +14,7 @@ import (
 	"tandem"
 	"tandem/demo"
 	tandemhttp "tandem/http"
+	"tandem/metrics"
 	"tandem/sqlstore"
 	"tandem/web"
 )
@@ -28,6 +29,7 @@ func (m *Main) serve(ctx context.Context, g *globals, args []string) error {
 	withDemo := fs.Bool("demo", false, "load the demo unit into an empty store")
 	tlsCert := fs.String("tls-cert", "", "serve HTTPS with this certificate (PEM), with --tls-key")
 	tlsKey := fs.String("tls-key", "", "the certificate's private key (PEM)")
+	metricsListen := fs.String("metrics-listen", "", "serve Prometheus metrics at /metrics on this address, apart from the app (none when empty)")
 	if err := m.parse(fs, g, args); err != nil {
 		return err
 	}
@@ -51,8 +53,12 @@ func (m *Main) serve(ctx context.Context, g *globals, args []string) error {
 		return err
 	}
 	defer store.Close()
+	// Counted whether or not an address serves them: one way through the
+	// code, at the cost of a counter per request.
+	mx := metrics.New(store, log)
+	timedCalls := mx.Calls(store)
 	ui, err := web.New(web.Services{Sessions: store, Officers: store, Sources: store, Contacts: store, Risks: store, Alerts: store,
-		Compliance: store, Audit: store, Calls: store, Warnings: store, Settings: store.Settings, Rules: store}, log, m.Clock)
+		Compliance: store, Audit: store, Calls: timedCalls, Warnings: store, Settings: store.Settings, Rules: store}, log, m.Clock)
 	if err != nil {
 		return err
 	}
@@ -73,13 +79,26 @@ func (m *Main) serve(ctx context.Context, g *globals, args []string) error {
 		}
 	}
 
-	srv := tandemhttp.NewServer(services(store), log, m.Clock)
+	svc := services(store)
+	svc.Calls = timedCalls
+	srv := tandemhttp.NewServer(svc, log, m.Clock)
 	srv.UI = ui
+	srv.Wrap(mx.Middleware)
 	scheme := "http"
 	if *tlsCert != "" {
 		srv.UseTLS(*tlsCert, *tlsKey)
 		ui.TLS = true
 		scheme = "https"
+	}
+	// The metrics have an address of their own, which the app does not
+	// answer on, nor this one the app.
+	var metricsSrv *metricsServer
+	if *metricsListen != "" {
+		if metricsSrv, err = listenMetrics(*metricsListen, mx, log); err != nil {
+			return usagef("--metrics-listen: %v", err)
+		}
+		defer metricsSrv.close()
+		fmt.Fprintf(m.Stdout, "Metrics at http://%s/metrics\n", metricsSrv.addr)
 	}
 	addr, err := srv.Listen(*listen)
 	if err != nil {
@@ -103,11 +122,14 @@ func (m *Main) serve(ctx context.Context, g *globals, args []string) error {
 	sweepDone := make(chan struct{})
 	go func() {
 		defer close(sweepDone)
-		m.sweepLoop(sweepCtx, store, log)
+		m.sweepLoop(sweepCtx, store, log, mx)
 	}()
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve() }()
+	if metricsSrv != nil {
+		go metricsSrv.serve()
+	}
 	if m.Listening != nil {
 		m.Listening(url)
 	}
@@ -117,6 +139,10 @@ func (m *Main) serve(ctx context.Context, g *globals, args []string) error {
 		log.Info("shutting down: finishing requests in flight")
 		shutCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		err = srv.Shutdown(shutCtx)
+		if metricsSrv != nil {
+			// Scraped to the end: a scrape in flight sees the last requests.
+			metricsSrv.shutdown(shutCtx)
+		}
 		cancel()
 		if err == nil {
 			err = <-served
@@ -127,13 +153,19 @@ func (m *Main) serve(ctx context.Context, g *globals, args []string) error {
 	return err
 }
 
-// sweepLoop sweeps at start-up and then every sweepEvery until ctx ends.
-func (m *Main) sweepLoop(ctx context.Context, store *sqlstore.Store, log *slog.Logger) {
+// sweepLoop sweeps at start-up and then every sweepEvery until ctx ends,
+// and tells mx how long each sweep took.
+func (m *Main) sweepLoop(ctx context.Context, store *sqlstore.Store, log *slog.Logger, mx *metrics.Metrics) {
 	t := time.NewTicker(sweepEvery)
 	defer t.Stop()
 	for {
-		if err := store.Sweep(ctx); err != nil && ctx.Err() == nil {
-			log.Error("sweep failed", slog.String("error", err.Error()))
+		start := time.Now() // wall-clock: how long, not when
+		err := store.Sweep(ctx)
+		if ctx.Err() == nil {
+			mx.ObserveSweep(time.Since(start), err)
+			if err != nil {
+				log.Error("sweep failed", slog.String("error", err.Error()))
+			}
 		}
 		// At least every minute, a signed checkpoint of the audit chain.
 		if err := store.Checkpoint(ctx, false); err != nil && ctx.Err() == nil {
