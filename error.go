@@ -80,3 +80,12 @@ func ErrorMessage(err error) string {
 	}
 	return "internal error"
 }
+
+// ErrorField returns the field an *Error names as at fault, or "".
+func ErrorField(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Field
+	}
+	return ""
+}

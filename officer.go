@@ -152,14 +152,87 @@ type OfficerService interface {
 	OfficerNames(ctx context.Context, ids []string) (map[string]string, error)
 	AddTraining(ctx context.Context, officerID string, c TrainingCreate) (*Training, error)
 	ListTraining(ctx context.Context, officerID string) ([]*Training, error)
-	// SetSenior marks an officer senior, or not (administrators).
-	SetSenior(ctx context.Context, id string, senior bool, reason string) (*Officer, error)
+	// UpdateOfficer changes an account's roles, unit, rank or post
+	// (administrators); the account then awaits a second person's
+	// confirmation.
+	UpdateOfficer(ctx context.Context, id string, u OfficerUpdate) (*Officer, error)
+	// ResetSecondFactor removes an account's second factor (administrators,
+	// for a lost phone): its sessions end, and its next sign-in enrols a
+	// new one.
+	ResetSecondFactor(ctx context.Context, id, reason string) error
 	// DisableOfficer disables a leaver's account (administrators): its
 	// sessions and tokens stop working on the next request.
 	DisableOfficer(ctx context.Context, id, reason string) (*Officer, error)
 	// ConfirmOfficer is the second person's confirmation of an account an
 	// administrator created or changed (policy.MayConfirm says who).
 	ConfirmOfficer(ctx context.Context, id, reason string) (*Officer, error)
+}
+
+// validRoles checks an officer's roles against the unit they are posted
+// to, and sorts them: at least one, each known and listed once, an
+// administrator holding no other, and every officer but an administrator
+// in a unit.
+func validRoles(roles []Role, unit string) error {
+	if len(roles) == 0 {
+		return Invalid("roles", "at least one role is required")
+	}
+	seen := map[Role]bool{}
+	for _, r := range roles {
+		if !ValidRole(r) {
+			return Invalid("roles", "unknown role %q: roles are admin, handler, controller, authorising_officer, auditor", r)
+		}
+		if seen[r] {
+			return Invalid("roles", "role %s is listed twice", r)
+		}
+		seen[r] = true
+	}
+	if seen[RoleAdmin] && len(roles) > 1 {
+		return Invalid("roles", "an administrator holds no other role (separation of duties)")
+	}
+	if !seen[RoleAdmin] && unit == "" {
+		return Invalid("unit", "a unit is required for every officer but an administrator")
+	}
+	sort.Slice(roles, func(i, j int) bool { return roles[i] < roles[j] })
+	return nil
+}
+
+// OfficerUpdate is an administrator's change to an account: each field
+// that is set replaces the account's own. Roles and Unit are judged
+// together, as at creation.
+type OfficerUpdate struct {
+	Roles     []Role  `json:"roles,omitempty"`
+	Unit      *string `json:"unit,omitempty"`
+	Senior    *bool   `json:"senior,omitempty"`
+	Dedicated *bool   `json:"dedicated,omitempty"`
+	Reason    string  `json:"reason"`
+}
+
+// Apply checks the change against the account o as it stands and returns
+// the account as the change would leave it. The error names the field at
+// fault.
+func (u OfficerUpdate) Apply(o Officer) (Officer, error) {
+	if strings.TrimSpace(u.Reason) == "" {
+		return o, Invalid("reason", "a reason is required to change an account")
+	}
+	if u.Roles == nil && u.Unit == nil && u.Senior == nil && u.Dedicated == nil {
+		return o, Invalid("roles", "nothing to change: give roles, unit, senior or dedicated")
+	}
+	if u.Roles != nil {
+		o.Roles = append([]Role(nil), u.Roles...)
+	}
+	if u.Unit != nil {
+		o.Unit = strings.TrimSpace(*u.Unit)
+	}
+	if err := validRoles(o.Roles, o.Unit); err != nil {
+		return o, err
+	}
+	if u.Senior != nil {
+		o.Senior = *u.Senior
+	}
+	if u.Dedicated != nil {
+		o.Dedicated = *u.Dedicated
+	}
+	return o, nil
 }
 
 // ValidTokenTTL checks how long an API token is to live: more than 0 and
@@ -193,26 +266,10 @@ func (c *OfficerCreate) Validate() error {
 		return Invalid("name", "a name is required (at most 200 characters)")
 	case !ValidGender(c.Gender):
 		return Invalid("gender", "gender must be female, male or another lowercase word")
-	case len(c.Roles) == 0:
-		return Invalid("roles", "at least one role is required")
 	}
-	seen := map[Role]bool{}
-	for _, r := range c.Roles {
-		if !ValidRole(r) {
-			return Invalid("roles", "unknown role %q: roles are admin, handler, controller, authorising_officer, auditor", r)
-		}
-		if seen[r] {
-			return Invalid("roles", "role %s is listed twice", r)
-		}
-		seen[r] = true
+	if err := validRoles(c.Roles, c.Unit); err != nil {
+		return err
 	}
-	if seen[RoleAdmin] && len(c.Roles) > 1 {
-		return Invalid("roles", "an administrator holds no other role (separation of duties)")
-	}
-	if !seen[RoleAdmin] && c.Unit == "" {
-		return Invalid("unit", "a unit is required for every officer but an administrator")
-	}
-	sort.Slice(c.Roles, func(i, j int) bool { return c.Roles[i] < c.Roles[j] })
 	if c.WorkPhones == nil {
 		c.WorkPhones = []string{}
 	}

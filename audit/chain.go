@@ -65,6 +65,11 @@ func Seal(e *tandem.AuditEvent, prev *tandem.AuditEvent) {
 	e.Hash = Hash(e)
 }
 
+// Removed is the record hash of an entry that removed its record, as a
+// reset second factor is: from then the record must not be there. (A row
+// deleted outside Tandem has no such entry, and verification names it.)
+const Removed = "removed"
+
 // Chain checks entries one at a time, in order, and remembers the record
 // hash each object was last left with.
 type Chain struct {
@@ -97,7 +102,11 @@ func (c *Chain) Next(e *tandem.AuditEvent) error {
 	case Hash(e) != e.Hash:
 		return fmt.Errorf("audit entry %d: its hash does not match its contents: the entry was altered", e.Seq)
 	}
-	if e.RecordHash != "" {
+	switch e.RecordHash {
+	case "":
+	case Removed:
+		delete(c.records, Key(e.ObjectType, e.ObjectID))
+	default:
 		c.records[Key(e.ObjectType, e.ObjectID)] = Last{Seq: e.Seq, RecordHash: e.RecordHash}
 	}
 	c.prev = e

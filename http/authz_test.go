@@ -89,6 +89,9 @@ func authzRequests() map[string]authzRequest {
 			o := f.addOfficer(fmt.Sprintf("leaver.%d", f.next()), "Lee Leaver", "male", "north", true, tandem.RoleHandler)
 			return api("officers", o.ID, "disable"), map[string]any{"reason": "authorisation table check: a leaver"}
 		}},
+		"POST " + APIBase + "/officers/{id}/second-factor/reset": {build: func(f *fixture) (string, any) {
+			return api("officers", f.enrolledOfficer().ID, "second-factor", "reset"), map[string]any{"reason": "authorisation table check: a lost phone"}
+		}},
 		// A tightening that changes nothing the other cases do.
 		"PUT " + APIBase + "/settings/{key}": {build: func(f *fixture) (string, any) {
 			return api("settings", "future_tolerance"), map[string]any{"value": "4m", "reason": "authorisation table check"}

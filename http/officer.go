@@ -120,22 +120,46 @@ func (s *Server) officerDisable(w http.ResponseWriter, r *http.Request) error {
 }
 
 type officerUpdateRequest struct {
-	Senior *bool   `json:"senior"`
-	Reason *string `json:"reason"`
+	Roles     []tandem.Role `json:"roles"`
+	Unit      *string       `json:"unit"`
+	Senior    *bool         `json:"senior"`
+	Dedicated *bool         `json:"dedicated"`
+	Reason    *string       `json:"reason"`
 }
 
-// officerUpdate changes an officer's record: PATCH /officers/{id}
-// {senior, reason} (administrators). (Roles, unit and training are not
-// changed here.)
+// officerUpdate changes an account: PATCH /officers/{id} {roles?, unit?,
+// senior?, dedicated?, reason} (administrators). The account then awaits
+// a second person's confirmation.
 func (s *Server) officerUpdate(w http.ResponseWriter, r *http.Request) error {
 	var req officerUpdateRequest
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	if err := require("senior", req.Senior, "reason", req.Reason); err != nil {
+	if err := require("reason", req.Reason); err != nil {
 		return err
 	}
-	o, err := s.Officers.SetSenior(r.Context(), r.PathValue("id"), *req.Senior, *req.Reason)
+	o, err := s.Officers.UpdateOfficer(r.Context(), r.PathValue("id"), tandem.OfficerUpdate{Roles: req.Roles, Unit: req.Unit, Senior: req.Senior, Dedicated: req.Dedicated, Reason: *req.Reason})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, o)
+	return nil
+}
+
+// officerResetSecondFactor removes an account's second factor, for a lost
+// phone: POST /officers/{id}/second-factor/reset {reason} (administrators).
+func (s *Server) officerResetSecondFactor(w http.ResponseWriter, r *http.Request) error {
+	var req disableRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	if err := require("reason", req.Reason); err != nil {
+		return err
+	}
+	if err := s.Officers.ResetSecondFactor(r.Context(), r.PathValue("id"), *req.Reason); err != nil {
+		return err
+	}
+	o, err := s.Officers.FindOfficer(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
 	}

@@ -46,6 +46,7 @@ func (s *Server) routes() []route {
 		{Method: "POST", Pattern: APIBase + "/officers/{id}/disable", Roles: admin, handle: s.officerDisable},
 		{Method: "POST", Pattern: APIBase + "/officers/{id}/confirm", Roles: confirmers, handle: s.officerConfirm},
 		{Method: "PATCH", Pattern: APIBase + "/officers/{id}", Roles: admin, handle: s.officerUpdate},
+		{Method: "POST", Pattern: APIBase + "/officers/{id}/second-factor/reset", Roles: admin, handle: s.officerResetSecondFactor},
 		{Method: "GET", Pattern: APIBase + "/officers/{id}/training", Roles: anyone, handle: s.trainingList},
 		{Method: "POST", Pattern: APIBase + "/officers/{id}/training", Roles: trainers, handle: s.trainingAdd},
 

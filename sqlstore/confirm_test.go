@@ -147,7 +147,7 @@ func TestTwoPersonRule_AnAdministratorsChangeWaitsAgain(t *testing.T) {
 		}
 		// Rank, likewise, and an authorising officer is confirmed by a
 		// controller of the unit.
-		if _, err := e.store.SetSenior(e.as(e.admin), e.ao.ID, true, "promoted to superintendent"); err != nil {
+		if _, err := e.store.UpdateOfficer(e.as(e.admin), e.ao.ID, tandem.OfficerUpdate{Senior: ptr(true), Reason: "promoted to superintendent"}); err != nil {
 			t.Fatal(err)
 		}
 		ao, _ := e.store.FindOfficer(e.as(e.admin), e.ao.ID)

@@ -1,8 +1,11 @@
 package sqlstore_test
 
 import (
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/pquerna/otp/totp"
 
 	"tandem"
 )
@@ -189,10 +192,12 @@ func TestDisableOfficer_ALeaverHandlesNoSourceAndIsNobodysSecondOfficer(t *testi
 	})
 }
 
-// TestSetSenior_AnAdministratorsChangeAudited: an administrator marks an
-// authorising officer senior, with a reason, on the record; nobody else
-// may, and an officer made senior at creation reads so.
-func TestSetSenior_AnAdministratorsChangeAudited(t *testing.T) {
+// TestUpdateOfficer_AnAdministratorsChangeAudited: an administrator
+// changes an account's rank, roles or unit, with a reason, on the record in
+// words; nobody else may, not their own account, and not into a shape the
+// rules refuse; the account then awaits confirmation and its teams are
+// judged again.
+func TestUpdateOfficer_AnAdministratorsChangeAudited(t *testing.T) {
 	suite(t, func(t *testing.T, open opener) {
 		e := newEnv(t, open)
 		ao, err := e.store.CreateOfficer(e.as(e.admin), tandem.OfficerCreate{Username: "ao", Name: "Avery Authoriser", Gender: "female", Unit: "north",
@@ -203,20 +208,128 @@ func TestSetSenior_AnAdministratorsChangeAudited(t *testing.T) {
 		if e.ha.Senior {
 			t.Errorf("an officer created without it is senior")
 		}
-		if _, err := e.store.SetSenior(e.as(e.controller), e.ha.ID, true, "promoted"); tandem.ErrorCode(err) != tandem.EFORBIDDEN {
+		if _, err := e.store.UpdateOfficer(e.as(e.controller), e.ha.ID, tandem.OfficerUpdate{Senior: ptr(true), Reason: "promoted"}); tandem.ErrorCode(err) != tandem.EFORBIDDEN {
 			t.Errorf("a controller's change: %v, want forbidden", err)
 		}
-		if _, err := e.store.SetSenior(e.as(e.admin), e.ha.ID, true, " "); tandem.ErrorCode(err) != tandem.EINVALID {
+		if _, err := e.store.UpdateOfficer(e.as(e.admin), e.ha.ID, tandem.OfficerUpdate{Senior: ptr(true), Reason: " "}); tandem.ErrorCode(err) != tandem.EINVALID {
 			t.Errorf("without a reason: %v, want invalid", err)
 		}
+		if _, err := e.store.UpdateOfficer(e.as(e.admin), e.admin.ID, tandem.OfficerUpdate{Roles: []tandem.Role{tandem.RoleController}, Unit: ptr("north"), Reason: "self"}); tandem.ErrorCode(err) != tandem.ECONFLICT {
+			t.Errorf("an administrator changing their own account: %v, want conflict", err)
+		}
+		if _, err := e.store.UpdateOfficer(e.as(e.admin), e.ha.ID, tandem.OfficerUpdate{Roles: []tandem.Role{tandem.RoleAdmin, tandem.RoleHandler}, Reason: "both"}); tandem.ErrorField(err) != "roles" {
+			t.Errorf("an administrator who is also a handler: %v, want invalid roles", err)
+		}
+		if _, err := e.store.UpdateOfficer(e.as(e.admin), e.ha.ID, tandem.OfficerUpdate{Unit: ptr(" "), Reason: "no unit"}); tandem.ErrorField(err) != "unit" {
+			t.Errorf("a handler with no unit: %v, want invalid unit", err)
+		}
+		if _, err := e.store.UpdateOfficer(e.as(e.admin), ao.ID, tandem.OfficerUpdate{Senior: ptr(true), Reason: "again"}); tandem.ErrorCode(err) != tandem.EINVALID {
+			t.Errorf("a change that changes nothing: %v, want invalid", err)
+		}
 		head := e.auditHead()
-		o, err := e.store.SetSenior(e.as(e.admin), ao.ID, false, "rank returned")
-		if err != nil || o.Senior {
+		o, err := e.store.UpdateOfficer(e.as(e.admin), ao.ID, tandem.OfficerUpdate{Senior: ptr(false), Reason: "rank returned"})
+		if err != nil || o.Senior || !o.AwaitingConfirmation {
 			t.Fatalf("unset: %+v, %v", o, err)
 		}
-		if evs := e.audit(head); len(evs) != 1 || evs[0].Action != "officer.senior" || evs[0].Reason != "rank returned" {
+		if evs := e.audit(head); len(evs) != 1 || evs[0].Action != "officer.update" || evs[0].Reason != "senior true → false: rank returned" {
 			t.Errorf("the trail: %+v", evs)
 		}
-		e.verify("after a change of rank")
+		// A handler made a controller of another unit: awaiting, and so
+		// nobody's handler until confirmed; the trail says what changed.
+		src := e.pairedSource()
+		head = e.auditHead()
+		o, err = e.store.UpdateOfficer(e.as(e.admin), e.ha.ID, tandem.OfficerUpdate{Roles: []tandem.Role{tandem.RoleController, tandem.RoleHandler}, Unit: ptr("south"), Reason: "posted to south"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o.Unit != "south" || !o.HasRole(tandem.RoleController) || !o.AwaitingConfirmation {
+			t.Errorf("after the move: %+v", o)
+		}
+		evs := e.audit(head)
+		var found bool
+		for _, ev := range evs {
+			if ev.Action == "officer.update" {
+				found = ev.Reason == "roles handler → controller, handler; unit north → south: posted to south"
+				if !found {
+					t.Errorf("the entry says %q", ev.Reason)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("no officer.update entry: %+v", evs)
+		}
+		if n := len(e.sourceAlerts(src, tandem.RuleTrainedOfficer, tandem.AlertOpen)); n != 1 {
+			t.Errorf("%d TRAINED_OFFICER alerts once the handler's account changed, want 1", n)
+		}
+		e.verify("after the changes")
+	})
+}
+
+// TestResetSecondFactor_ALostPhoneEnrolsAgain: an administrator resets an
+// account's second factor with a reason; its sessions end, its next
+// sign-in enrols a new key, and the trail still verifies, while a second
+// factor deleted straight in the database is still named.
+func TestResetSecondFactor_ALostPhoneEnrolsAgain(t *testing.T) {
+	suite(t, func(t *testing.T, open opener) {
+		e := newEnv(t, open)
+		o, err := e.store.CreateOfficer(e.as(e.admin), tandem.OfficerCreate{Username: "phone", Name: "Pat Phone", Gender: "female",
+			Unit: "north", Roles: []tandem.Role{tandem.RoleHandler}, Dedicated: true, Password: "a long enough passphrase"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.store.ResetSecondFactor(e.as(e.admin), o.ID, "lost phone"); tandem.ErrorCode(err) != tandem.ECONFLICT {
+			t.Errorf("reset before any enrolment: %v, want conflict", err)
+		}
+		enrol := func() (cookie, secret string) {
+			t.Helper()
+			cookie, _, err := e.store.SignIn(e.system(), "phone", "a long enough passphrase")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if secret, err = e.store.PendingSecondFactor(e.system(), cookie); err != nil {
+				t.Fatalf("the key to enrol: %v", err)
+			}
+			code, err := totp.GenerateCode(secret, e.now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := e.store.EnrolSecondFactor(e.system(), cookie, code); err != nil {
+				t.Fatalf("enrol: %v", err)
+			}
+			return cookie, secret
+		}
+		cookie, first := enrol()
+		if _, err := e.store.Session(e.system(), cookie); err != nil {
+			t.Fatalf("the enrolled session: %v", err)
+		}
+		if err := e.store.ResetSecondFactor(e.as(e.controller), o.ID, "lost phone"); tandem.ErrorCode(err) != tandem.EFORBIDDEN {
+			t.Errorf("a controller's reset: %v, want forbidden", err)
+		}
+		if err := e.store.ResetSecondFactor(e.as(e.admin), o.ID, " "); tandem.ErrorCode(err) != tandem.EINVALID {
+			t.Errorf("a reset without a reason: %v, want invalid", err)
+		}
+		head := e.auditHead()
+		if err := e.store.ResetSecondFactor(e.as(e.admin), o.ID, "phone lost on duty, reported 09:10"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.store.Session(e.system(), cookie); tandem.ErrorCode(err) != tandem.EUNAUTHORIZED {
+			t.Errorf("the session after the reset: %v, want unauthorized", err)
+		}
+		if evs := e.audit(head); len(evs) != 1 || evs[0].Action != "account.second_factor_reset" || evs[0].Reason != "phone lost on duty, reported 09:10" {
+			t.Errorf("the trail: %+v", evs)
+		}
+		e.verify("after a reset")
+		e.now = e.now.Add(time.Minute)
+		if _, second := enrol(); second == first {
+			t.Errorf("the new key is the old one")
+		}
+		e.verify("after enrolling again")
+		// Deleted outside Tandem, the new second factor is named.
+		if _, err := e.db.raw.Exec(e.db.dialect.Rebind(`DELETE FROM second_factors WHERE officer_id = ?`), o.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.store.VerifyAudit(e.system()); err == nil || !strings.Contains(err.Error(), "deleted outside Tandem") {
+			t.Errorf("verify after a second factor was deleted outside Tandem: %v", err)
+		}
 	})
 }

@@ -3,6 +3,8 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -471,41 +473,118 @@ func (s *Store) FindOfficerByUsername(ctx context.Context, username string) (*ta
 	return o, err
 }
 
-// SetSenior marks an officer senior, or not (administrators), audited with
-// the reason.
-func (s *Store) SetSenior(ctx context.Context, id string, senior bool, reason string) (*tandem.Officer, error) {
-	if _, err := requireRole(ctx, tandem.RoleAdmin); err != nil {
+// UpdateOfficer changes an account's roles, unit, rank or post
+// (administrators, never their own account), audited with what changed and
+// the reason. An account that would see sources then awaits a second
+// person's confirmation, and its teams are judged again.
+func (s *Store) UpdateOfficer(ctx context.Context, id string, u tandem.OfficerUpdate) (*tandem.Officer, error) {
+	admin, err := requireRole(ctx, tandem.RoleAdmin)
+	if err != nil {
 		return nil, err
 	}
-	if strings.TrimSpace(reason) == "" {
-		return nil, tandem.Invalid("reason", "a reason is required to change an officer's rank")
+	if id == admin.ID {
+		return nil, tandem.Errorf(tandem.ECONFLICT, "an administrator cannot change their own account: another administrator must")
 	}
 	var out *tandem.Officer
-	err := s.update(ctx, func(tx *Tx) error {
-		if _, err := tx.officer(id); err != nil {
+	err = s.update(ctx, func(tx *Tx) error {
+		was, err := tx.officer(id)
+		if err != nil {
 			return err
 		}
-		var v any
-		if senior {
-			v = 1
+		if was.DisabledAt != nil {
+			return tandem.Errorf(tandem.ECONFLICT, "the account is disabled: it is not changed")
 		}
-		if _, err := tx.exec(`UPDATE officers SET senior = ? WHERE id = ?`, v, id); err != nil {
+		now, err := u.Apply(*was)
+		if err != nil {
+			return err
+		}
+		changes := officerChanges(was, &now)
+		if len(changes) == 0 {
+			return tandem.Invalid("roles", "the account already reads so: nothing changed")
+		}
+		roles := make([]string, len(now.Roles))
+		for i, r := range now.Roles {
+			roles[i] = string(r)
+		}
+		var senior any
+		if now.Senior {
+			senior = 1
+		}
+		if _, err := tx.exec(`UPDATE officers SET roles = ?, unit = ?, senior = ?, dedicated = ? WHERE id = ?`,
+			strings.Join(roles, ","), now.Unit, senior, boolInt(now.Dedicated), id); err != nil {
 			return err
 		}
 		if err := tx.awaitConfirmation(id); err != nil {
 			return err
 		}
-		if err := tx.record("officer.senior", "officer", id, reason); err != nil {
+		if err := tx.record("officer.update", "officer", id, strings.Join(changes, "; ")+": "+strings.TrimSpace(u.Reason)); err != nil {
 			return err
 		}
 		if err := tx.reconcileOfficer(id); err != nil {
 			return err
 		}
-		var err error
 		out, err = tx.officer(id)
 		return err
 	})
 	return out, err
+}
+
+// officerChanges says in words how an account changed, field by field.
+func officerChanges(was, now *tandem.Officer) []string {
+	var out []string
+	join := func(rs []tandem.Role) string {
+		s := make([]string, len(rs))
+		for i, r := range rs {
+			s[i] = string(r)
+		}
+		return strings.Join(s, ", ")
+	}
+	if a, b := join(was.Roles), join(now.Roles); a != b {
+		out = append(out, "roles "+a+" → "+b)
+	}
+	if was.Unit != now.Unit {
+		out = append(out, "unit "+was.Unit+" → "+now.Unit)
+	}
+	if was.Senior != now.Senior {
+		out = append(out, fmt.Sprintf("senior %t → %t", was.Senior, now.Senior))
+	}
+	if was.Dedicated != now.Dedicated {
+		out = append(out, fmt.Sprintf("dedicated %t → %t", was.Dedicated, now.Dedicated))
+	}
+	return out
+}
+
+// ResetSecondFactor removes an account's second factor (administrators,
+// for a lost or replaced phone), audited with the reason: its sessions end
+// at once, and its next sign-in enrols a new key. An account that was
+// never enrolled, or is exempt (the demo's), has none to reset.
+func (s *Store) ResetSecondFactor(ctx context.Context, id, reason string) error {
+	if _, err := requireRole(ctx, tandem.RoleAdmin); err != nil {
+		return err
+	}
+	if strings.TrimSpace(reason) == "" {
+		return tandem.Invalid("reason", "a reason is required to reset a second factor")
+	}
+	return s.update(ctx, func(tx *Tx) error {
+		if _, err := tx.officer(id); err != nil {
+			return err
+		}
+		var sf string
+		err := tx.queryRow(`SELECT id FROM second_factors WHERE officer_id = ? AND exempt = 0`, id).Scan(&sf)
+		if errors.Is(err, sql.ErrNoRows) {
+			return tandem.Errorf(tandem.ECONFLICT, "the account has no second factor to reset: it enrols one at its next sign-in")
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := tx.exec(`DELETE FROM second_factors WHERE id = ?`, sf); err != nil {
+			return err
+		}
+		if _, err := tx.exec(`DELETE FROM sessions WHERE officer_id = ?`, id); err != nil {
+			return err
+		}
+		return tx.appendAudit("account.second_factor_reset", "second_factor", sf, strings.TrimSpace(reason), audit.Removed)
+	})
 }
 
 // DisableOfficer disables an account: from the next request its sessions

@@ -87,25 +87,10 @@ func (h *Handler) trainingSave(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) officerUnlock(w http.ResponseWriter, r *http.Request) {
-	err := h.svc.Sessions.UnlockAccount(r.Context(), r.PathValue("id"))
-	switch tandem.ErrorCode(err) {
-	case "":
-		http.Redirect(w, r, "/officers?done=account_unlocked", http.StatusSeeOther)
-	case tandem.ECONFLICT:
-		h.showOfficers(w, r, http.StatusConflict, tandem.ErrorMessage(err))
-	default:
-		h.fail(w, r, err)
-	}
+	h.accountActed(w, r, h.svc.Sessions.UnlockAccount(r.Context(), r.PathValue("id")), "account_unlocked")
 }
 
 func (h *Handler) officerDisable(w http.ResponseWriter, r *http.Request) {
 	_, err := h.svc.Officers.DisableOfficer(r.Context(), r.PathValue("id"), r.PostFormValue("reason"))
-	switch tandem.ErrorCode(err) {
-	case "":
-		http.Redirect(w, r, "/officers?done=account_disabled", http.StatusSeeOther)
-	case tandem.EINVALID, tandem.ECONFLICT:
-		h.showOfficers(w, r, http.StatusBadRequest, tandem.ErrorMessage(err))
-	default:
-		h.fail(w, r, err)
-	}
+	h.accountActed(w, r, err, "account_disabled")
 }

@@ -42,6 +42,8 @@ func parsePages(a *assets) (*pages, error) {
 		"teamFix":       teamFix,
 		"shareClass":    shareClass,
 		"fixFor":        fixFor,
+		"invalid":       invalidAttrs,
+		"fieldError":    fieldError,
 		"abs": func(d time.Duration) time.Duration {
 			if d < 0 {
 				return -d
@@ -288,6 +290,10 @@ var flashes = map[string]string{
 	"account_disabled":      "Account disabled: its sessions and tokens no longer work.",
 	"setting_changed":       "Setting tightened. Every source is judged again by it within the minute.",
 	"account_unlocked":      "Account unlocked.",
+	"account_created":       "Account created. It sees no source until a second person confirms it.",
+	"account_changed":       "Account changed. It sees no source until a second person confirms the change.",
+	"account_confirmed":     "Account confirmed: it now sees what its roles and teams allow.",
+	"second_factor_reset":   "Second factor reset: the account's sessions ended, and its next sign-in enrols a new key.",
 	"meeting_cancelled":     "Meeting cancelled.",
 	"source_registered":     "Source registered, its identity sealed. \"Always two\": it needs two handlers.",
 	"officer_assigned":      "Officer assigned. The source is judged again at once.",

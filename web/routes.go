@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"tandem"
+	"tandem/policy"
 )
 
 var (
@@ -16,6 +17,10 @@ var (
 	adminOnly   = []tandem.Role{tandem.RoleAdmin}
 	auditors    = []tandem.Role{tandem.RoleAuditor}
 	watchers    = []tandem.Role{tandem.RoleController, tandem.RoleAuditor}
+	// accounts: who looks after accounts (administrators) and who is the
+	// second person that confirms them (controllers, authorising officers).
+	accounts   = []tandem.Role{tandem.RoleAdmin, tandem.RoleController, tandem.RoleAuthorisingOfficer}
+	confirmers = []tandem.Role{tandem.RoleController, tandem.RoleAuthorisingOfficer}
 )
 
 // routes lists every page of the web UI.
@@ -59,7 +64,13 @@ func (h *Handler) routes() {
 	m.HandleFunc("POST /alerts/acknowledge", h.signedIn(controllers, h.alertsAcknowledge))
 	m.HandleFunc("GET /compliance", h.signedIn(overseers, h.complianceShow))
 	m.HandleFunc("GET /compliance/contacts", h.signedIn(overseers, h.complianceContacts))
-	m.HandleFunc("GET /officers", h.signedIn(staff, h.officerList))
+	m.HandleFunc("GET /officers", h.signedIn(accounts, h.officerList))
+	m.HandleFunc("GET /officers/new", h.signedIn(adminOnly, h.accountNew))
+	m.HandleFunc("POST /officers", h.signedIn(adminOnly, h.accountCreate))
+	m.HandleFunc("GET /officers/{id}", h.signedIn(accounts, h.accountShow))
+	m.HandleFunc("POST /officers/{id}/account", h.signedIn(adminOnly, h.accountUpdate))
+	m.HandleFunc("POST /officers/{id}/confirm", h.signedIn(confirmers, h.accountConfirm))
+	m.HandleFunc("POST /officers/{id}/second-factor/reset", h.signedIn(adminOnly, h.accountResetSecondFactor))
 	m.HandleFunc("POST /officers/{id}/training", h.signedIn(staff, h.trainingSave))
 	m.HandleFunc("POST /officers/{id}/unlock", h.signedIn(adminOnly, h.officerUnlock))
 	m.HandleFunc("POST /officers/{id}/disable", h.signedIn(adminOnly, h.officerDisable))
@@ -78,6 +89,11 @@ func (h *Handler) routes() {
 // home sends each officer to the page their day starts with.
 func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
 	o := state(r).session.Officer
+	if o.AwaitingConfirmation && policy.NeedsConfirmation(o) {
+		h.errorPage(w, r, http.StatusOK, "Your account awaits confirmation",
+			"An administrator made or changed your account. Until a second person confirms it (a controller of your unit, or an authorising officer), it sees no source and acts on nothing. Ask them to confirm it from its page under Officers.")
+		return
+	}
 	to := "/sources"
 	switch {
 	case o.HasRole(tandem.RoleController):

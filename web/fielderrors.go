@@ -1,0 +1,79 @@
+package web
+
+import (
+	"html/template"
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"tandem"
+)
+
+// fieldErrors are a form's errors by field, in words, each shown beside
+// its field (and "" for one that belongs to no field, shown at the top).
+type fieldErrors map[string]string
+
+// errorsOf puts a refusal in words beside its field: the field codes the
+// rules speak in ("occurred_at is in the future") become what the form
+// calls them ("The time of the contact is in the future").
+func errorsOf(err error, names map[string]string) fieldErrors {
+	if err == nil {
+		return nil
+	}
+	out := fieldErrors{}
+	field := tandem.ErrorField(err)
+	if _, ok := names[field]; !ok {
+		field = ""
+	}
+	out[field] = inWords(tandem.ErrorMessage(err), names)
+	return out
+}
+
+var fieldCode = regexp.MustCompile(`\b[a-z]+(?:_[a-z]+)+\b`)
+
+// inWords writes the field codes in msg as names says them ("occurred_at",
+// or a plain word that opens the message, such as "gender must be ..."),
+// and starts the sentence with a capital.
+func inWords(msg string, names map[string]string) string {
+	lower := func(n string) string { return strings.ToLower(n[:1]) + n[1:] }
+	msg = fieldCode.ReplaceAllStringFunc(msg, func(w string) string {
+		if n, ok := names[w]; ok {
+			return lower(n)
+		}
+		return w
+	})
+	if first, rest, ok := strings.Cut(msg, " "); ok {
+		if n, known := names[first]; known {
+			msg = lower(n) + " " + rest
+		}
+	}
+	r, size := utf8.DecodeRuneInString(msg)
+	if size == 0 {
+		return msg
+	}
+	return string(unicode.ToUpper(r)) + msg[size:]
+}
+
+// Of returns the error of one field ("" for none): templates call it as
+// {{.Errors.Of "name"}}.
+func (e fieldErrors) Of(field string) string { return e[field] }
+
+// General returns the error that belongs to no field.
+func (e fieldErrors) General() string { return e[""] }
+
+// invalidAttrs marks a field that has an error for assistive technology,
+// pointing at the words beside it (fieldError's id).
+func invalidAttrs(e fieldErrors, field string) template.HTMLAttr {
+	if e[field] == "" {
+		return ""
+	}
+	return template.HTMLAttr(`aria-invalid="true" aria-describedby="err-` + template.HTMLEscapeString(field) + `"`)
+}
+
+// fieldErrorView is what the "field-error" template shows beside a field.
+type fieldErrorView struct{ ID, Message string }
+
+func fieldError(e fieldErrors, field string) fieldErrorView {
+	return fieldErrorView{ID: "err-" + field, Message: e[field]}
+}
