@@ -17,7 +17,7 @@ func TestFavicon_AnswersAtItsHashedURLAndAtFaviconIco(t *testing.T) {
 	t.Parallel()
 	a := newApp(t, testdb.SQLite)
 	b := a.browser()
-	if p := b.get("/login"); !strings.Contains(p.body, `<link rel="icon" href="/favicon.ico" type="image/svg+xml">`) {
+	if p := b.get("/login"); !regexp.MustCompile(`<link rel="icon" href="/static/favicon\.[0-9a-f]{12}\.svg" type="image/svg\+xml">`).MatchString(p.body) {
 		t.Error("the layout does not link the icon")
 	}
 	p := b.get("/favicon.ico")

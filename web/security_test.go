@@ -303,7 +303,7 @@ func TestStatic_AssetsAreServedAtHashedURLs(t *testing.T) {
 			t.Fatalf("the sign-in page links %d static assets; want the script and the style", len(urls))
 		}
 		for _, u := range urls {
-			if !regexp.MustCompile(`\.[0-9a-f]{12}\.(js|css)$`).MatchString(u[1]) {
+			if !regexp.MustCompile(`\.[0-9a-f]{12}\.(js|css|svg)$`).MatchString(u[1]) {
 				t.Errorf("%s: not a content-hashed URL", u[1])
 			}
 			q := b.get(u[1])
