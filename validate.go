@@ -1,6 +1,7 @@
 package tandem
 
 import (
+	"errors"
 	"math"
 	"sort"
 	"strings"
@@ -98,33 +99,57 @@ func DistinctIDs(field string, ids []string) error {
 // tooLong reports whether s has more than n characters.
 func tooLong(s string, n int) bool { return utf8.RuneCountInString(s) > n }
 
-// Validate checks a contact about to be recorded.
+// Validate checks a contact about to be recorded: the first of its
+// Problems, or nil.
 func (c *ContactCreate) Validate() error {
+	if ps := c.Problems(); len(ps) > 0 {
+		return ps[0]
+	}
+	return nil
+}
+
+// Problems tidies a contact about to be recorded and lists every field at
+// fault, so that a form can show them all at once.
+func (c *ContactCreate) Problems() []*Error {
 	c.Summary = strings.TrimSpace(c.Summary)
 	c.Location = strings.TrimSpace(c.Location)
-	switch {
-	case !ValidContactKind(c.Kind):
-		return Invalid("kind", "kind must be meeting, phone, message or other")
-	case c.OccurredAt.IsZero():
-		return Invalid("occurred_at", "occurred_at is required (RFC 3339 with a zone)")
-	case len(c.OfficerIDs) == 0:
-		return Invalid("officer_ids", "name the officers who took part")
-	case c.Summary == "" || tooLong(c.Summary, 20000):
-		return Invalid("summary", "a summary is required (at most 20000 characters)")
-	case tooLong(c.Location, 500):
-		return Invalid("location", "location is at most 500 characters")
-	case c.DurationMinutes != nil && (*c.DurationMinutes < 0 || *c.DurationMinutes > 24*60):
-		return Invalid("duration_minutes", "duration_minutes must be between 0 and 1440")
+	var ps []*Error
+	add := func(err error) {
+		var e *Error
+		if errors.As(err, &e) {
+			ps = append(ps, e)
+		}
 	}
-	if err := ValidTime("occurred_at", c.OccurredAt); err != nil {
-		return err
+	if !ValidContactKind(c.Kind) {
+		add(Invalid("kind", "kind must be meeting, phone, message or other"))
 	}
-	if err := DistinctIDs("officer_ids", c.OfficerIDs); err != nil {
-		return err
+	if c.OccurredAt.IsZero() {
+		add(Invalid("occurred_at", "occurred_at is required (RFC 3339 with a zone)"))
 	}
-	var err error
-	c.Indicators, err = ValidIndicators(c.Indicators)
-	return err
+	if len(c.OfficerIDs) == 0 {
+		add(Invalid("officer_ids", "name the officers who took part"))
+	}
+	if c.Summary == "" || tooLong(c.Summary, 20000) {
+		add(Invalid("summary", "a summary is required (at most 20000 characters)"))
+	}
+	if tooLong(c.Location, 500) {
+		add(Invalid("location", "location is at most 500 characters"))
+	}
+	if c.DurationMinutes != nil && (*c.DurationMinutes < 0 || *c.DurationMinutes > 24*60) {
+		add(Invalid("duration_minutes", "duration_minutes must be between 0 and 1440"))
+	}
+	if !c.OccurredAt.IsZero() {
+		add(ValidTime("occurred_at", c.OccurredAt))
+	}
+	if len(c.OfficerIDs) > 0 {
+		add(DistinctIDs("officer_ids", c.OfficerIDs))
+	}
+	if is, err := ValidIndicators(c.Indicators); err != nil {
+		add(err)
+	} else {
+		c.Indicators = is
+	}
+	return ps
 }
 
 // ValidIndicators checks a list of indicators and returns it sorted, each

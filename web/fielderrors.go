@@ -3,6 +3,7 @@ package web
 import (
 	"html/template"
 	"regexp"
+	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -58,6 +59,24 @@ func inWords(msg string, names map[string]string) string {
 // Of returns the error of one field ("" for none): templates call it as
 // {{.Errors.Of "name"}}.
 func (e fieldErrors) Of(field string) string { return e[field] }
+
+// sentences writes every error as one paragraph, in the order of their
+// fields' names.
+func (e fieldErrors) sentences() string {
+	fields := make([]string, 0, len(e))
+	for f := range e {
+		fields = append(fields, f)
+	}
+	sort.Strings(fields)
+	var b strings.Builder
+	for i, f := range fields {
+		if i > 0 {
+			b.WriteString(" ")
+		}
+		b.WriteString(strings.TrimSuffix(e[f], ".") + ".")
+	}
+	return b.String()
+}
 
 // General returns the error that belongs to no field.
 func (e fieldErrors) General() string { return e[""] }

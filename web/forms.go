@@ -95,8 +95,18 @@ type contactForm struct {
 	Indicators []indicatorChoice
 	Findings   []tandem.Finding
 	Checked    bool
-	Error      string
-	ErrorField string
+	Errors     fieldErrors
+	// Amending is the contact an amendment corrects: the form then starts
+	// from the contact as it stands and asks why.
+	Amending *tandem.Contact
+	Reason   string
+}
+
+// contactFields names the contact form's fields as the form says them.
+var contactFields = map[string]string{
+	"kind": "The kind of contact", "occurred_at": "The time of the contact", "duration_minutes": "The duration",
+	"location": "The location", "officer_ids": "The officers present", "summary": "The summary",
+	"indicators": "The indicators", "meeting_id": "The meeting", "reason": "The reason for the amendment",
 }
 
 func (h *Handler) contactNew(w http.ResponseWriter, r *http.Request) {
@@ -143,8 +153,9 @@ func (h *Handler) contactNew(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, http.StatusOK, "contact_new", view{Title: "Record a contact · " + src.Reference, Nav: "sources", Data: f})
 }
 
-// readContact reads the form into a request and the form's state.
-func (h *Handler) readContact(r *http.Request, src *tandem.Source) (tandem.ContactCreate, contactForm, error) {
+// readContact reads the form into a request and the form's state, with
+// every field at fault named at once.
+func (h *Handler) readContact(r *http.Request, src *tandem.Source) (tandem.ContactCreate, contactForm, fieldErrors, error) {
 	f := contactForm{Source: src, Kind: r.PostFormValue("kind"), OccurredAt: r.PostFormValue("occurred_at"), Duration: r.PostFormValue("duration_minutes"),
 		Location: r.PostFormValue("location"), Summary: r.PostFormValue("summary"), MeetingID: r.PostFormValue("meeting_id")}
 	c := tandem.ContactCreate{Kind: tandem.ContactKind(f.Kind), Location: f.Location, Summary: f.Summary, MeetingID: f.MeetingID, OfficerIDs: r.PostForm["officer_ids"]}
@@ -153,22 +164,32 @@ func (h *Handler) readContact(r *http.Request, src *tandem.Source) (tandem.Conta
 	}
 	var err error
 	if f.Officers, f.Others, err = h.officerChoices(r, src.Unit, c.OfficerIDs); err != nil {
-		return c, f, err
+		return c, f, nil, err
 	}
 	f.Indicators = indicatorChoices(c.Indicators)
+	bad := fieldErrors{}
 	if f.Duration != "" {
-		n, err := strconv.Atoi(strings.TrimSpace(f.Duration))
-		if err != nil {
-			return c, f, tandem.Invalid("duration_minutes", "the duration is a whole number of minutes")
+		if n, err := strconv.Atoi(strings.TrimSpace(f.Duration)); err != nil {
+			bad["duration_minutes"] = "The duration is a whole number of minutes."
+		} else {
+			c.DurationMinutes = &n
 		}
-		c.DurationMinutes = &n
 	}
-	at, err := formTime(r, "occurred_at")
-	if err != nil {
-		return c, f, err
+	if at, err := formTime(r, "occurred_at"); err != nil {
+		bad["occurred_at"] = inWords(tandem.ErrorMessage(err), contactFields)
+	} else {
+		c.OccurredAt = at
 	}
-	c.OccurredAt = at
-	return c, f, nil
+	probe := c
+	for _, e := range probe.Problems() {
+		if _, seen := bad[e.Field]; !seen {
+			bad[e.Field] = inWords(e.Message, contactFields)
+		}
+	}
+	if len(bad) == 0 {
+		bad = nil
+	}
+	return c, f, bad, nil
 }
 
 func (h *Handler) contactSave(w http.ResponseWriter, r *http.Request) {
@@ -177,8 +198,12 @@ func (h *Handler) contactSave(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	c, f, err := h.readContact(r, src)
-	if err == nil && r.PostFormValue("check") != "" {
+	c, f, bad, err := h.readContact(r, src)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if bad == nil && r.PostFormValue("check") != "" {
 		// Without JavaScript: the "Check against the rules" button.
 		f.Findings, err = h.svc.Contacts.PreviewContact(r.Context(), src.ID, c)
 		f.Checked = err == nil
@@ -187,7 +212,7 @@ func (h *Handler) contactSave(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if err == nil {
+	if bad == nil && err == nil {
 		var saved *tandem.Contact
 		saved, err = h.svc.Contacts.RecordContact(r.Context(), src.ID, c)
 		if err == nil {
@@ -197,14 +222,14 @@ func (h *Handler) contactSave(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if c := tandem.ErrorCode(err); c != tandem.EINVALID && c != tandem.ECONFLICT {
-		h.fail(w, r, err)
-		return
+	if bad == nil {
+		if c := tandem.ErrorCode(err); c != tandem.EINVALID && c != tandem.ECONFLICT {
+			h.fail(w, r, err)
+			return
+		}
+		bad = errorsOf(err, contactFields)
 	}
-	f.Error = tandem.ErrorMessage(err)
-	if e, ok := err.(*tandem.Error); ok {
-		f.ErrorField = e.Field
-	}
+	f.Errors = bad
 	h.render(w, r, http.StatusBadRequest, "contact_new", view{Title: "Record a contact · " + src.Reference, Nav: "sources", Data: f})
 }
 
@@ -249,14 +274,21 @@ func (h *Handler) contactPreview(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	c, _, err := h.readContact(r, src)
+	c, _, bad, err := h.readContact(r, src)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	// The rules do not read the summary: check the rest while the handler
+	// is still writing it.
+	delete(bad, "summary")
 	if c.Summary == "" {
-		// The rules do not read the summary: check the rest while the
-		// handler is still writing it.
 		c.Summary = "(summary not written yet)"
 	}
 	var fs []tandem.Finding
-	if err == nil {
+	if len(bad) > 0 {
+		err = tandem.Invalid("", "%s", bad.sentences())
+	} else {
 		fs, err = h.svc.Contacts.PreviewContact(r.Context(), src.ID, c)
 	}
 	h.renderPreview(w, r, fs, err)

@@ -43,6 +43,9 @@ func parsePages(a *assets) (*pages, error) {
 		"shareClass":    shareClass,
 		"fixFor":        fixFor,
 		"invalid":       invalidAttrs,
+		// indicatorsSet: an amendment that cleared the indicators (an
+		// empty list) from one that left them alone (none).
+		"indicatorsSet": func(is []tandem.Indicator) bool { return is != nil },
 		"fieldError":    fieldError,
 		"abs": func(d time.Duration) time.Duration {
 			if d < 0 {
@@ -295,6 +298,7 @@ var flashes = map[string]string{
 	"account_confirmed":     "Account confirmed: it now sees what its roles and teams allow.",
 	"second_factor_reset":   "Second factor reset: the account's sessions ended, and its next sign-in enrols a new key.",
 	"meeting_cancelled":     "Meeting cancelled.",
+	"contact_amended":       "Amendment saved beside the contact as first recorded. The amended contact was judged by the rules again.",
 	"source_registered":     "Source registered, its identity sealed. \"Always two\": it needs two handlers.",
 	"officer_assigned":      "Officer assigned. The source is judged again at once.",
 	"required_gender_saved": "Saved. Every meeting of the source is judged by it from now on.",

@@ -47,6 +47,8 @@ func (h *Handler) routes() {
 	m.HandleFunc("POST /sources/{id}/contacts", h.signedIn(handling, h.contactSave))
 	m.HandleFunc("POST /sources/{id}/contacts/preview", h.signedIn(handling, h.contactPreview))
 	m.HandleFunc("GET /sources/{id}/contacts/{cid}", h.signedIn(readers, h.contactShow))
+	m.HandleFunc("GET /sources/{id}/contacts/{cid}/amend", h.signedIn(handling, h.amendNew))
+	m.HandleFunc("POST /sources/{id}/contacts/{cid}/amendments", h.signedIn(handling, h.amendSave))
 	m.HandleFunc("GET /sources/{id}/meetings/new", h.signedIn(handling, h.meetingNew))
 	m.HandleFunc("POST /sources/{id}/meetings", h.signedIn(handling, h.meetingSave))
 	m.HandleFunc("POST /sources/{id}/meetings/preview", h.signedIn(handling, h.meetingPreview))

@@ -11,6 +11,7 @@ import (
 	"tandem/internal/throttle"
 
 	"tandem"
+	"tandem/metrics"
 	"tandem/policy"
 )
 
@@ -90,5 +91,5 @@ func New(svc Services, log *slog.Logger, clock tandem.Clock) (*Handler, error) {
 
 // ServeHTTP serves a page through the middleware every page passes.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	h.middleware(h.crossOrigin.Handler(h.mux)).ServeHTTP(w, r)
+	h.middleware(h.crossOrigin.Handler(metrics.Matched(h.mux))).ServeHTTP(w, r)
 }

@@ -398,13 +398,21 @@ func (p *page) shownKey() string {
 	return m[1]
 }
 
-// alert returns the text of the page's error paragraph.
+// alertPara is a page's error paragraph; alertList a form's list of
+// every error at once.
+var (
+	alertPara = regexp.MustCompile(`(?s)<p class="error" role="alert">(.*?)</p>`)
+	alertList = regexp.MustCompile(`(?s)<div class="error" role="alert">(.*?)</div>`)
+)
+
+// alert returns the text of the page's error paragraph or list.
 func (p *page) alert() string {
-	m := regexp.MustCompile(`(?s)<p class="error" role="alert">(.*?)</p>`).FindStringSubmatch(p.body)
-	if m == nil {
-		return ""
+	for _, re := range []*regexp.Regexp{alertPara, alertList} {
+		if m := re.FindStringSubmatch(p.body); m != nil {
+			return m[1]
+		}
 	}
-	return m[1]
+	return ""
 }
 
 func (b *browser) do(req *http.Request) *page {

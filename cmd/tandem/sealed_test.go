@@ -462,6 +462,10 @@ func TestSealed_NoIdentityAnywhereButTheReveal(t *testing.T) {
 	if status, body := a.call(adm.token, "PATCH", "/officers/"+ao.id, map[string]any{"senior": true, "reason": "promoted"}); status != 200 || !strings.Contains(string(body), `"senior":true`) {
 		t.Errorf("marking the authorising officer senior: %d %s", status, body)
 	}
+	// An account that signs in by token only has no second factor to reset.
+	if status, body := a.call(adm.token, "POST", "/officers/"+outsider.id+"/second-factor/reset", map[string]any{"reason": "lost phone"}); status != 409 {
+		t.Errorf("resetting a second factor never enrolled: %d %s, want 409", status, body)
+	}
 	if status, body := a.call(adm.token, "POST", "/officers/"+outsider.id+"/disable", map[string]any{"reason": "left the force"}); status != 200 {
 		t.Errorf("disabling the outsider: %d %s", status, body)
 	}
