@@ -74,6 +74,20 @@ type AlertService interface {
 	PageAlerts(ctx context.Context, f AlertFilter) (*AlertPage, error)
 	ListAlerts(ctx context.Context, f AlertFilter) ([]*Alert, error)
 	AcknowledgeAlert(ctx context.Context, id, justification string) (*Alert, error)
+	// OpenAlertGroups counts the open alerts the officer may see that
+	// match the filter (its status aside), by source and rule.
+	OpenAlertGroups(ctx context.Context, f AlertFilter) ([]*AlertGroup, error)
+}
+
+// AlertGroup is how many open alerts of one rule a source has, and since
+// when the oldest was raised. SourceID is "" for the force's alerts.
+type AlertGroup struct {
+	SourceID        string    `json:"source_id,omitempty"`
+	SourceReference string    `json:"source_reference,omitempty"`
+	Rule            Rule      `json:"rule"`
+	Severity        Severity  `json:"severity"`
+	Count           int       `json:"count"`
+	Oldest          time.Time `json:"oldest"`
 }
 
 // Compliance counts what a unit did and how much of it kept the rules, over

@@ -102,65 +102,9 @@ func (s *Store) PageAlerts(ctx context.Context, f tandem.AlertFilter) (*tandem.A
 		if err != nil {
 			return err
 		}
-		// Where the caller's alerts are: each part of the scope read through
-		// its own index, newest first, and the parts merged; an OR of them
-		// would be read through none. A source the caller is assigned to is
-		// a part of its own, by id: a subquery of assignments would be read
-		// through the queue's index, every alert of the force.
-		type part struct {
-			cond string
-			args []any
-		}
-		var parts []part
-		sc := policy.ScopeOf(o)
-		switch {
-		case sc.All:
-			parts = []part{{`1 = 1`, nil}}
-		case sc.Unit != "":
-			parts = []part{{`a.unit = ?`, []any{sc.Unit}}}
-			if policy.SeesForceAlerts(o) {
-				parts = append(parts, part{`a.source_id IS NULL`, nil})
-			}
-			// The few sources of other units the caller is assigned to, by
-			// id: a subquery here would be read through the queue's index,
-			// every alert of the force, to find none.
-			others, err := tx.ids(`SELECT DISTINCT m.source_id FROM assignments m JOIN sources s ON s.id = m.source_id WHERE m.officer_id = ? AND m.ended_at IS NULL AND s.unit <> ? ORDER BY m.source_id`, o.ID, sc.Unit)
-			if err != nil {
-				return err
-			}
-			for _, src := range others {
-				parts = append(parts, part{`a.source_id = ?`, []any{src}})
-			}
-		case sc.Assigned:
-			mine, err := tx.ids(`SELECT DISTINCT source_id FROM assignments WHERE officer_id = ? AND ended_at IS NULL ORDER BY source_id`, o.ID)
-			if err != nil {
-				return err
-			}
-			for _, src := range mine {
-				parts = append(parts, part{`a.source_id = ?`, []any{src}})
-			}
-		default:
-			return nil
-		}
-		where, args := []string{}, []any{}
-		if !policy.AlertVisible(o, tandem.RuleDeconfliction) {
-			where, args = append(where, `a.rule <> ?`), append(args, tandem.RuleDeconfliction)
-		}
-		if f.Status != "" {
-			where, args = append(where, "a.status = ?"), append(args, f.Status)
-		}
-		if f.Rule != "" {
-			where, args = append(where, "a.rule = ?"), append(args, f.Rule)
-		}
-		if f.SourceID != "" {
-			where, args = append(where, "a.source_id = ?"), append(args, f.SourceID)
-		}
-		if f.ContactID != "" {
-			where, args = append(where, "a.contact_id = ?"), append(args, f.ContactID)
-		}
-		if f.OfficerID != "" {
-			// Ids are hexadecimal: no character in them is a wildcard.
-			where, args = append(where, "a.officer_ids LIKE ?"), append(args, `%"`+f.OfficerID+`"%`)
+		parts, where, args, err := tx.alertScope(o, f)
+		if err != nil || parts == nil {
+			return err
 		}
 		for {
 			need := limit + 1 - len(page.Alerts)
@@ -216,6 +160,142 @@ func (s *Store) PageAlerts(ctx context.Context, f tandem.AlertFilter) (*tandem.A
 		}
 	})
 	return page, err
+}
+
+// alertPart is one part of an officer's alerts, read through its own
+// index.
+type alertPart struct {
+	cond string
+	args []any
+}
+
+// alertScope is where the officer's alerts are, and the filter's
+// conditions: each part of the scope is read through its own index and the
+// parts merged, since an OR of them would be read through none. A source
+// of another unit the officer is assigned to is a part of its own, by id:
+// a subquery of assignments would be read through the queue's index, every
+// alert of the force. No parts: the officer has no alerts to see. What the
+// scope returns may still hold more than need-to-know allows; each alert
+// is judged by policy after it is read.
+func (tx *Tx) alertScope(o *tandem.Officer, f tandem.AlertFilter) ([]alertPart, []string, []any, error) {
+	var parts []alertPart
+	sc := policy.ScopeOf(o)
+	switch {
+	case sc.All:
+		parts = []alertPart{{`1 = 1`, nil}}
+	case sc.Unit != "":
+		parts = []alertPart{{`a.unit = ?`, []any{sc.Unit}}}
+		if policy.SeesForceAlerts(o) {
+			parts = append(parts, alertPart{`a.source_id IS NULL`, nil})
+		}
+		others, err := tx.ids(`SELECT DISTINCT m.source_id FROM assignments m JOIN sources s ON s.id = m.source_id WHERE m.officer_id = ? AND m.ended_at IS NULL AND s.unit <> ? ORDER BY m.source_id`, o.ID, sc.Unit)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		for _, src := range others {
+			parts = append(parts, alertPart{`a.source_id = ?`, []any{src}})
+		}
+	case sc.Assigned:
+		mine, err := tx.ids(`SELECT DISTINCT source_id FROM assignments WHERE officer_id = ? AND ended_at IS NULL ORDER BY source_id`, o.ID)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		for _, src := range mine {
+			parts = append(parts, alertPart{`a.source_id = ?`, []any{src}})
+		}
+		if len(parts) == 0 {
+			return nil, nil, nil, nil
+		}
+	default:
+		return nil, nil, nil, nil
+	}
+	where, args := []string{}, []any{}
+	if !policy.AlertVisible(o, tandem.RuleDeconfliction) {
+		where, args = append(where, `a.rule <> ?`), append(args, tandem.RuleDeconfliction)
+	}
+	if f.Status != "" {
+		where, args = append(where, "a.status = ?"), append(args, f.Status)
+	}
+	if f.Rule != "" {
+		where, args = append(where, "a.rule = ?"), append(args, f.Rule)
+	}
+	if f.SourceID != "" {
+		where, args = append(where, "a.source_id = ?"), append(args, f.SourceID)
+	}
+	if f.ContactID != "" {
+		where, args = append(where, "a.contact_id = ?"), append(args, f.ContactID)
+	}
+	if f.OfficerID != "" {
+		// Ids are hexadecimal: no character in them is a wildcard.
+		where, args = append(where, "a.officer_ids LIKE ?"), append(args, `%"`+f.OfficerID+`"%`)
+	}
+	return parts, where, args, nil
+}
+
+// OpenAlertGroups counts the open alerts the officer may see that match
+// the filter (its status aside), by source and rule: the whole queue in a
+// few rows, whatever its length. It reads open alerts only, so its cost
+// does not grow with the years of alerts closed.
+func (s *Store) OpenAlertGroups(ctx context.Context, f tandem.AlertFilter) ([]*tandem.AlertGroup, error) {
+	o, err := requireRole(ctx, tandem.RoleHandler, tandem.RoleController, tandem.RoleAuthorisingOfficer, tandem.RoleAuditor)
+	if err != nil {
+		return nil, err
+	}
+	if f.Rule != "" && !tandem.ValidRule(f.Rule) {
+		return nil, tandem.Invalid("rule", "unknown rule %q", f.Rule)
+	}
+	f.Status = tandem.AlertOpen
+	var out []*tandem.AlertGroup
+	err = s.view(ctx, func(tx *Tx) error {
+		parts, where, args, err := tx.alertScope(o, f)
+		if err != nil || parts == nil {
+			return err
+		}
+		st, err := tx.standing(o, "")
+		if err != nil {
+			return err
+		}
+		seen := map[string]bool{}
+		for _, p := range parts {
+			w, a := append([]string{p.cond}, where...), append(append([]any{}, p.args...), args...)
+			rows, err := tx.query(`SELECT a.source_id, s.reference, a.unit, a.rule, a.severity, COUNT(*), MIN(a.raised_at) FROM alerts a LEFT JOIN sources s ON s.id = a.source_id WHERE `+
+				strings.Join(w, " AND ")+` GROUP BY a.source_id, s.reference, a.unit, a.rule, a.severity`, a...)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var src, ref, unit sql.NullString
+				var g tandem.AlertGroup
+				var oldest string
+				if err := rows.Scan(&src, &ref, &unit, &g.Rule, &g.Severity, &g.Count, &oldest); err != nil {
+					rows.Close()
+					return err
+				}
+				g.SourceID, g.SourceReference, g.Oldest = src.String, ref.String, parseTS(oldest)
+				if g.SourceID == "" {
+					if !policy.SeesForceAlerts(o) {
+						continue
+					}
+				} else if t := st.team(&sourceRow{Source: tandem.Source{ID: g.SourceID, Unit: unit.String}}); !policy.CanSee(o, t) || !policy.AlertVisible(o, g.Rule) {
+					continue
+				}
+				// Two parts may both hold a source (the unit's, and one the
+				// officer is assigned to): count it once.
+				key := g.SourceID + "\x00" + string(g.Rule) + "\x00" + string(g.Severity)
+				if seen[key] {
+					continue
+				}
+				seen[key] = true
+				out = append(out, &g)
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return out, err
 }
 
 // AcknowledgeAlert records a controller's acknowledgement of an event

@@ -22,19 +22,24 @@ type alertRow struct {
 	Names []string
 }
 
-// trouble is one source's share of the listed alerts: where a controller
-// should look first.
+// trouble is one source's open alerts, counted by rule: where a
+// controller should look first.
 type trouble struct {
 	SourceID  string
 	Reference string
 	Breaches  int
 	Warnings  int
-	Rules     []tandem.Rule
-	Officers  []string
+	Rules     []ruleCount
 	Oldest    time.Time
 	// Relationship is true when a relationship risk is among them: the
 	// warning sign this system exists to surface.
 	Relationship bool
+}
+
+// ruleCount is how many open alerts of one rule a source has.
+type ruleCount struct {
+	Rule  tandem.Rule
+	Count int
 }
 
 type alertsData struct {
@@ -47,9 +52,11 @@ type alertsData struct {
 	Rules     []tandem.Rule
 	Sources   []*tandem.Source
 	Officers  []*tandem.Officer
-	Counts    map[string]int
-	Names     map[string]string
-	Error     string
+	// Counts are the open alerts matching the filters, by severity: the
+	// whole queue, not this page.
+	Counts map[string]int
+	Names  map[string]string
+	Error  string
 	// More is the link to the next page of alerts, "" on the last.
 	More string
 	// Back is this page, filters and all, for an acknowledgement to come
@@ -61,7 +68,7 @@ type alertsData struct {
 }
 
 // alertsPage is how many alerts the queue shows at a time.
-const alertsPage = 200
+const alertsPage = 50
 
 func (h *Handler) alertList(w http.ResponseWriter, r *http.Request) {
 	h.showAlerts(w, r, http.StatusOK, "")
@@ -148,9 +155,16 @@ func (h *Handler) showAlerts(w http.ResponseWriter, r *http.Request, status int,
 			row.Names = append(row.Names, names[id])
 		}
 		d.Rows = append(d.Rows, row)
-		d.Counts[string(a.Severity)]++
 	}
-	d.Trouble = troubles(d.Rows)
+	groups, err := h.svc.Alerts.OpenAlertGroups(ctx, tandem.AlertFilter{Rule: tandem.Rule(d.Rule), SourceID: d.SourceID, OfficerID: d.OfficerID})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d.Trouble = troubles(groups)
+	for _, g := range groups {
+		d.Counts[string(g.Severity)] += g.Count
+	}
 	// A relationship risk first, whatever its severity: the warning sign
 	// this system exists to surface. Then breaches before warnings; the
 	// oldest first within each: what has waited longest is looked at
@@ -183,45 +197,56 @@ func (h *Handler) alertAcknowledge(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// troubles groups alerts by source, relationship risks and most breaches
-// first.
-func troubles(rows []alertRow) []*trouble {
+// troubles gathers the open alerts' counts by source: relationship risks
+// first, then the most breaches, then the most alerts, then what has
+// waited longest.
+func troubles(groups []*tandem.AlertGroup) []*trouble {
 	by := map[string]*trouble{}
 	var out []*trouble
-	for _, r := range rows {
-		a := r.Alert
-		t, ok := by[a.SourceID]
+	for _, g := range groups {
+		t, ok := by[g.SourceID]
 		if !ok {
-			t = &trouble{SourceID: a.SourceID, Reference: a.SourceReference, Oldest: r.Since}
-			if a.SourceID == "" {
+			t = &trouble{SourceID: g.SourceID, Reference: g.SourceReference, Oldest: g.Oldest}
+			if g.SourceID == "" {
 				t.Reference = "the force"
 			}
-			by[a.SourceID] = t
+			by[g.SourceID] = t
 			out = append(out, t)
 		}
-		if a.Severity == tandem.SeverityBreach {
-			t.Breaches++
+		if g.Severity == tandem.SeverityBreach {
+			t.Breaches += g.Count
 		} else {
-			t.Warnings++
+			t.Warnings += g.Count
 		}
-		if !slices.Contains(t.Rules, a.Rule) {
-			t.Rules = append(t.Rules, a.Rule)
+		if i := slices.IndexFunc(t.Rules, func(rc ruleCount) bool { return rc.Rule == g.Rule }); i >= 0 {
+			t.Rules[i].Count += g.Count
+		} else {
+			t.Rules = append(t.Rules, ruleCount{g.Rule, g.Count})
 		}
-		for _, n := range r.Names {
-			if n != "" && !slices.Contains(t.Officers, n) {
-				t.Officers = append(t.Officers, n)
+		if g.Oldest.Before(t.Oldest) {
+			t.Oldest = g.Oldest
+		}
+		t.Relationship = t.Relationship || g.Rule == tandem.RuleRelationshipRisk
+	}
+	for _, t := range out {
+		sort.Slice(t.Rules, func(i, j int) bool {
+			if t.Rules[i].Count != t.Rules[j].Count {
+				return t.Rules[i].Count > t.Rules[j].Count
 			}
-		}
-		if r.Since.Before(t.Oldest) {
-			t.Oldest = r.Since
-		}
-		t.Relationship = t.Relationship || a.Rule == tandem.RuleRelationshipRisk
+			return t.Rules[i].Rule < t.Rules[j].Rule
+		})
 	}
 	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].Relationship != out[j].Relationship {
-			return out[i].Relationship
+		a, b := out[i], out[j]
+		switch {
+		case a.Relationship != b.Relationship:
+			return a.Relationship
+		case a.Breaches != b.Breaches:
+			return a.Breaches > b.Breaches
+		case a.Breaches+a.Warnings != b.Breaches+b.Warnings:
+			return a.Breaches+a.Warnings > b.Breaches+b.Warnings
 		}
-		return out[i].Breaches+out[i].Warnings > out[j].Breaches+out[j].Warnings
+		return a.Oldest.Before(b.Oldest)
 	})
 	return out
 }

@@ -70,7 +70,7 @@ func TestCallsPage_ImportsAFileAndRaisesTheUndocumentedCall(t *testing.T) {
 		// The alert's age runs from the call, two days ago, not from the
 		// import that found it a moment ago.
 		alerts := ctrl.get("/alerts?rule=UNDOCUMENTED_CALL")
-		row := regexp.MustCompile(`(?s)<td class="nowrap">([^<]*)<br><span class="hint">([^<]*)</span></td>`).FindStringSubmatch(alerts.body)
+		row := regexp.MustCompile(`(?s)<td data-label="Age" class="nowrap">([^<]*)<br><span class="hint">([^<]*)</span></td>`).FindStringSubmatch(alerts.body)
 		if row == nil || row[1] != "48 h 00 min" && row[1] != "2 days" {
 			t.Errorf("the undocumented call's alert is %q old, want two days (the call's age)", row)
 		}

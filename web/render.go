@@ -94,7 +94,10 @@ type view struct {
 	Demo    bool
 	Flash   string
 	Now     time.Time
-	Data    any
+	// OpenAlerts is how many open alerts the officer may see: the count
+	// the navigation shows (-1 when it could not be read).
+	OpenAlerts int
+	Data       any
 }
 
 // render writes a page. It renders into a buffer first, so that a failing
@@ -119,6 +122,7 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 		v.Flash = flashes[r.URL.Query().Get("done")]
 	}
 	v.Now = h.clock.Now()
+	v.OpenAlerts = h.openAlertCount(r, v.Officer)
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
 		h.log.ErrorContext(r.Context(), "render", "page", name, "error", err.Error(), "request_id", tandem.RequestIDFromContext(r.Context()))
@@ -130,6 +134,25 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	_, _ = buf.WriteTo(w)
+}
+
+// openAlertCount counts the open alerts o may see, for the navigation;
+// 0 for an officer who sees none, -1 when they could not be counted (the
+// page is still shown: the alerts page itself says why).
+func (h *Handler) openAlertCount(r *http.Request, o *tandem.Officer) int {
+	if o == nil || o.AwaitingConfirmation || !o.HasAnyRole(readers...) {
+		return 0
+	}
+	groups, err := h.svc.Alerts.OpenAlertGroups(r.Context(), tandem.AlertFilter{})
+	if err != nil {
+		h.log.WarnContext(r.Context(), "count open alerts", "error", err.Error(), "request_id", tandem.RequestIDFromContext(r.Context()))
+		return -1
+	}
+	n := 0
+	for _, g := range groups {
+		n += g.Count
+	}
+	return n
 }
 
 // errorPage shows an error as a page, with the security headers the

@@ -2,7 +2,9 @@ package web
 
 import (
 	"net/http"
+	"sort"
 	"strconv"
+	"time"
 
 	"tandem"
 )
@@ -76,4 +78,73 @@ func (h *Handler) riskSave(w http.ResponseWriter, r *http.Request) {
 		f.ErrorField = e.Field
 	}
 	h.showRisk(w, r, http.StatusBadRequest, f)
+}
+
+// riskRow is one entry of a source's risk register, with its review date
+// read against today.
+type riskRow struct {
+	Risk     *tandem.Risk
+	Score    int
+	Band     string // "breach" (15 and over), "warning" (8 and over), "ok"
+	Overdue  int    // days past its review date; 0 when not past
+	DueIn    int    // days to its review date, when not past
+	Recorder string
+}
+
+// riskRegister shows a source's risk register: every entry, those whose
+// review date has passed first, then the gravest.
+func (h *Handler) riskRegister(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	src, err := h.svc.Sources.FindSource(ctx, r.PathValue("id"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	risks, err := h.svc.Risks.ListRisks(ctx, src.ID)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	ids := make([]string, 0, len(risks))
+	for _, k := range risks {
+		ids = append(ids, k.RecordedBy)
+	}
+	names, err := h.svc.Officers.OfficerNames(ctx, ids)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	today := h.clock.Now().UTC().Truncate(24 * time.Hour)
+	rows := make([]riskRow, 0, len(risks))
+	for _, k := range risks {
+		row := riskRow{Risk: k, Score: k.Likelihood * k.Impact, Band: "ok", Recorder: names[k.RecordedBy]}
+		switch {
+		case row.Score >= 15:
+			row.Band = "breach"
+		case row.Score >= 8:
+			row.Band = "warning"
+		}
+		if by, err := time.Parse(tandem.DateLayout, k.ReviewBy); err == nil {
+			if d := int(today.Sub(by).Hours() / 24); d > 0 {
+				row.Overdue = d
+			} else {
+				row.DueIn = -d
+			}
+		}
+		rows = append(rows, row)
+	}
+	sort.SliceStable(rows, func(i, j int) bool {
+		a, b := rows[i], rows[j]
+		if (a.Overdue > 0) != (b.Overdue > 0) {
+			return a.Overdue > 0
+		}
+		if a.Score != b.Score {
+			return a.Score > b.Score
+		}
+		return a.Risk.ReviewBy < b.Risk.ReviewBy
+	})
+	h.render(w, r, http.StatusOK, "risks", view{Title: "Risk register · " + src.Reference, Nav: "sources", Data: struct {
+		Source *tandem.Source
+		Rows   []riskRow
+	}{src, rows}})
 }

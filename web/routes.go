@@ -58,6 +58,7 @@ func (h *Handler) routes() {
 	m.HandleFunc("POST /sources/{id}/assignments", h.signedIn(controllers, h.assignmentSave))
 	m.HandleFunc("POST /sources/{id}/assignments/{aid}/end", h.signedIn(controllers, h.assignmentEnd))
 	m.HandleFunc("POST /sources/{id}/required-gender", h.signedIn(controllers, h.requiredGenderSave))
+	m.HandleFunc("GET /sources/{id}/risks", h.signedIn(readers, h.riskRegister))
 	m.HandleFunc("GET /sources/{id}/risks/new", h.signedIn(handling, h.riskNew))
 	m.HandleFunc("POST /sources/{id}/risks", h.signedIn(handling, h.riskSave))
 
