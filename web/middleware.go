@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 
 	"tandem"
@@ -149,11 +150,39 @@ func (h *Handler) session(r *http.Request) (*tandem.Session, string) {
 
 func (h *Handler) toLogin(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet {
+		// A write-up sent after the session ended: the browser keeps it
+		// (app.js), and signing in again leads back to its form.
+		if form := draftForm(r.URL.Path); form != "" {
+			h.render(w, r, http.StatusUnauthorized, "signed_out", view{Title: "Signed out", Data: form})
+			return
+		}
 		h.errorPage(w, r, http.StatusUnauthorized, "Signed out", "Your session has ended. Sign in again; what you were sending was not saved.")
 		return
 	}
 	next := r.URL.RequestURI()
 	http.Redirect(w, r, "/login?next="+url.QueryEscape(next), http.StatusSeeOther)
+}
+
+// draftForms are the forms whose write-up a browser keeps through a
+// session's end: what each posts to, and the page of the form.
+var draftForms = []struct {
+	post *regexp.Regexp
+	form string
+}{
+	{regexp.MustCompile(`^/sources/([0-9a-f]+)/contacts$`), "/sources/$1/contacts/new"},
+	{regexp.MustCompile(`^/sources/([0-9a-f]+)/contacts/([0-9a-f]+)/amendments$`), "/sources/$1/contacts/$2/amend"},
+	{regexp.MustCompile(`^/sources/([0-9a-f]+)/meetings$`), "/sources/$1/meetings/new"},
+	{regexp.MustCompile(`^/sources/([0-9a-f]+)/risks$`), "/sources/$1/risks/new"},
+}
+
+// draftForm is the page of the form that posts to path, or "".
+func draftForm(path string) string {
+	for _, f := range draftForms {
+		if f.post.MatchString(path) {
+			return f.post.ReplaceAllString(path, f.form)
+		}
+	}
+	return ""
 }
 
 func validCSRF(r *http.Request, want string) bool {
