@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"tandem"
+	"tandem/front"
 )
 
 func (s *Server) alertList(w http.ResponseWriter, r *http.Request) error {
@@ -19,7 +20,7 @@ func (s *Server) alertList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, page)
+	front.WriteJSON(w, http.StatusOK, page)
 	return nil
 }
 
@@ -52,7 +53,7 @@ func (s *Server) alertAcknowledge(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, a)
+	front.WriteJSON(w, http.StatusOK, a)
 	return nil
 }
 
@@ -70,7 +71,7 @@ func (s *Server) complianceGet(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, c)
+	front.WriteJSON(w, http.StatusOK, c)
 	return nil
 }
 
@@ -101,7 +102,7 @@ func (s *Server) auditList(w http.ResponseWriter, r *http.Request) error {
 		v := strconv.FormatInt(*page.Next, 10)
 		next = &v
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"events": page.Events, "next": next})
+	front.WriteJSON(w, http.StatusOK, map[string]any{"events": page.Events, "next": next})
 	return nil
 }
 
@@ -113,6 +114,6 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	front.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	return nil
 }

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"tandem"
+	"tandem/front"
 	"tandem/internal/testdb"
 	"tandem/sqlstore"
 )
@@ -1413,7 +1414,8 @@ func TestPanic_BecomesAnInternalErrorWithARequestID(t *testing.T) {
 			t.Parallel()
 			logs := &syncBuffer{}
 			s := NewServer(Services{}, slog.New(slog.NewTextHandler(logs, nil)), tandem.ClockFunc(func() time.Time { return t0 }))
-			h := s.middleware(s.guard(route{Method: "GET", Pattern: "/boom", Public: true, handle: tt.handle}))
+			chain := front.Chain{Log: s.Log, Clock: s.Clock}
+			h := chain.Handler(s.guard(route{Method: "GET", Pattern: "/boom", Public: true, handle: tt.handle}))
 			res := doOn(t, h, "GET", "/boom", "", nil)
 			e := res.wantError(t, http.StatusInternalServerError, tandem.EINTERNAL, "")
 			if e.RequestID == "" {

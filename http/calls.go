@@ -9,6 +9,7 @@ import (
 
 	"tandem"
 	"tandem/calls"
+	"tandem/front"
 )
 
 // maxCallRecords is the largest call-record file the API takes in one
@@ -59,7 +60,7 @@ func (s *Server) callRecordsImport(w http.ResponseWriter, r *http.Request) error
 	case err != nil:
 		return err
 	}
-	writeJSON(w, http.StatusOK, res)
+	front.WriteJSON(w, http.StatusOK, res)
 	return nil
 }
 
@@ -68,7 +69,7 @@ func (s *Server) callList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"calls": cs})
+	front.WriteJSON(w, http.StatusOK, map[string]any{"calls": cs})
 	return nil
 }
 
@@ -90,6 +91,6 @@ func (s *Server) earlyWarning(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"days": days, "pairs": page.Pairs, "next": page.Next})
+	front.WriteJSON(w, http.StatusOK, map[string]any{"days": days, "pairs": page.Pairs, "next": page.Next})
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"tandem"
+	"tandem/front"
 )
 
 type meetingRequest struct {
@@ -31,7 +32,7 @@ func (s *Server) meetingPlan(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, m)
+	front.WriteJSON(w, http.StatusCreated, m)
 	return nil
 }
 
@@ -51,7 +52,7 @@ func (s *Server) meetingCancel(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, m)
+	front.WriteJSON(w, http.StatusOK, m)
 	return nil
 }
 
@@ -60,7 +61,7 @@ func (s *Server) meetingList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"meetings": ms})
+	front.WriteJSON(w, http.StatusOK, map[string]any{"meetings": ms})
 	return nil
 }
 
@@ -96,7 +97,7 @@ func (s *Server) contactRecord(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, contact)
+	front.WriteJSON(w, http.StatusCreated, contact)
 	return nil
 }
 
@@ -114,7 +115,7 @@ func (s *Server) contactList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, page)
+	front.WriteJSON(w, http.StatusOK, page)
 	return nil
 }
 
@@ -123,7 +124,7 @@ func (s *Server) contactGet(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, c)
+	front.WriteJSON(w, http.StatusOK, c)
 	return nil
 }
 
@@ -169,6 +170,6 @@ func (s *Server) amendmentCreate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, out)
+	front.WriteJSON(w, http.StatusCreated, out)
 	return nil
 }

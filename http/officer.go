@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"tandem"
+	"tandem/front"
 )
 
 type officerRequest struct {
@@ -35,7 +36,7 @@ func (s *Server) officerCreate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, o)
+	front.WriteJSON(w, http.StatusCreated, o)
 	return nil
 }
 
@@ -47,7 +48,7 @@ func (s *Server) officerList(w http.ResponseWriter, r *http.Request) error {
 	if os == nil {
 		os = []*tandem.Officer{}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"officers": os})
+	front.WriteJSON(w, http.StatusOK, map[string]any{"officers": os})
 	return nil
 }
 
@@ -56,7 +57,7 @@ func (s *Server) officerGet(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, o)
+	front.WriteJSON(w, http.StatusOK, o)
 	return nil
 }
 
@@ -81,7 +82,7 @@ func (s *Server) trainingAdd(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, t)
+	front.WriteJSON(w, http.StatusCreated, t)
 	return nil
 }
 
@@ -93,7 +94,7 @@ func (s *Server) trainingList(w http.ResponseWriter, r *http.Request) error {
 	if ts == nil {
 		ts = []*tandem.Training{}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"training": ts})
+	front.WriteJSON(w, http.StatusOK, map[string]any{"training": ts})
 	return nil
 }
 
@@ -115,7 +116,7 @@ func (s *Server) officerDisable(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, o)
+	front.WriteJSON(w, http.StatusOK, o)
 	return nil
 }
 
@@ -142,7 +143,7 @@ func (s *Server) officerUpdate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, o)
+	front.WriteJSON(w, http.StatusOK, o)
 	return nil
 }
 
@@ -163,7 +164,7 @@ func (s *Server) officerResetSecondFactor(w http.ResponseWriter, r *http.Request
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, o)
+	front.WriteJSON(w, http.StatusOK, o)
 	return nil
 }
 
@@ -181,6 +182,6 @@ func (s *Server) officerConfirm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, o)
+	front.WriteJSON(w, http.StatusOK, o)
 	return nil
 }

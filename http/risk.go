@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"tandem"
+	"tandem/front"
 )
 
 type riskRequest struct {
@@ -31,7 +32,7 @@ func (s *Server) riskCreate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, risk)
+	front.WriteJSON(w, http.StatusCreated, risk)
 	return nil
 }
 
@@ -40,6 +41,6 @@ func (s *Server) riskList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"risks": rs})
+	front.WriteJSON(w, http.StatusOK, map[string]any{"risks": rs})
 	return nil
 }

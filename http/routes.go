@@ -3,7 +3,7 @@ package http
 import (
 	"net/http"
 
-	"tandem"
+	"tandem/policy"
 )
 
 // route is one API route: its method and pattern, the roles that may call
@@ -12,24 +12,25 @@ import (
 type route struct {
 	Method  string
 	Pattern string
-	Roles   []tandem.Role
+	Roles   policy.Gate
 	Public  bool
 	// MaxBody is the largest body the route reads (default 1 MiB).
 	MaxBody int64
 	handle  func(w http.ResponseWriter, r *http.Request) error
 }
 
+// The gates are policy's, the same the pages and the navigation read.
 var (
-	anyone      []tandem.Role
-	admin       = []tandem.Role{tandem.RoleAdmin}
-	controllers = []tandem.Role{tandem.RoleController}
-	auditors    = []tandem.Role{tandem.RoleAuditor}
-	trainers    = []tandem.Role{tandem.RoleAdmin, tandem.RoleController}
-	handling    = []tandem.Role{tandem.RoleHandler, tandem.RoleController}
-	readers     = []tandem.Role{tandem.RoleHandler, tandem.RoleController, tandem.RoleAuthorisingOfficer, tandem.RoleAuditor}
-	overseers   = []tandem.Role{tandem.RoleController, tandem.RoleAuthorisingOfficer, tandem.RoleAuditor}
-	watchers    = []tandem.Role{tandem.RoleController, tandem.RoleAuditor}
-	confirmers  = []tandem.Role{tandem.RoleController, tandem.RoleAuthorisingOfficer}
+	anyone      = policy.Anyone
+	admin       = policy.Admins
+	controllers = policy.Controllers
+	auditors    = policy.Auditors
+	trainers    = policy.Trainers
+	handling    = policy.Handling
+	readers     = policy.Readers
+	overseers   = policy.Overseers
+	watchers    = policy.Watchers
+	confirmers  = policy.Confirmers
 )
 
 // APIBase is the base path of the API.
@@ -98,6 +99,6 @@ func (s *Server) Routes() []RouteInfo {
 type RouteInfo struct {
 	Method  string
 	Pattern string
-	Roles   []tandem.Role
+	Roles   policy.Gate
 	Public  bool
 }

@@ -1,7 +1,7 @@
 // Package http serves Tandem's JSON API over HTTP: every route in one table
-// (routes.go), one small handler per action, errors mapped to statuses in
-// one place (error.go), and every response through one place that sets the
-// security headers (middleware.go).
+// (routes.go), one small handler per action, and every request through the
+// front door (package front) that the pages pass too: its middleware and
+// its one table from error code to status.
 package http
 
 import (
@@ -10,10 +10,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strings"
 	"time"
 
 	"tandem"
+	"tandem/front"
 	"tandem/metrics"
 )
 
@@ -39,8 +39,11 @@ type Server struct {
 	Services
 	Log   *slog.Logger
 	Clock tandem.Clock
-	// UI, when set, serves every path outside the API (the web pages).
-	UI http.Handler
+	// UI, when set, serves every path outside the API (the web pages'
+	// own layer, behind the same front door); UIError shows an error as a
+	// page for them.
+	UI      http.Handler
+	UIError func(w http.ResponseWriter, r *http.Request, err error)
 
 	mux    *http.ServeMux
 	server *http.Server
@@ -69,16 +72,15 @@ func NewServer(svc Services, log *slog.Logger, clock tandem.Clock) *Server {
 	return s
 }
 
-// ServeHTTP serves one request through the middleware every response
-// passes.
+// ServeHTTP serves one request through the front door every request
+// passes (front.Chain), then to the API or to the pages.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if s.UI != nil && !strings.HasPrefix(r.URL.Path, APIBase+"/") && r.URL.Path != "/healthz" {
-		s.UI.ServeHTTP(w, r)
-		return
+	chain := front.Chain{Log: s.Log, Clock: s.Clock, TLS: s.certFile != ""}
+	next := http.Handler(metrics.Matched(s.mux)) // the route matched, for the metrics (Wrap)
+	if s.UI != nil && !front.IsAPI(r) {
+		chain.Page, next = s.UIError, s.UI
 	}
-	// Matched hands the route the mux matched to the metrics middleware,
-	// when serve puts one outside (Wrap).
-	s.middleware(metrics.Matched(s.mux)).ServeHTTP(w, r)
+	chain.Handler(next).ServeHTTP(w, r)
 }
 
 // Wrap puts mw outside everything the server serves, the API and the pages

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"tandem"
+	"tandem/front"
 	"tandem/policy"
 )
 
@@ -12,7 +13,7 @@ func (s *Server) settingsList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"settings": st})
+	front.WriteJSON(w, http.StatusOK, map[string]any{"settings": st})
 	return nil
 }
 
@@ -37,7 +38,7 @@ func (s *Server) settingSet(w http.ResponseWriter, r *http.Request) error {
 	}
 	for _, set := range all {
 		if set.Key == policy.CanonicalKey(key) {
-			writeJSON(w, http.StatusOK, set)
+			front.WriteJSON(w, http.StatusOK, set)
 			return nil
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"tandem"
+	"tandem/front"
 )
 
 type sourceRequest struct {
@@ -38,7 +39,7 @@ func (s *Server) sourceCreate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, src)
+	front.WriteJSON(w, http.StatusCreated, src)
 	return nil
 }
 
@@ -53,14 +54,14 @@ func (s *Server) sourceList(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		writeJSON(w, http.StatusOK, page)
+		front.WriteJSON(w, http.StatusOK, page)
 		return nil
 	}
 	srcs, err := s.Sources.ListSources(r.Context())
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"sources": srcs, "next": nil})
+	front.WriteJSON(w, http.StatusOK, map[string]any{"sources": srcs, "next": nil})
 	return nil
 }
 
@@ -69,7 +70,7 @@ func (s *Server) sourceGet(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, src)
+	front.WriteJSON(w, http.StatusOK, src)
 	return nil
 }
 
@@ -96,7 +97,7 @@ func (s *Server) sourceUpdate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, src)
+	front.WriteJSON(w, http.StatusOK, src)
 	return nil
 }
 
@@ -134,7 +135,7 @@ func (s *Server) sourceIdentity(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, id)
+	front.WriteJSON(w, http.StatusOK, id)
 	return nil
 }
 
@@ -155,7 +156,7 @@ func (s *Server) assignmentCreate(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, a)
+	front.WriteJSON(w, http.StatusCreated, a)
 	return nil
 }
 
@@ -172,6 +173,6 @@ func (s *Server) assignmentList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"assignments": as})
+	front.WriteJSON(w, http.StatusOK, map[string]any{"assignments": as})
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"tandem"
+	"tandem/front"
 )
 
 // The audit trail as a transparency log (CONTRACT, "The audit trail as a
@@ -42,7 +43,7 @@ func (s *Server) auditConsistency(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"hashes": nonNil(hashes)})
+	front.WriteJSON(w, http.StatusOK, map[string]any{"hashes": nonNil(hashes)})
 	return nil
 }
 
@@ -59,7 +60,7 @@ func (s *Server) auditInclusion(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"index": seq, "hashes": nonNil(hashes)})
+	front.WriteJSON(w, http.StatusOK, map[string]any{"index": seq, "hashes": nonNil(hashes)})
 	return nil
 }
 

@@ -17,6 +17,7 @@ import (
 
 	"tandem"
 	"tandem/passwd"
+	"tandem/policy"
 	"tandem/seal"
 )
 
@@ -596,7 +597,7 @@ func (s *Store) UnlockAccount(ctx context.Context, officerID string) error {
 
 // LockedOfficers returns the officers whose accounts are locked, with when.
 func (s *Store) LockedOfficers(ctx context.Context) (map[string]time.Time, error) {
-	if _, err := requireRole(ctx, tandem.RoleAdmin, tandem.RoleController); err != nil {
+	if _, err := requireRole(ctx, policy.Accounts...); err != nil {
 		return nil, err
 	}
 	out := map[string]time.Time{}

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"tandem"
+	"tandem/front"
 )
 
 // accountForm is the form that creates an account, kept as typed when it
@@ -63,7 +64,7 @@ func (h *Handler) accountCreate(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/officers/"+o.ID+"?done=account_created", http.StatusSeeOther)
 	case tandem.EINVALID, tandem.ECONFLICT:
 		f.Errors = errorsOf(err, accountFields)
-		h.render(w, r, http.StatusBadRequest, "account_new", view{Title: "Create an account", Nav: "officers", Data: f})
+		h.render(w, r, front.StatusOf(err), "account_new", view{Title: "Create an account", Nav: "officers", Data: f})
 	default:
 		h.fail(w, r, err)
 	}
@@ -129,12 +130,8 @@ func (h *Handler) accountActed(w http.ResponseWriter, r *http.Request, err error
 	switch tandem.ErrorCode(err) {
 	case "":
 		http.Redirect(w, r, "/officers/"+r.PathValue("id")+"?done="+done, http.StatusSeeOther)
-	case tandem.EINVALID:
-		h.showAccount(w, r, http.StatusBadRequest, err)
-	case tandem.ECONFLICT:
-		h.showAccount(w, r, http.StatusConflict, err)
-	case tandem.EFORBIDDEN:
-		h.showAccount(w, r, http.StatusForbidden, err)
+	case tandem.EINVALID, tandem.ECONFLICT, tandem.EFORBIDDEN:
+		h.showAccount(w, r, front.StatusOf(err), err)
 	default:
 		h.fail(w, r, err)
 	}

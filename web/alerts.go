@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"tandem"
+	"tandem/front"
 )
 
 type alertRow struct {
@@ -191,7 +192,7 @@ func (h *Handler) alertAcknowledge(w http.ResponseWriter, r *http.Request) {
 		q.Set("done", "alert_acknowledged")
 		http.Redirect(w, r, "/alerts?"+q.Encode(), http.StatusSeeOther)
 	case tandem.EINVALID, tandem.ECONFLICT:
-		h.showAlerts(w, r, http.StatusBadRequest, tandem.ErrorMessage(err))
+		h.showAlerts(w, r, front.StatusOf(err), tandem.ErrorMessage(err))
 	default:
 		h.fail(w, r, err)
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"tandem"
+	"tandem/front"
 )
 
 // contactAsItStands is the contact with every amendment applied, in order.
@@ -75,7 +76,7 @@ func (h *Handler) amendSave(w http.ResponseWriter, r *http.Request) {
 		bad = errorsOf(err, contactFields)
 	}
 	f.Errors = bad
-	h.render(w, r, http.StatusBadRequest, "contact_new", view{Title: "Amend a contact · " + src.Reference, Nav: "sources", Data: f})
+	h.render(w, r, front.StatusOf(orInvalid(err)), "contact_new", view{Title: "Amend a contact · " + src.Reference, Nav: "sources", Data: f})
 }
 
 // amendmentOf is the amendment that turns the contact as it stands into

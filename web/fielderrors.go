@@ -81,6 +81,15 @@ func (e fieldErrors) sentences() string {
 // General returns the error that belongs to no field.
 func (e fieldErrors) General() string { return e[""] }
 
+// orInvalid is err, or for a form the page itself found fault with (nil),
+// an invalid request: what sets the answer's status.
+func orInvalid(err error) error {
+	if err == nil {
+		return tandem.Invalid("", "the form has mistakes")
+	}
+	return err
+}
+
 // invalidAttrs marks a field that has an error for assistive technology,
 // pointing at the words beside it (fieldError's id).
 func invalidAttrs(e fieldErrors, field string) template.HTMLAttr {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"tandem"
+	"tandem/front"
 )
 
 // formTime reads a datetime-local field, which carries no zone: Tandem's
@@ -230,7 +231,7 @@ func (h *Handler) contactSave(w http.ResponseWriter, r *http.Request) {
 		bad = errorsOf(err, contactFields)
 	}
 	f.Errors = bad
-	h.render(w, r, http.StatusBadRequest, "contact_new", view{Title: "Record a contact · " + src.Reference, Nav: "sources", Data: f})
+	h.render(w, r, front.StatusOf(orInvalid(err)), "contact_new", view{Title: "Record a contact · " + src.Reference, Nav: "sources", Data: f})
 }
 
 // contactShow shows one contact as recorded, with its amendments, the

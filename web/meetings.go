@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"tandem"
+	"tandem/front"
 )
 
 type meetingForm struct {
@@ -89,7 +90,7 @@ func (h *Handler) meetingSave(w http.ResponseWriter, r *http.Request) {
 		}
 		f.Findings, f.Refused = e.Findings, true
 		f.Error = e.Message
-		h.render(w, r, http.StatusUnprocessableEntity, "meeting_new", view{Title: title, Nav: "sources", Data: f})
+		h.render(w, r, front.StatusOf(err), "meeting_new", view{Title: title, Nav: "sources", Data: f})
 	case tandem.EINVALID, tandem.ECONFLICT:
 		f.Error = tandem.ErrorMessage(err)
 		if e, ok := err.(*tandem.Error); ok {
@@ -159,7 +160,7 @@ func (h *Handler) meetingCancel(w http.ResponseWriter, r *http.Request) {
 	case "":
 		http.Redirect(w, r, "/sources/"+r.PathValue("id")+"/meetings/"+r.PathValue("mid")+"?done=meeting_cancelled", http.StatusSeeOther)
 	case tandem.EINVALID, tandem.ECONFLICT:
-		h.errorPage(w, r, http.StatusBadRequest, "Not cancelled", tandem.ErrorMessage(err))
+		h.errorPage(w, r, front.StatusOf(err), "Not cancelled", tandem.ErrorMessage(err))
 	default:
 		h.fail(w, r, err)
 	}

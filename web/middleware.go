@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
@@ -14,6 +13,7 @@ import (
 	"strings"
 
 	"tandem"
+	"tandem/front"
 )
 
 // requestState is what the middleware learns about a request: its CSP
@@ -47,62 +47,32 @@ func (h *Handler) cookieName() string {
 	return sessionCookie
 }
 
-// middleware is what every page passes: a request id, a nonce, the security
-// headers (set before anything is written, so error pages carry them too),
-// recovery from panics, and one log line.
+// middleware is what every page passes behind the front door (package
+// front: request id, the headers every answer carries, recovery, the log
+// line): a nonce, the pages' own Content-Security-Policy (which admits
+// their scripts by it), the body limit, and input no record may hold
+// refused before any page reads it.
 func (h *Handler) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := h.clock.Now()
-		id := tandem.RequestIDFromContext(r.Context())
-		if id == "" {
-			id = randomHex(8)
-		}
 		st := &requestState{nonce: randomNonce()}
-		ctx := context.WithValue(tandem.NewContextWithRequestID(r.Context(), id), stateKey{}, st)
+		ctx := context.WithValue(r.Context(), stateKey{}, st)
 		r = r.WithContext(ctx)
-		hd := w.Header()
-		hd.Set("X-Request-Id", id)
-		hd.Set("Content-Security-Policy", fmt.Sprintf("default-src 'none'; script-src 'nonce-%s'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'", st.nonce))
-		hd.Set("X-Content-Type-Options", "nosniff")
-		hd.Set("Referrer-Policy", "no-referrer")
-		hd.Set("X-Frame-Options", "DENY")
-		hd.Set("Cross-Origin-Opener-Policy", "same-origin")
-		if h.TLS {
-			hd.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
-		}
-		if !strings.HasPrefix(r.URL.Path, "/static/") {
-			// Pages carry source data: no copy in any cache.
-			hd.Set("Cache-Control", "no-store")
-		}
+		w.Header().Set("Content-Security-Policy", fmt.Sprintf("default-src 'none'; script-src 'nonce-%s'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'", st.nonce))
 		limit := int64(1 << 20)
 		if r.URL.Path == "/calls" {
 			limit = maxUpload // a phone system's month of records
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, limit)
-		sw := &statusWriter{ResponseWriter: w}
-		defer func() {
-			if p := recover(); p != nil {
-				h.log.ErrorContext(ctx, "panic", "request_id", id, "panic", fmt.Sprint(p))
-				if sw.status == 0 {
-					h.errorPage(sw, r, http.StatusInternalServerError, "Something went wrong", "The request could not be completed. Quote reference "+id+" to your administrator.")
-				}
-			}
-			h.log.InfoContext(ctx, "page", "request_id", id, "method", r.Method, "path", r.URL.Path, "status", sw.status, "took", h.clock.Now().Sub(start))
-		}()
 		if demo, err := h.svc.Sessions.IsDemo(ctx); err == nil {
 			st.demo = demo
 		}
 		// A path, query or form value no record may hold is refused before
 		// any page reads it (an uploaded file is the call import's to read).
 		if err := h.validInput(r); err != nil {
-			status := http.StatusBadRequest
-			if tandem.ErrorCode(err) == tandem.ETOOLARGE {
-				status = http.StatusRequestEntityTooLarge
-			}
-			h.errorPage(sw, r, status, "Not accepted", tandem.ErrorMessage(err)+".")
+			h.errorPage(w, r, front.StatusOf(err), "Not accepted", tandem.ErrorMessage(err)+".")
 			return
 		}
-		next.ServeHTTP(sw, r)
+		next.ServeHTTP(w, r)
 	})
 }
 
@@ -198,39 +168,10 @@ func (h *Handler) setSessionCookie(w http.ResponseWriter, r *http.Request, token
 		Secure: r.TLS != nil || h.SecureCookies || h.TLS, SameSite: http.SameSiteStrictMode, MaxAge: maxAge})
 }
 
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-// Unwrap lets http.ResponseController reach the connection's own writer
-// (read and write deadlines, flushing) through this one.
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
 func randomNonce() string {
 	b := make([]byte, 18)
 	_, _ = rand.Read(b)
 	return base64.RawStdEncoding.EncodeToString(b)
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }
 
 // validInput checks the request's path, query and, for a form post, its

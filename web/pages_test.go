@@ -268,7 +268,7 @@ func TestMeetingPlan_RefusedUnlessControllerOverrides(t *testing.T) {
 			overrode bool
 		}{
 			{"handler, one officer", ha, plan(ha, ""), http.StatusUnprocessableEntity, 0, "Refused", false},
-			{"handler, one officer, with a justification", ha, plan(ha, "The co-handler is on leave that week."), http.StatusUnprocessableEntity, 0, "Refused", false},
+			{"handler, one officer, with a justification", ha, plan(ha, "The co-handler is on leave that week."), http.StatusForbidden, 0, "Refused", false}, // as the API answers it: one table
 			{"controller, one officer, no justification", ctrl, plan(ctrl, ""), http.StatusUnprocessableEntity, 0, "Refused", false},
 			{"controller override with a justification", ctrl, plan(ctrl, "Source in danger; the second officer waits in the car."), http.StatusSeeOther, 1, "under your override", true},
 		}

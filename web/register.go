@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"tandem"
+	"tandem/front"
 )
 
 // registerForm is the form that registers a source: its identity is
@@ -14,8 +15,16 @@ type registerForm struct {
 	Gender, RecruitedOn                      string
 	LegalName, Aliases, DateOfBirth, Address string
 	Phones, Circumstances                    string
-	Error, ErrorField                        string
+	Errors                                   fieldErrors
 	Unit                                     string
+}
+
+// registerFields names the registration form's fields as the form says
+// them.
+var registerFields = map[string]string{
+	"gender": "The gender", "recruited_on": "The recruitment date", "legal_name": "The legal name", "aliases": "The aliases",
+	"date_of_birth": "The date of birth", "address": "The address", "phone_numbers": "The phone numbers",
+	"recruitment_circumstances": "How the source was recruited", "unit": "The unit",
 }
 
 func (h *Handler) registerNew(w http.ResponseWriter, r *http.Request) {
@@ -39,11 +48,8 @@ func (h *Handler) registerSave(w http.ResponseWriter, r *http.Request) {
 	}
 	switch tandem.ErrorCode(err) {
 	case tandem.EINVALID, tandem.EFORBIDDEN:
-		f.Error = tandem.ErrorMessage(err)
-		if e, ok := err.(*tandem.Error); ok {
-			f.ErrorField = e.Field
-		}
-		h.render(w, r, http.StatusBadRequest, "register", view{Title: "Register a source", Nav: "sources", Data: f})
+		f.Errors = errorsOf(err, registerFields)
+		h.render(w, r, front.StatusOf(err), "register", view{Title: "Register a source", Nav: "sources", Data: f})
 	default:
 		h.fail(w, r, err)
 	}

@@ -29,8 +29,9 @@ func TestRegister_AHandlerRegistersASource(t *testing.T) {
 			"legal_name": {"Morwenna Quillfeather"}, "aliases": {"Mo\nQuill"}, "address": {"4 Lantern Lane"},
 			"phone_numbers": {"+447700900777"}, "recruitment_circumstances": {"Walked into the station."}}
 		p := ha.post("/sources", v)
-		if p.status != http.StatusBadRequest || !strings.Contains(p.alert(), "date_of_birth") || !strings.Contains(p.body, "Morwenna Quillfeather") {
-			t.Errorf("a birth after recruitment: %d %q; want 400 naming date_of_birth, the form kept", p.status, p.alert())
+		if p.status != http.StatusBadRequest || !strings.Contains(p.alert(), "The date of birth must be before the recruitment date") ||
+			!strings.Contains(p.body, `<span id="err-date_of_birth" class="field-error">`) || !strings.Contains(p.body, "Morwenna Quillfeather") {
+			t.Errorf("a birth after recruitment: %d %q; want 400 naming the date of birth in words beside it, the form kept", p.status, p.alert())
 		}
 		if cc := p.header.Get("Cache-Control"); !strings.Contains(cc, "no-store") {
 			t.Errorf("the form with an identity in it may be cached: %q", cc)

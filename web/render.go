@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"tandem"
+	"tandem/front"
+	"tandem/policy"
 )
 
 //go:embed all:templates
@@ -43,6 +45,15 @@ func parsePages(a *assets) (*pages, error) {
 		"shareClass":    shareClass,
 		"fixFor":        fixFor,
 		"invalid":       invalidAttrs,
+		// gate: the navigation offers a page to exactly those its route's
+		// gate lets through (policy.Gates, the API's and the pages' table).
+		"gate": func(o *tandem.Officer, name string) (bool, error) {
+			g, ok := policy.Gates[name]
+			if !ok {
+				return false, fmt.Errorf("web: no gate %q", name)
+			}
+			return g.Opens(o), nil
+		},
 		// indicatorsSet: an amendment that cleared the indicators (an
 		// empty list) from one that left them alone (none).
 		"indicatorsSet": func(is []tandem.Indicator) bool { return is != nil },
@@ -190,8 +201,8 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		h.errorPage(w, r, http.StatusForbidden, "Not allowed", tandem.ErrorMessage(err))
 	case tandem.EUNAUTHORIZED:
 		http.Redirect(w, r, "/login", http.StatusSeeOther)
-	case tandem.EINVALID, tandem.ECONFLICT, tandem.EPOLICY, tandem.ETOOLARGE:
-		h.errorPage(w, r, http.StatusBadRequest, "That did not work", tandem.ErrorMessage(err))
+	case tandem.EINVALID, tandem.ECONFLICT, tandem.EPOLICY, tandem.ETOOLARGE, tandem.ERATELIMITED:
+		h.errorPage(w, r, front.StatusOf(err), "That did not work", tandem.ErrorMessage(err))
 	default:
 		h.log.ErrorContext(r.Context(), "internal error", "request_id", id, "error", err.Error())
 		h.errorPage(w, r, http.StatusInternalServerError, "Something went wrong", "The request could not be completed. Quote reference "+id+" to your administrator.")

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"tandem"
+	"tandem/front"
 )
 
 type riskForm struct {
@@ -20,8 +21,13 @@ type riskForm struct {
 	ContactID   string
 	Contacts    []*tandem.Contact
 	Categories  []string
-	Error       string
-	ErrorField  string
+	Errors      fieldErrors
+}
+
+// riskFields names the risk form's fields as the form says them.
+var riskFields = map[string]string{
+	"category": "The category", "description": "The description", "likelihood": "The likelihood", "impact": "The impact",
+	"mitigation": "The mitigation", "review_by": "The review date", "contact_id": "The contact",
 }
 
 var riskCategories = []string{"relationship", "source_safety", "officer_safety", "corruption", "compromise", "welfare", "other"}
@@ -73,11 +79,8 @@ func (h *Handler) riskSave(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	f.Error = tandem.ErrorMessage(err)
-	if e, ok := err.(*tandem.Error); ok {
-		f.ErrorField = e.Field
-	}
-	h.showRisk(w, r, http.StatusBadRequest, f)
+	f.Errors = errorsOf(err, riskFields)
+	h.showRisk(w, r, front.StatusOf(err), f)
 }
 
 // riskRow is one entry of a source's risk register, with its review date

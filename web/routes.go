@@ -7,20 +7,20 @@ import (
 	"tandem/policy"
 )
 
+// The gates are policy's, the same the API's routes and the navigation
+// read.
 var (
-	anyRole     []tandem.Role
-	handling    = []tandem.Role{tandem.RoleHandler, tandem.RoleController}
-	readers     = []tandem.Role{tandem.RoleHandler, tandem.RoleController, tandem.RoleAuthorisingOfficer, tandem.RoleAuditor}
-	overseers   = []tandem.Role{tandem.RoleController, tandem.RoleAuthorisingOfficer, tandem.RoleAuditor}
-	controllers = []tandem.Role{tandem.RoleController}
-	staff       = []tandem.Role{tandem.RoleAdmin, tandem.RoleController}
-	adminOnly   = []tandem.Role{tandem.RoleAdmin}
-	auditors    = []tandem.Role{tandem.RoleAuditor}
-	watchers    = []tandem.Role{tandem.RoleController, tandem.RoleAuditor}
-	// accounts: who looks after accounts (administrators) and who is the
-	// second person that confirms them (controllers, authorising officers).
-	accounts   = []tandem.Role{tandem.RoleAdmin, tandem.RoleController, tandem.RoleAuthorisingOfficer}
-	confirmers = []tandem.Role{tandem.RoleController, tandem.RoleAuthorisingOfficer}
+	anyRole     = policy.Anyone
+	handling    = policy.Handling
+	readers     = policy.Readers
+	overseers   = policy.Overseers
+	controllers = policy.Controllers
+	staff       = policy.Trainers
+	adminOnly   = policy.Admins
+	auditors    = policy.Auditors
+	watchers    = policy.Watchers
+	accounts    = policy.Accounts
+	confirmers  = policy.Confirmers
 )
 
 // routes lists every page of the web UI.

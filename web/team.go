@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"tandem"
+	"tandem/front"
 )
 
 // The handling team page: what a TWO_HANDLERS or TRAINED_OFFICER alert
@@ -111,7 +112,7 @@ func (h *Handler) assignmentSave(w http.ResponseWriter, r *http.Request) {
 	var te *tandem.Error
 	switch code := tandem.ErrorCode(err); {
 	case errors.As(err, &te) && (code == tandem.EPOLICY || code == tandem.EINVALID || code == tandem.ECONFLICT):
-		h.showTeam(w, r, http.StatusUnprocessableEntity, func(d *teamData) {
+		h.showTeam(w, r, front.StatusOf(err), func(d *teamData) {
 			d.Error, d.Findings, d.OfficerID, d.Role = "Not assigned: "+tandem.ErrorMessage(err), te.Findings, officerID, role
 		})
 	default:
@@ -126,7 +127,7 @@ func (h *Handler) assignmentEnd(w http.ResponseWriter, r *http.Request) {
 	case "":
 		http.Redirect(w, r, "/sources/"+id+"/team?done=assignment_ended", http.StatusSeeOther)
 	case tandem.EINVALID, tandem.ECONFLICT:
-		h.errorPage(w, r, http.StatusBadRequest, "Not ended", tandem.ErrorMessage(err))
+		h.errorPage(w, r, front.StatusOf(err), "Not ended", tandem.ErrorMessage(err))
 	default:
 		h.fail(w, r, err)
 	}

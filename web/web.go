@@ -11,6 +11,7 @@ import (
 	"tandem/internal/throttle"
 
 	"tandem"
+	"tandem/front"
 	"tandem/metrics"
 	"tandem/policy"
 )
@@ -89,7 +90,20 @@ func New(svc Services, log *slog.Logger, clock tandem.Clock) (*Handler, error) {
 	return h, nil
 }
 
-// ServeHTTP serves a page through the middleware every page passes.
+// ServeHTTP serves a page behind the front door, for a web UI served on
+// its own (the tests); Tandem's server puts Pages behind its own.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	h.middleware(h.crossOrigin.Handler(metrics.Matched(h.mux))).ServeHTTP(w, r)
+	chain := front.Chain{Log: h.log, Clock: h.clock, TLS: h.TLS, Page: h.ErrorPage}
+	chain.Handler(h.Pages()).ServeHTTP(w, r)
 }
+
+// Pages is the pages' own layer (their middleware, the cross-origin
+// check, the routes), to be served behind the front door.
+func (h *Handler) Pages() http.Handler {
+	// Matched hands the route matched to the request metrics.
+	return h.middleware(h.crossOrigin.Handler(metrics.Matched(h.mux)))
+}
+
+// ErrorPage shows an error as a page: what the front door does for a
+// request outside the API.
+func (h *Handler) ErrorPage(w http.ResponseWriter, r *http.Request, err error) { h.fail(w, r, err) }

@@ -82,7 +82,7 @@ func (m *Main) serve(ctx context.Context, g *globals, args []string) error {
 	svc := services(store)
 	svc.Calls = timedCalls
 	srv := tandemhttp.NewServer(svc, log, m.Clock)
-	srv.UI = ui
+	srv.UI, srv.UIError = ui.Pages(), ui.ErrorPage
 	srv.Wrap(mx.Middleware)
 	scheme := "http"
 	if *tlsCert != "" {
