@@ -8,10 +8,13 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
 
@@ -24,6 +27,54 @@ type browser struct {
 	t   *testing.T
 	ctx context.Context
 	srv *server
+	// console gathers what the pages logged as errors: a script's
+	// exception, console.error, a refusal by the CSP, a static file that
+	// failed to load.
+	console *consoleLog
+}
+
+// consoleLog is what a browser's pages logged as errors, in order.
+type consoleLog struct {
+	mu   sync.Mutex
+	errs []string
+}
+
+func (c *consoleLog) add(s string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.errs = append(c.errs, s)
+}
+
+// take returns the errors logged since the last take, and forgets them.
+func (c *consoleLog) take() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := c.errs
+	c.errs = nil
+	return out
+}
+
+// listen gathers a tab's errors. A network error counts only for a static
+// file: the answer to the page itself may be a 4xx that the test asked for.
+func (c *consoleLog) listen(ev any) {
+	switch e := ev.(type) {
+	case *cdplog.EventEntryAdded:
+		if e.Entry == nil || e.Entry.Level != cdplog.EntryLevelError {
+			return
+		}
+		if e.Entry.Source == cdplog.EntrySourceNetwork && !strings.Contains(e.Entry.URL, "/static/") {
+			return
+		}
+		c.add(string(e.Entry.Source) + ": " + e.Entry.Text + " " + e.Entry.URL)
+	case *runtime.EventExceptionThrown:
+		if e.ExceptionDetails != nil {
+			c.add("exception: " + e.ExceptionDetails.Text)
+		}
+	case *runtime.EventConsoleAPICalled:
+		if e.Type == runtime.ConsoleAPICalledTypeError {
+			c.add("console.error")
+		}
+	}
 }
 
 // newBrowser starts a fresh Chromium for t on srv, with its own profile,
@@ -63,7 +114,18 @@ func newBrowser(t *testing.T, srv *server) *browser {
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("start Chromium: %v", err)
 	}
-	return &browser{t: t, ctx: ctx, srv: srv}
+	b := &browser{t: t, ctx: ctx, srv: srv, console: &consoleLog{}}
+	if err := chromedp.Listen(ctx, b.console.listen); err != nil {
+		t.Fatalf("listen to the console: %v", err)
+	}
+	// Before the browser closes (cleanups run last first): no page may have
+	// logged an error that no check took.
+	t.Cleanup(func() {
+		for _, e := range b.console.take() {
+			t.Errorf("the browser's console logged an error: %s", e)
+		}
+	})
+	return b
 }
 
 // page is what a visit found.
@@ -109,6 +171,9 @@ func (b *browser) arrived(resp *network.Response, err error, name string, want i
 		p.Status = resp.Status
 	}
 	b.snapshot(p)
+	for _, e := range b.console.take() {
+		b.t.Errorf("%s: the console logged an error: %s", name, e)
+	}
 	if p.Status != want {
 		b.t.Fatalf("%s: %s answered %d, want %d; the page says: %.300s", name, p.URL, p.Status, want, p.Text)
 	}

@@ -3,6 +3,7 @@ package e2e
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
@@ -51,5 +52,16 @@ func TestPages_CSPRefusesInlineScripts(t *testing.T) {
 			t.Errorf("new Function in the page gave %q, want EvalError (the CSP has no 'unsafe-eval')", evalErr)
 		}
 		b.injectAxe("/login")
+		// The refused script is on the console: the check every page's
+		// console passes can see a refusal. Taken, it fails nothing.
+		var refused bool
+		for deadline := time.Now().Add(5 * time.Second); !refused && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+			for _, e := range b.console.take() {
+				refused = refused || strings.Contains(e, "Content Security Policy")
+			}
+		}
+		if !refused {
+			t.Errorf("the refused inline script left nothing on the console: the console check would miss errors")
+		}
 	})
 }
