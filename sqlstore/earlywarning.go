@@ -11,10 +11,6 @@ import (
 	"tandem/policy"
 )
 
-// unitZone is the clock of the units: working hours and night are read on
-// it. (One zone for the force; a setting when a force spans zones.)
-const unitZone = "Europe/London"
-
 // EarlyWarning scores every current handler–source pair of the caller's
 // board over the last days, highest first, each with its reasons in words
 // and the dated facts behind them. Controllers and auditors only.
@@ -90,10 +86,7 @@ func (s *Store) board(ctx context.Context, f tandem.BoardFilter) ([]scoredPair, 
 	if f.Days < 1 || f.Days > 731 {
 		return nil, tandem.Invalid("days", "days must be between 1 and 731")
 	}
-	loc, err := time.LoadLocation(unitZone)
-	if err != nil {
-		loc = time.UTC
-	}
+	loc := policy.UnitZone()
 	var out []scoredPair
 	err = s.view(ctx, func(tx *Tx) error {
 		st, err := tx.settings()

@@ -7,29 +7,36 @@ import (
 	"time"
 
 	"tandem"
+	"tandem/policy"
 	"tandem/front"
 )
 
-// formTime reads a datetime-local field, which carries no zone: Tandem's
-// forms say the time is UTC.
+// formTime reads a datetime-local field, which carries no zone: the forms
+// take times on the units' clock (policy.UnitZone), as officers read
+// their watches, and the record keeps them in UTC.
 func formTime(r *http.Request, field string) (time.Time, error) {
 	v := strings.TrimSpace(r.PostFormValue(field))
 	if v == "" {
 		return time.Time{}, tandem.Invalid(field, "give the date and time")
 	}
-	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02T15:04:05", time.RFC3339} {
-		if t, err := time.ParseInLocation(layout, v, time.UTC); err == nil {
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t.UTC(), nil
+	}
+	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02T15:04:05"} {
+		if t, err := time.ParseInLocation(layout, v, policy.UnitZone()); err == nil {
 			return t.UTC(), nil
 		}
 	}
 	return time.Time{}, tandem.Invalid(field, "the date and time could not be read: use the picker, or write 2026-11-26T14:30")
 }
 
+// formValue writes a moment for a datetime-local field, on the units'
+// clock.
 func formValue(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.UTC().Format("2006-01-02T15:04")
+	return t.In(policy.UnitZone()).Format("2006-01-02T15:04")
 }
 
 // officerChoice is an officer offered on a form.

@@ -209,11 +209,19 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 }
 
+// when writes a moment on the units' clock, with its zone ("GMT",
+// "BST"), and UTC beside it when the two differ: what an officer reads
+// and what the record holds.
 func when(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.UTC().Format("Mon 2 Jan 2006, 15:04") + " UTC"
+	local := t.In(policy.UnitZone())
+	out := local.Format("Mon 2 Jan 2006, 15:04 MST")
+	if _, off := local.Zone(); off != 0 {
+		out += " (" + t.UTC().Format("15:04") + " UTC)"
+	}
+	return out
 }
 
 func pct(n, of int) string {

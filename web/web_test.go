@@ -553,8 +553,9 @@ func (a *app) signIn(o *tandem.Officer) *browser {
 	return b
 }
 
-// formTime is how the forms write a time: UTC, to the minute.
-func formTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04") }
+// formTime is how the forms write a time: on the units' clock, to the
+// minute.
+func formTime(t time.Time) string { return t.In(policy.UnitZone()).Format("2006-01-02T15:04") }
 
 // finding is a finding as a page shows it.
 type finding struct{ severity, rule, message string }
