@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"tandem"
-	"tandem/policy"
 	"tandem/front"
+	"tandem/policy"
 )
 
 // formTime reads a datetime-local field, which carries no zone: the forms
