@@ -83,3 +83,43 @@ func TestChain_OneTableAnsweredAsJSONOrAsAPage(t *testing.T) {
 		}
 	}
 }
+
+// TestRoutes_OneListForBothDoors: every route is listed once; the API's
+// are under its base path (and the health check), the pages' are not; the
+// only public routes are those that must be (sign-in, static files, the
+// health check and the API's description).
+func TestRoutes_OneListForBothDoors(t *testing.T) {
+	seen := map[string]bool{}
+	public := map[string]bool{
+		"GET /healthz": true, "GET " + APIBase + "/openapi.json": true, "GET /static/": true, "GET /favicon.ico": true,
+		"GET /login": true, "POST /login": true, "GET /login/second-factor": true, "POST /login/second-factor": true,
+		"GET /login/enrol": true, "POST /login/enrol": true, "POST /logout": true,
+	}
+	check := func(rt Route, api bool) {
+		key := rt.Method + " " + rt.Pattern
+		if seen[key] {
+			t.Errorf("%s is listed twice", key)
+		}
+		seen[key] = true
+		if under := strings.HasPrefix(rt.Pattern, APIBase+"/") || rt.Pattern == "/healthz"; under != api {
+			t.Errorf("%s: under the API's base %v, in the API's list %v", key, under, api)
+		}
+		if rt.Public != public[key] {
+			t.Errorf("%s: public %v, want %v", key, rt.Public, public[key])
+		}
+		if rt.Handler == "" {
+			t.Errorf("%s names no handler", key)
+		}
+	}
+	for _, rt := range API {
+		check(rt, true)
+	}
+	for _, rt := range Pages {
+		check(rt, false)
+	}
+	for key := range public {
+		if !seen[key] {
+			t.Errorf("%s is expected to be public but is no route", key)
+		}
+	}
+}

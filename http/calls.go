@@ -13,8 +13,8 @@ import (
 )
 
 // maxCallRecords is the largest call-record file the API takes in one
-// request (a month of a busy PBX); the command line has no limit.
-const maxCallRecords = 512 << 20
+// request (front.API gives the route this body limit).
+const maxCallRecords = front.MaxCallRecords
 
 func (s *Server) callRecordsImport(w http.ResponseWriter, r *http.Request) error {
 	// A month of a PBX's records takes longer to send and import than the

@@ -1,7 +1,7 @@
-// Package http serves Tandem's JSON API over HTTP: every route in one table
-// (routes.go), one small handler per action, and every request through the
-// front door (package front) that the pages pass too: its middleware and
-// its one table from error code to status.
+// Package http serves Tandem's JSON API over HTTP: one small handler per
+// action, bound to the routes listed in front/routes.go, and every request
+// through the front door (package front) that the pages pass too: its
+// middleware and its one table from error code to status.
 package http
 
 import (

@@ -26,7 +26,7 @@ func TestNew_ParsesEveryTemplateAtStartUp(t *testing.T) {
 }
 
 // TestPages_EachPageAnswersItsRolesAndRefusesOthers signs in one officer
-// of each role and asks each page of routes.go: 200 for the roles it
+// of each role and asks each page of front/routes.go: 200 for the roles it
 // serves, 403 for the others, and the sign-in page for no one signed in.
 func TestPages_EachPageAnswersItsRolesAndRefusesOthers(t *testing.T) {
 	t.Parallel()

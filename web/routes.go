@@ -1,92 +1,101 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 
 	"tandem"
+	"tandem/front"
 	"tandem/policy"
 )
 
-// The gates are policy's, the same the API's routes and the navigation
-// read.
-var (
-	anyRole     = policy.Anyone
-	handling    = policy.Handling
-	readers     = policy.Readers
-	overseers   = policy.Overseers
-	controllers = policy.Controllers
-	staff       = policy.Trainers
-	adminOnly   = policy.Admins
-	auditors    = policy.Auditors
-	watchers    = policy.Watchers
-	accounts    = policy.Accounts
-	confirmers  = policy.Confirmers
-)
+// pageHandlers binds each page route's handler (front.Pages, where every
+// route is listed) to its function.
+func (h *Handler) pageHandlers() map[string]http.HandlerFunc {
+	return map[string]http.HandlerFunc{
+		"assets":                   h.assets.serve,
+		"favicon":                  h.assets.favicon,
+		"loginShow":                h.loginShow,
+		"loginSubmit":              h.loginSubmit,
+		"secondFactorShow":         h.secondFactorShow,
+		"secondFactorSubmit":       h.secondFactorSubmit,
+		"enrolShow":                h.enrolShow,
+		"enrolSubmit":              h.enrolSubmit,
+		"logout":                   h.logout,
+		"home":                     h.home,
+		"sourceList":               h.sourceList,
+		"registerNew":              h.registerNew,
+		"registerSave":             h.registerSave,
+		"sourceShow":               h.sourceShow,
+		"identityReveal":           h.identityReveal,
+		"contactNew":               h.contactNew,
+		"contactSave":              h.contactSave,
+		"contactPreview":           h.contactPreview,
+		"contactShow":              h.contactShow,
+		"amendNew":                 h.amendNew,
+		"amendSave":                h.amendSave,
+		"meetingNew":               h.meetingNew,
+		"meetingSave":              h.meetingSave,
+		"meetingPreview":           h.meetingPreview,
+		"meetingShow":              h.meetingShow,
+		"meetingCancel":            h.meetingCancel,
+		"teamShow":                 h.teamShow,
+		"assignmentSave":           h.assignmentSave,
+		"assignmentEnd":            h.assignmentEnd,
+		"requiredGenderSave":       h.requiredGenderSave,
+		"riskRegister":             h.riskRegister,
+		"riskNew":                  h.riskNew,
+		"riskSave":                 h.riskSave,
+		"alertList":                h.alertList,
+		"alertAcknowledge":         h.alertAcknowledge,
+		"alertsAcknowledge":        h.alertsAcknowledge,
+		"complianceShow":           h.complianceShow,
+		"complianceContacts":       h.complianceContacts,
+		"officerList":              h.officerList,
+		"accountNew":               h.accountNew,
+		"accountCreate":            h.accountCreate,
+		"accountShow":              h.accountShow,
+		"accountUpdate":            h.accountUpdate,
+		"accountConfirm":           h.accountConfirm,
+		"accountResetSecondFactor": h.accountResetSecondFactor,
+		"trainingSave":             h.trainingSave,
+		"officerUnlock":            h.officerUnlock,
+		"officerDisable":           h.officerDisable,
+		"auditShow":                h.auditShow,
+		"earlyWarning":             h.earlyWarning,
+		"settingsShow":             h.settingsShow,
+		"settingSave":              h.settingSave,
+		"callsShow":                h.callsShow,
+		"callsImport":              h.callsImport,
+	}
+}
 
-// routes lists every page of the web UI.
-func (h *Handler) routes() {
-	m := h.mux
-	m.HandleFunc("GET /static/", h.assets.serve)
-	m.HandleFunc("GET /favicon.ico", h.assets.favicon)
-
-	m.HandleFunc("GET /login", h.loginShow)
-	m.HandleFunc("POST /login", h.loginSubmit)
-	m.HandleFunc("GET /login/second-factor", h.secondFactorShow)
-	m.HandleFunc("POST /login/second-factor", h.secondFactorSubmit)
-	m.HandleFunc("GET /login/enrol", h.enrolShow)
-	m.HandleFunc("POST /login/enrol", h.enrolSubmit)
-	m.HandleFunc("POST /logout", h.logout)
-
-	m.HandleFunc("GET /{$}", h.signedIn(anyRole, h.home))
-	m.HandleFunc("GET /sources", h.signedIn(readers, h.sourceList))
-	m.HandleFunc("GET /sources/new", h.signedIn(handling, h.registerNew))
-	m.HandleFunc("POST /sources", h.signedIn(handling, h.registerSave))
-	m.HandleFunc("GET /sources/{id}", h.signedIn(readers, h.sourceShow))
-	m.HandleFunc("POST /sources/{id}/identity", h.signedIn(readers, h.identityReveal))
-	m.HandleFunc("GET /sources/{id}/contacts/new", h.signedIn(handling, h.contactNew))
-	m.HandleFunc("POST /sources/{id}/contacts", h.signedIn(handling, h.contactSave))
-	m.HandleFunc("POST /sources/{id}/contacts/preview", h.signedIn(handling, h.contactPreview))
-	m.HandleFunc("GET /sources/{id}/contacts/{cid}", h.signedIn(readers, h.contactShow))
-	m.HandleFunc("GET /sources/{id}/contacts/{cid}/amend", h.signedIn(handling, h.amendNew))
-	m.HandleFunc("POST /sources/{id}/contacts/{cid}/amendments", h.signedIn(handling, h.amendSave))
-	m.HandleFunc("GET /sources/{id}/meetings/new", h.signedIn(handling, h.meetingNew))
-	m.HandleFunc("POST /sources/{id}/meetings", h.signedIn(handling, h.meetingSave))
-	m.HandleFunc("POST /sources/{id}/meetings/preview", h.signedIn(handling, h.meetingPreview))
-	m.HandleFunc("GET /sources/{id}/meetings/{mid}", h.signedIn(readers, h.meetingShow))
-	m.HandleFunc("POST /sources/{id}/meetings/{mid}/cancel", h.signedIn(handling, h.meetingCancel))
-	m.HandleFunc("GET /sources/{id}/team", h.signedIn(controllers, h.teamShow))
-	m.HandleFunc("POST /sources/{id}/assignments", h.signedIn(controllers, h.assignmentSave))
-	m.HandleFunc("POST /sources/{id}/assignments/{aid}/end", h.signedIn(controllers, h.assignmentEnd))
-	m.HandleFunc("POST /sources/{id}/required-gender", h.signedIn(controllers, h.requiredGenderSave))
-	m.HandleFunc("GET /sources/{id}/risks", h.signedIn(readers, h.riskRegister))
-	m.HandleFunc("GET /sources/{id}/risks/new", h.signedIn(handling, h.riskNew))
-	m.HandleFunc("POST /sources/{id}/risks", h.signedIn(handling, h.riskSave))
-
-	m.HandleFunc("GET /alerts", h.signedIn(readers, h.alertList))
-	m.HandleFunc("POST /alerts/{id}/acknowledge", h.signedIn(controllers, h.alertAcknowledge))
-	m.HandleFunc("POST /alerts/acknowledge", h.signedIn(controllers, h.alertsAcknowledge))
-	m.HandleFunc("GET /compliance", h.signedIn(overseers, h.complianceShow))
-	m.HandleFunc("GET /compliance/contacts", h.signedIn(overseers, h.complianceContacts))
-	m.HandleFunc("GET /officers", h.signedIn(accounts, h.officerList))
-	m.HandleFunc("GET /officers/new", h.signedIn(adminOnly, h.accountNew))
-	m.HandleFunc("POST /officers", h.signedIn(adminOnly, h.accountCreate))
-	m.HandleFunc("GET /officers/{id}", h.signedIn(accounts, h.accountShow))
-	m.HandleFunc("POST /officers/{id}/account", h.signedIn(adminOnly, h.accountUpdate))
-	m.HandleFunc("POST /officers/{id}/confirm", h.signedIn(confirmers, h.accountConfirm))
-	m.HandleFunc("POST /officers/{id}/second-factor/reset", h.signedIn(adminOnly, h.accountResetSecondFactor))
-	m.HandleFunc("POST /officers/{id}/training", h.signedIn(staff, h.trainingSave))
-	m.HandleFunc("POST /officers/{id}/unlock", h.signedIn(adminOnly, h.officerUnlock))
-	m.HandleFunc("POST /officers/{id}/disable", h.signedIn(adminOnly, h.officerDisable))
-	m.HandleFunc("GET /audit", h.signedIn(auditors, h.auditShow))
-	m.HandleFunc("GET /early-warning", h.signedIn(watchers, h.earlyWarning))
-	m.HandleFunc("GET /settings", h.signedIn(anyRole, h.settingsShow))
-	m.HandleFunc("POST /settings/{key}", h.signedIn(staff, h.settingSave))
-	m.HandleFunc("GET /calls", h.signedIn(controllers, h.callsShow))
-	m.HandleFunc("POST /calls", h.signedIn(controllers, h.callsImport))
-
-	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+// routes registers every page of front.Pages behind its gate (the
+// sign-in pages and static files are public). A route with no handler,
+// or a handler with no route, is a mistake in the program: it stops here.
+func (h *Handler) routes() error {
+	bound := h.pageHandlers()
+	used := map[string]bool{}
+	for _, rt := range front.Pages {
+		fn, ok := bound[rt.Handler]
+		if !ok {
+			return fmt.Errorf("web: no handler %q for %s %s", rt.Handler, rt.Method, rt.Pattern)
+		}
+		used[rt.Handler] = true
+		if !rt.Public {
+			fn = h.signedIn(rt.Gate, fn)
+		}
+		h.mux.HandleFunc(rt.Method+" "+rt.Pattern, fn)
+	}
+	for name := range bound {
+		if !used[name] {
+			return fmt.Errorf("web: handler %q serves no route in front.Pages", name)
+		}
+	}
+	h.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		h.errorPage(w, r, http.StatusNotFound, "Not found", "There is no such page.")
 	})
+	return nil
 }
 
 // home sends each officer to the page their day starts with.

@@ -86,7 +86,9 @@ func New(svc Services, log *slog.Logger, clock tandem.Clock) (*Handler, error) {
 	h.crossOrigin.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h.errorPage(w, r, http.StatusForbidden, "Refused", "This form was sent from another site's page, so it was not accepted. Open Tandem itself and try again.")
 	}))
-	h.routes()
+	if err := h.routes(); err != nil {
+		return nil, err
+	}
 	return h, nil
 }
 
