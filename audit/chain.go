@@ -67,8 +67,16 @@ func Seal(e *tandem.AuditEvent, prev *tandem.AuditEvent) {
 
 // Removed is the record hash of an entry that removed its record, as a
 // reset second factor is: from then the record must not be there. (A row
-// deleted outside Tandem has no such entry, and verification names it.)
+// deleted outside Tandem has no such entry, and verification names it;
+// and no other kind of record is ever removed: see removable.)
 const Removed = "removed"
+
+// removable reports whether Tandem ever removes the record an entry names:
+// only a second factor, when an administrator resets it. Every other record
+// stays for good, so an entry that says otherwise is not Tandem's.
+func removable(e *tandem.AuditEvent) bool {
+	return e.Action == "account.second_factor_reset" && e.ObjectType == "second_factor"
+}
 
 // Chain checks entries one at a time, in order, and remembers the record
 // hash each object was last left with.
@@ -105,6 +113,9 @@ func (c *Chain) Next(e *tandem.AuditEvent) error {
 	switch e.RecordHash {
 	case "":
 	case Removed:
+		if !removable(e) {
+			return fmt.Errorf("audit entry %d: it says a %s record was removed by %s, and Tandem removes no such record", e.Seq, e.ObjectType, e.Action)
+		}
 		delete(c.records, Key(e.ObjectType, e.ObjectID))
 	default:
 		c.records[Key(e.ObjectType, e.ObjectID)] = Last{Seq: e.Seq, RecordHash: e.RecordHash}

@@ -82,9 +82,9 @@ func TestResetSecondFactor_ThroughTheAPI(t *testing.T) {
 		if res := f.do("POST", path, f.token(uAdmin), map[string]any{"reason": "lost phone"}); res.Status != http.StatusOK {
 			t.Fatalf("the reset: %s", res)
 		}
-		if evs := f.auditSince(head); len(evs) != 1 || evs[0].Action != "account.second_factor_reset" {
+		if evs := f.auditSince(head); len(evs) != 2 || evs[0].Action != "account.second_factor_reset" || evs[1].Action != "officer.await_confirmation" {
 			t.Errorf("the trail: %+v", evs)
 		}
-		f.do("POST", path, f.token(uAdmin), map[string]any{"reason": "again"}).wantError(t, http.StatusConflict, tandem.ECONFLICT, "")
+		f.do("POST", path, f.token(uAdmin), map[string]any{"reason": "again, another phone"}).wantError(t, http.StatusConflict, tandem.ECONFLICT, "")
 	})
 }

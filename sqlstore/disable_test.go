@@ -305,7 +305,7 @@ func TestResetSecondFactor_ALostPhoneEnrolsAgain(t *testing.T) {
 		if err := e.store.ResetSecondFactor(e.as(e.controller), o.ID, "lost phone"); tandem.ErrorCode(err) != tandem.EFORBIDDEN {
 			t.Errorf("a controller's reset: %v, want forbidden", err)
 		}
-		if err := e.store.ResetSecondFactor(e.as(e.admin), o.ID, " "); tandem.ErrorCode(err) != tandem.EINVALID {
+		if err := e.store.ResetSecondFactor(e.as(e.admin), o.ID, "lost"); tandem.ErrorCode(err) != tandem.EINVALID {
 			t.Errorf("a reset without a reason: %v, want invalid", err)
 		}
 		head := e.auditHead()
@@ -315,8 +315,15 @@ func TestResetSecondFactor_ALostPhoneEnrolsAgain(t *testing.T) {
 		if _, err := e.store.Session(e.system(), cookie); tandem.ErrorCode(err) != tandem.EUNAUTHORIZED {
 			t.Errorf("the session after the reset: %v, want unauthorized", err)
 		}
-		if evs := e.audit(head); len(evs) != 1 || evs[0].Action != "account.second_factor_reset" || evs[0].Reason != "phone lost on duty, reported 09:10" {
+		if evs := e.audit(head); len(evs) != 2 || evs[0].Action != "account.second_factor_reset" || evs[0].Reason != "phone lost on duty, reported 09:10" ||
+			evs[1].Action != "officer.await_confirmation" {
 			t.Errorf("the trail: %+v", evs)
+		}
+		// The administrator set the first password: with the second factor
+		// gone they could enrol their own key, so the account waits for a
+		// second person again.
+		if got, _ := e.store.FindOfficer(e.as(e.admin), o.ID); !got.AwaitingConfirmation {
+			t.Errorf("after a reset the account awaits no confirmation: an administrator could take it over")
 		}
 		e.verify("after a reset")
 		e.now = e.now.Add(time.Minute)

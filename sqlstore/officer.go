@@ -10,6 +10,7 @@ import (
 	"strings"
 	"tandem/audit"
 	"time"
+	"unicode/utf8"
 
 	"tandem"
 	"tandem/passwd"
@@ -557,13 +558,17 @@ func officerChanges(was, now *tandem.Officer) []string {
 // ResetSecondFactor removes an account's second factor (administrators,
 // for a lost or replaced phone), audited with the reason: its sessions end
 // at once, and its next sign-in enrols a new key. An account that was
-// never enrolled, or is exempt (the demo's), has none to reset.
+// never enrolled, or is exempt (the demo's), has none to reset. The
+// administrator set the account's first password, so with the second
+// factor gone they could sign in as it and enrol a key of their own: an
+// account that sees sources therefore awaits a second person's
+// confirmation again, as after any other change an administrator makes.
 func (s *Store) ResetSecondFactor(ctx context.Context, id, reason string) error {
 	if _, err := requireRole(ctx, tandem.RoleAdmin); err != nil {
 		return err
 	}
-	if strings.TrimSpace(reason) == "" {
-		return tandem.Invalid("reason", "a reason is required to reset a second factor")
+	if utf8.RuneCountInString(strings.TrimSpace(reason)) < 10 {
+		return tandem.Invalid("reason", "say why the second factor is reset, and how the officer asked (at least 10 characters)")
 	}
 	return s.update(ctx, func(tx *Tx) error {
 		if _, err := tx.officer(id); err != nil {
@@ -583,7 +588,23 @@ func (s *Store) ResetSecondFactor(ctx context.Context, id, reason string) error 
 		if _, err := tx.exec(`DELETE FROM sessions WHERE officer_id = ?`, id); err != nil {
 			return err
 		}
-		return tx.appendAudit("account.second_factor_reset", "second_factor", sf, strings.TrimSpace(reason), audit.Removed)
+		if err := tx.appendAudit("account.second_factor_reset", "second_factor", sf, strings.TrimSpace(reason), audit.Removed); err != nil {
+			return err
+		}
+		o, err := tx.officer(id)
+		if err != nil {
+			return err
+		}
+		if !policy.NeedsConfirmation(o) {
+			return nil
+		}
+		if err := tx.awaitConfirmation(id); err != nil {
+			return err
+		}
+		if err := tx.record("officer.await_confirmation", "officer", id, "second factor reset by an administrator"); err != nil {
+			return err
+		}
+		return tx.reconcileOfficer(id)
 	})
 }
 

@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"tandem"
 	"tandem/front"
@@ -55,14 +54,20 @@ func (h *Handler) amendSave(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	in, f, bad, err := h.readContact(r, src)
+	now := contactAsItStands(c)
+	in, f, bad, err := h.readContact(r, src, &now)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	f.Amending, f.Reason = c, r.PostFormValue("reason")
+	if bad == nil && now.DurationMinutes != nil && in.DurationMinutes == nil {
+		// An amendment can say another duration, not that none was
+		// recorded: an empty field would otherwise read as 0 minutes.
+		bad = fieldErrors{"duration_minutes": "A duration once recorded cannot be removed by an amendment: give the right number of minutes."}
+	}
 	if bad == nil {
-		a := amendmentOf(contactAsItStands(c), in)
+		a := amendmentOf(now, in)
 		a.Reason = f.Reason
 		_, err = h.svc.Contacts.AmendContact(r.Context(), src.ID, c.ID, a)
 		if err == nil {
@@ -87,18 +92,12 @@ func amendmentOf(now tandem.Contact, in tandem.ContactCreate) tandem.Amendment {
 	if in.Kind != now.Kind {
 		a.Kind = &in.Kind
 	}
-	// The form writes times to the minute: a contact recorded to the
-	// second is not moved by a form that left its time alone.
-	if !in.OccurredAt.Equal(now.OccurredAt.Truncate(time.Minute)) {
+	// A time left as the form showed it is the contact's own (readContact).
+	if !in.OccurredAt.Equal(now.OccurredAt) {
 		a.OccurredAt = &in.OccurredAt
 	}
-	if (in.DurationMinutes == nil) != (now.DurationMinutes == nil) || (in.DurationMinutes != nil && *in.DurationMinutes != *now.DurationMinutes) {
-		if in.DurationMinutes != nil {
-			a.DurationMinutes = in.DurationMinutes
-		} else {
-			zero := 0
-			a.DurationMinutes = &zero
-		}
+	if in.DurationMinutes != nil && (now.DurationMinutes == nil || *in.DurationMinutes != *now.DurationMinutes) {
+		a.DurationMinutes = in.DurationMinutes
 	}
 	if in.Location != now.Location {
 		a.Location = &in.Location

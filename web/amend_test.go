@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"tandem"
 	"tandem/internal/testdb"
@@ -113,6 +114,108 @@ func TestContactForm_EveryErrorAtOnceBesideItsField(t *testing.T) {
 		}
 		if n := a.contacts(src); n != 0 {
 			t.Errorf("%d contacts recorded from a refused form", n)
+		}
+	})
+}
+
+// TestAmend_WhatTheFormDidNotTouchStaysAsRecorded: a contact at which an
+// authorising officer was present, at 00:30 UTC on the night the clocks
+// went back (01:30 on the UK clock, an hour that happened twice), with a
+// duration. An amendment of its summary alone keeps the officer (who is
+// no handler of the unit, yet is offered, ticked), the time to the second
+// and the duration; clearing the duration is refused in words, not stored
+// as 0 minutes.
+func TestAmend_WhatTheFormDidNotTouchStaysAsRecorded(t *testing.T) {
+	t.Parallel()
+	testdb.Run(t, func(t *testing.T, backend testdb.Backend) {
+		a := newApp(t, backend, "ha")
+		a.clock.Set(time.Date(2026, time.October, 25, 9, 0, 0, 0, time.UTC))
+		src := a.pairedSource()
+		at := time.Date(2026, time.October, 25, 0, 30, 17, 0, time.UTC)
+		forty := 40
+		c, err := a.store.RecordContact(as(a.ha), src.ID, tandem.ContactCreate{Kind: tandem.KindMeeting, OccurredAt: at, DurationMinutes: &forty,
+			Location: "Café", OfficerIDs: []string{a.ha.ID, a.ao.ID}, Summary: "Debrief"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		page := "/sources/" + src.ID + "/contacts/" + c.ID
+		ha := a.signIn(a.ha)
+		form := ha.get(page + "/amend")
+		if !strings.Contains(form.body, `value="`+a.ao.ID+`" checked`) {
+			t.Fatalf("the amendment form does not offer, ticked, the authorising officer who was there")
+		}
+		if got := form.field("occurred_at"); got != "2026-10-25T01:30" {
+			t.Fatalf("the form shows the time as %q, want 2026-10-25T01:30 (BST)", got)
+		}
+		send := url.Values{"csrf": {ha.csrf()}, "reason": {"the summary was cut short"}, "kind": {"meeting"}, "occurred_at": {"2026-10-25T01:30"},
+			"duration_minutes": {"40"}, "location": {"Café"}, "summary": {"Debrief, in full"}, "officer_ids": {a.ha.ID, a.ao.ID}}
+		cleared := url.Values{}
+		for k, v := range send {
+			cleared[k] = v
+		}
+		cleared.Set("duration_minutes", "")
+		p := ha.post(page+"/amendments", cleared)
+		if p.status != http.StatusBadRequest || !strings.Contains(p.body, `<span id="err-duration_minutes" class="field-error">A duration once recorded cannot be removed`) {
+			t.Errorf("clearing the duration: %d %q", p.status, p.alert())
+		}
+		if p = ha.post(page+"/amendments", send); p.status != http.StatusSeeOther {
+			t.Fatalf("amend the summary: %d %q", p.status, p.alert())
+		}
+		got, err := a.store.FindContact(as(a.ha), src.ID, c.ID)
+		if err != nil || len(got.Amendments) != 1 {
+			t.Fatalf("amendments: %v %v", got, err)
+		}
+		if am := got.Amendments[0]; am.Summary == nil || am.OfficerIDs != nil || am.OccurredAt != nil || am.DurationMinutes != nil {
+			t.Errorf("an amendment of the summary changed more: officers %v, time %v, duration %v", am.OfficerIDs, am.OccurredAt, am.DurationMinutes)
+		}
+	})
+}
+
+// TestForms_AnHourThatHappenedTwiceOrNeverIsNotGuessed: a new contact at
+// 01:30 on the night the clocks went back is refused, saying to write it
+// with its offset (and accepted so); one at 01:30 on the night they went
+// forward never happened, and is refused too.
+func TestForms_AnHourThatHappenedTwiceOrNeverIsNotGuessed(t *testing.T) {
+	t.Parallel()
+	testdb.Run(t, func(t *testing.T, backend testdb.Backend) {
+		a := newApp(t, backend, "ha")
+		a.clock.Set(time.Date(2026, time.October, 26, 9, 0, 0, 0, time.UTC))
+		src := a.pairedSource()
+		ha := a.signIn(a.ha)
+		post := func(when string) *page {
+			return ha.post("/sources/"+src.ID+"/contacts", url.Values{"csrf": {ha.csrf()}, "kind": {"phone"}, "occurred_at": {when},
+				"officer_ids": {a.ha.ID}, "summary": {"a call"}})
+		}
+		if p := post("2026-10-25T01:30"); p.status != http.StatusBadRequest || !strings.Contains(p.alert(), "happened twice on the UK clock") {
+			t.Errorf("01:30 on the night the clocks went back: %d %q", p.status, p.alert())
+		}
+		if p := post("2026-03-29T01:30"); p.status != http.StatusBadRequest || !strings.Contains(p.alert(), "did not happen on the UK clock") {
+			t.Errorf("01:30 on the night the clocks went forward: %d %q", p.status, p.alert())
+		}
+		if p := post("2026-10-25T01:30:00+01:00"); p.status != http.StatusSeeOther {
+			t.Errorf("the same time with its offset: %d %q", p.status, p.alert())
+		}
+		if n := a.contacts(src); n != 1 {
+			t.Errorf("%d contacts recorded, want 1", n)
+		}
+	})
+}
+
+// TestAmend_OfferedOnlyToThoseWhoMay: the co-handler who was not at a
+// contact, and did not write it up, is not offered its amendment (the
+// store would refuse it); the controller is.
+func TestAmend_OfferedOnlyToThoseWhoMay(t *testing.T) {
+	t.Parallel()
+	testdb.Run(t, func(t *testing.T, backend testdb.Backend) {
+		a := newApp(t, backend, "hb", "ctrl")
+		src := a.pairedSource()
+		c := a.soloMeeting(src) // ha alone
+		page := "/sources/" + src.ID + "/contacts/" + c.ID
+		if p := a.signIn(a.hb).get(page); p.status != http.StatusOK || strings.Contains(p.body, page+"/amend") {
+			t.Errorf("the co-handler who was not there is offered the amendment (%d)", p.status)
+		}
+		if p := a.signIn(a.controller).get(page); !strings.Contains(p.body, page+"/amend") {
+			t.Errorf("the controller is not offered the amendment")
 		}
 	})
 }

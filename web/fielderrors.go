@@ -56,10 +56,6 @@ func inWords(msg string, names map[string]string) string {
 	return string(unicode.ToUpper(r)) + msg[size:]
 }
 
-// Of returns the error of one field ("" for none): templates call it as
-// {{.Errors.Of "name"}}.
-func (e fieldErrors) Of(field string) string { return e[field] }
-
 // sentences writes every error as one paragraph, in the order of their
 // fields' names.
 func (e fieldErrors) sentences() string {
@@ -77,9 +73,6 @@ func (e fieldErrors) sentences() string {
 	}
 	return b.String()
 }
-
-// General returns the error that belongs to no field.
-func (e fieldErrors) General() string { return e[""] }
 
 // orInvalid is err, or for a form the page itself found fault with (nil),
 // an invalid request: what sets the answer's status.

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -22,10 +23,23 @@ func formTime(r *http.Request, field string) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339, v); err == nil {
 		return t.UTC(), nil
 	}
+	zone := policy.UnitZone()
 	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02T15:04:05"} {
-		if t, err := time.ParseInLocation(layout, v, policy.UnitZone()); err == nil {
-			return t.UTC(), nil
+		t, err := time.ParseInLocation(layout, v, zone)
+		if err != nil {
+			continue
 		}
+		// The hour the clocks skip in spring never happened; the hour
+		// they repeat in autumn happened twice. Neither is guessed.
+		if t.In(zone).Format(layout) != v {
+			return time.Time{}, tandem.Invalid(field, "%s did not happen on the UK clock (the clocks went forward): check the time", v)
+		}
+		for _, d := range []time.Duration{-time.Hour, time.Hour} {
+			if t.Add(d).In(zone).Format(layout) == v {
+				return time.Time{}, tandem.Invalid(field, "%s happened twice on the UK clock (the clocks went back): write it with its offset, such as %s", v, t.Format("2006-01-02T15:04-07:00"))
+			}
+		}
+		return t.UTC(), nil
 	}
 	return time.Time{}, tandem.Invalid(field, "the date and time could not be read: use the picker, or write 2026-11-26T14:30")
 }
@@ -57,15 +71,37 @@ func (h *Handler) officerChoices(r *http.Request, unit string, selected []string
 	for _, id := range selected {
 		sel[id] = true
 	}
-	for _, o := range os {
-		if o.Unit != unit || !o.HasAnyRole(tandem.RoleHandler, tandem.RoleController) {
-			continue
-		}
+	offered := map[string]bool{}
+	offer := func(o *tandem.Officer) {
+		offered[o.ID] = true
 		c := officerChoice{Officer: o, Selected: sel[o.ID]}
 		if o.Accredited {
 			accredited = append(accredited, c)
 		} else {
 			others = append(others, c)
+		}
+	}
+	for _, o := range os {
+		if o.Unit == unit && o.HasAnyRole(tandem.RoleHandler, tandem.RoleController) {
+			offer(o)
+		}
+	}
+	// An officer already chosen stays offered, and chosen, whoever they
+	// are (an authorising officer, an officer since posted elsewhere): a
+	// form that starts from a contact must not drop who was there.
+	var missing []string
+	for _, id := range selected {
+		if !offered[id] {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) > 0 {
+		more, err := h.svc.Officers.FindOfficers(r.Context(), missing)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, o := range more {
+			offer(o)
 		}
 	}
 	return accredited, others, nil
@@ -163,7 +199,11 @@ func (h *Handler) contactNew(w http.ResponseWriter, r *http.Request) {
 
 // readContact reads the form into a request and the form's state, with
 // every field at fault named at once.
-func (h *Handler) readContact(r *http.Request, src *tandem.Source) (tandem.ContactCreate, contactForm, fieldErrors, error) {
+//
+// was is the contact an amendment starts from (nil for a new contact): a
+// time left as the form showed it keeps the contact's own, to the second,
+// whatever the clock did that night.
+func (h *Handler) readContact(r *http.Request, src *tandem.Source, was *tandem.Contact) (tandem.ContactCreate, contactForm, fieldErrors, error) {
 	f := contactForm{Source: src, Kind: r.PostFormValue("kind"), OccurredAt: r.PostFormValue("occurred_at"), Duration: r.PostFormValue("duration_minutes"),
 		Location: r.PostFormValue("location"), Summary: r.PostFormValue("summary"), MeetingID: r.PostFormValue("meeting_id")}
 	c := tandem.ContactCreate{Kind: tandem.ContactKind(f.Kind), Location: f.Location, Summary: f.Summary, MeetingID: f.MeetingID, OfficerIDs: r.PostForm["officer_ids"]}
@@ -183,7 +223,9 @@ func (h *Handler) readContact(r *http.Request, src *tandem.Source) (tandem.Conta
 			c.DurationMinutes = &n
 		}
 	}
-	if at, err := formTime(r, "occurred_at"); err != nil {
+	if was != nil && strings.TrimSpace(f.OccurredAt) == formValue(was.OccurredAt) {
+		c.OccurredAt = was.OccurredAt
+	} else if at, err := formTime(r, "occurred_at"); err != nil {
 		bad["occurred_at"] = inWords(tandem.ErrorMessage(err), contactFields)
 	} else {
 		c.OccurredAt = at
@@ -206,7 +248,7 @@ func (h *Handler) contactSave(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	c, f, bad, err := h.readContact(r, src)
+	c, f, bad, err := h.readContact(r, src, nil)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -266,13 +308,18 @@ func (h *Handler) contactShow(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
+	// Who may amend it, as the store will judge: a controller of the
+	// source, or an officer who took part in it or documented it.
+	me := state(r).session.Officer
+	mayAmend := src.Permissions.Amend && (src.Permissions.Assign || slices.Contains(c.OfficerIDs, me.ID) || c.DocumentedBy == me.ID)
 	h.render(w, r, http.StatusOK, "contact", view{Title: contactTitle(c) + " · " + src.Reference, Nav: "sources", Data: struct {
-		Source  *tandem.Source
-		Contact *tandem.Contact
-		Alerts  []*tandem.Alert
-		Names   map[string]string
-		Saved   bool
-	}{src, c, mine, names, r.URL.Query().Get("saved") == "1"}})
+		Source   *tandem.Source
+		Contact  *tandem.Contact
+		Alerts   []*tandem.Alert
+		Names    map[string]string
+		Saved    bool
+		MayAmend bool
+	}{src, c, mine, names, r.URL.Query().Get("saved") == "1", mayAmend}})
 }
 
 // contactPreview answers the form's script with the findings as HTML.
@@ -282,7 +329,7 @@ func (h *Handler) contactPreview(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	c, _, bad, err := h.readContact(r, src)
+	c, _, bad, err := h.readContact(r, src, nil)
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -54,10 +54,8 @@ func (h *Handler) cookieName() string {
 // refused before any page reads it.
 func (h *Handler) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		st := &requestState{nonce: randomNonce()}
-		ctx := context.WithValue(r.Context(), stateKey{}, st)
-		r = r.WithContext(ctx)
-		w.Header().Set("Content-Security-Policy", fmt.Sprintf("default-src 'none'; script-src 'nonce-%s'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'", st.nonce))
+		r, st := withPageState(w, r)
+		ctx := r.Context()
 		limit := int64(1 << 20)
 		if r.URL.Path == "/calls" {
 			limit = maxUpload // a phone system's month of records
@@ -131,6 +129,14 @@ func (h *Handler) toLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	next := r.URL.RequestURI()
 	http.Redirect(w, r, "/login?next="+url.QueryEscape(next), http.StatusSeeOther)
+}
+
+// withPageState gives the request a fresh nonce, and the answer the pages'
+// Content-Security-Policy, which admits only scripts carrying it.
+func withPageState(w http.ResponseWriter, r *http.Request) (*http.Request, *requestState) {
+	st := &requestState{nonce: randomNonce()}
+	w.Header().Set("Content-Security-Policy", fmt.Sprintf("default-src 'none'; script-src 'nonce-%s'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'", st.nonce))
+	return r.WithContext(context.WithValue(r.Context(), stateKey{}, st)), st
 }
 
 // draftForms are the forms whose write-up a browser keeps through a

@@ -107,5 +107,12 @@ func (h *Handler) Pages() http.Handler {
 }
 
 // ErrorPage shows an error as a page: what the front door does for a
-// request outside the API.
-func (h *Handler) ErrorPage(w http.ResponseWriter, r *http.Request, err error) { h.fail(w, r, err) }
+// request outside the API. The front door's request has lost the pages'
+// own state (a panic unwound it): the page gets a nonce of its own, and a
+// CSP that matches it.
+func (h *Handler) ErrorPage(w http.ResponseWriter, r *http.Request, err error) {
+	if state(r) == nil {
+		r, _ = withPageState(w, r)
+	}
+	h.fail(w, r, err)
+}

@@ -49,10 +49,15 @@
     }
     return out;
   }
+  // The fields a draft keeps: all but the session's token and the buttons
+  // (a hidden field, such as the meeting a contact records, is kept).
+  function kept(el) {
+    return el.name && el.name !== "csrf" && el.type !== "submit" && el.type !== "button";
+  }
   function read(form) {
     var v = {};
     Array.prototype.forEach.call(form.elements, function (el) {
-      if (!el.name || el.type === "hidden" || el.type === "submit" || el.type === "button") return;
+      if (!kept(el)) return;
       if ((el.type === "checkbox" || el.type === "radio") && !el.checked) return;
       (v[el.name] = v[el.name] || []).push(el.value);
     });
@@ -60,18 +65,26 @@
   }
   function write(form, v) {
     Array.prototype.forEach.call(form.elements, function (el) {
-      if (!el.name || el.type === "hidden" || el.type === "submit" || el.type === "button") return;
+      if (!kept(el)) return;
       var got = v[el.name] || [];
       if (el.type === "checkbox" || el.type === "radio") el.checked = got.indexOf(el.value) >= 0;
       else if (got.length) el.value = got[0];
     });
   }
   document.addEventListener("DOMContentLoaded", function () {
-    var kept = document.querySelector("[data-draft-kept]") !== null;
+    var ended = document.querySelector("[data-draft-kept]") !== null;
     keys(SENT).forEach(function (k) {
-      if (kept) store.setItem(DRAFT + k.slice(SENT.length), store.getItem(k));
+      if (ended) store.setItem(DRAFT + k.slice(SENT.length), store.getItem(k));
       store.removeItem(k);
     });
+    // A draft is its writer's: keys begin with the officer's id. Whoever
+    // signs in next in this tab never sees another officer's.
+    var me = document.body.getAttribute("data-officer");
+    if (me) {
+      keys(DRAFT).forEach(function (k) {
+        if (k.indexOf(DRAFT + me + ":") !== 0) store.removeItem(k);
+      });
+    }
     Array.prototype.forEach.call(document.querySelectorAll("form[data-draft]"), function (form) {
       var key = DRAFT + form.getAttribute("data-draft");
       var saved = store.getItem(key);
