@@ -1,7 +1,11 @@
 package web
 
 import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"tandem"
@@ -34,6 +38,21 @@ type accountData struct {
 	AllRoles   []tandem.Role
 	Errors     fieldErrors
 	Error      string
+	// Seen is the account as this page shows it (accountSeen): a
+	// confirmation sent from the page confirms this, or nothing.
+	Seen string
+}
+
+// accountSeen fingerprints what a confirmer checks on an account's page:
+// who it is, what it may do, and whose change awaits confirmation.
+func accountSeen(o *tandem.Officer) string {
+	roles := make([]string, len(o.Roles))
+	for i, r := range o.Roles {
+		roles[i] = string(r)
+	}
+	sum := sha256.Sum256([]byte(strings.Join([]string{o.ID, o.Username, o.Name, o.Gender, o.Unit, strings.Join(roles, ","),
+		strconv.FormatBool(o.Senior), strconv.FormatBool(o.Dedicated), o.ConfirmationOf}, "\x00")))
+	return hex.EncodeToString(sum[:16])
 }
 
 func (h *Handler) accountNew(w http.ResponseWriter, r *http.Request) {
@@ -90,7 +109,7 @@ func (h *Handler) showAccount(w http.ResponseWriter, r *http.Request, status int
 		h.fail(w, r, ferr)
 		return
 	}
-	d := accountData{Officer: o, IsAdmin: me.HasRole(tandem.RoleAdmin), AllRoles: tandem.Roles, Roles: map[string]bool{}}
+	d := accountData{Officer: o, IsAdmin: me.HasRole(tandem.RoleAdmin), AllRoles: tandem.Roles, Roles: map[string]bool{}, Seen: accountSeen(o)}
 	for _, role := range o.Roles {
 		d.Roles[string(role)] = true
 	}
@@ -149,8 +168,20 @@ func (h *Handler) accountUpdate(w http.ResponseWriter, r *http.Request) {
 	h.accountActed(w, r, err, "account_changed")
 }
 
+// accountConfirm confirms the account as its page showed it: if it
+// changed since (an administrator's second change), the confirmer is shown
+// it again rather than confirming what they did not see.
 func (h *Handler) accountConfirm(w http.ResponseWriter, r *http.Request) {
-	_, err := h.svc.Officers.ConfirmOfficer(r.Context(), r.PathValue("id"), r.PostFormValue("reason"))
+	o, err := h.svc.Officers.FindOfficer(r.Context(), r.PathValue("id"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if subtle.ConstantTimeCompare([]byte(r.PostFormValue("seen")), []byte(accountSeen(o))) != 1 {
+		h.showAccount(w, r, http.StatusConflict, tandem.Errorf(tandem.ECONFLICT, "the account changed since you opened it: look at it again before you confirm it"))
+		return
+	}
+	_, err = h.svc.Officers.ConfirmOfficer(r.Context(), o.ID, r.PostFormValue("reason"))
 	h.accountActed(w, r, err, "account_confirmed")
 }
 

@@ -66,10 +66,22 @@ func TestAccounts_CreateConfirmChangeAndReset(t *testing.T) {
 			t.Fatalf("the controller's view of the account: confirm offered %v, disable offered %v",
 				strings.Contains(p.body, "/confirm\""), strings.Contains(p.body, "/disable\""))
 		}
-		if p = ctl.post(accountPage+"/confirm", url.Values{"csrf": {ctl.csrf()}, "reason": {"short"}}); p.status != http.StatusBadRequest || !strings.Contains(p.body, `id="err-reason"`) {
+		seen := p.field("seen")
+		if p = ctl.post(accountPage+"/confirm", url.Values{"csrf": {ctl.csrf()}, "seen": {seen}, "reason": {"short"}}); p.status != http.StatusBadRequest || !strings.Contains(p.body, `id="err-reason"`) {
 			t.Errorf("a confirmation without a real reason: %d %q", p.status, p.alert())
 		}
-		if p = ctl.post(accountPage+"/confirm", url.Values{"csrf": {ctl.csrf()}, "reason": {"posting order 41/26 checked"}}); p.status != http.StatusSeeOther {
+		// The administrator changes the account again while the controller
+		// reads it: the confirmation of the page as first shown is refused.
+		if p = adm.post(accountPage+"/account", url.Values{"csrf": {adm.csrf()}, "roles": {"handler"}, "unit": {"north"}, "senior": {"1"},
+			"dedicated": {"1"}, "reason": {"made senior meanwhile"}}); p.status != http.StatusSeeOther {
+			t.Fatalf("the administrator's second change: %d %q", p.status, p.alert())
+		}
+		if p = ctl.post(accountPage+"/confirm", url.Values{"csrf": {ctl.csrf()}, "seen": {seen}, "reason": {"posting order 41/26 checked"}}); p.status != http.StatusConflict ||
+			!strings.Contains(p.alert(), "changed since you opened it") {
+			t.Errorf("a confirmation of the account as it no longer is: %d %q", p.status, p.alert())
+		}
+		seen = ctl.get(accountPage).field("seen")
+		if p = ctl.post(accountPage+"/confirm", url.Values{"csrf": {ctl.csrf()}, "seen": {seen}, "reason": {"posting order 41/26 checked"}}); p.status != http.StatusSeeOther {
 			t.Fatalf("confirm: %d %q", p.status, p.alert())
 		}
 		if p = nb.get("/sources"); p.status != http.StatusOK {
