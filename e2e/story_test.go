@@ -256,7 +256,9 @@ func TestStory_SoloMeetingReachesTheController(t *testing.T) {
 }
 
 // on returns the same browser reporting to the subtest t.
-func (b *browser) on(t *testing.T) *browser { return &browser{t: t, ctx: b.ctx, srv: b.srv, console: b.console} }
+func (b *browser) on(t *testing.T) *browser {
+	return &browser{t: t, ctx: b.ctx, srv: b.srv, console: b.console}
+}
 
 // evalAsync evaluates an expression that returns a promise of a string.
 func (b *browser) evalAsync(name, js string) string {
