@@ -97,6 +97,7 @@ type AuditService interface {
 // filters it by.
 var AuditActions = []string{
 	"account.lock",
+	"account.password_change",
 	"account.second_factor_enrol",
 	"account.second_factor_exempt",
 	"account.second_factor_reset",

@@ -280,8 +280,19 @@ func (c *OfficerCreate) Validate() error {
 		}
 		c.WorkPhones[i] = p
 	}
-	if c.Password != "" && utf8.RuneCountInString(c.Password) < 10 {
-		return Invalid("password", "a password has at least 10 characters")
+	if c.Password != "" {
+		if err := ValidPassword("password", c.Password); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ValidPassword checks a password a person chose: at least 10 characters,
+// and at most 256, so that no one makes the server hash a book.
+func ValidPassword(field, p string) error {
+	if n := utf8.RuneCountInString(p); n < 10 || n > 256 {
+		return Invalid(field, "a password has at least 10 characters (and at most 256)")
 	}
 	return nil
 }

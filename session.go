@@ -55,6 +55,9 @@ type SessionService interface {
 	PendingSecondFactor(ctx context.Context, token string) (string, error)
 	// EnrolSecondFactor stores that key once a code from it checks.
 	EnrolSecondFactor(ctx context.Context, token, code string) error
+	// ChangePassword is an officer's change of their own password, from
+	// the session of token; the account's other sessions end.
+	ChangePassword(ctx context.Context, token, current, next string) error
 	// ExemptSecondFactor marks a demo account as having no second factor.
 	ExemptSecondFactor(ctx context.Context, officerID string) error
 	UnlockAccount(ctx context.Context, officerID string) error

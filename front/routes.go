@@ -133,6 +133,8 @@ var Pages = []Route{
 	{Method: "GET", Pattern: "/audit", Gate: policy.Auditors, Handler: "auditShow"},
 	{Method: "GET", Pattern: "/early-warning", Gate: policy.Watchers, Handler: "earlyWarning"},
 	{Method: "GET", Pattern: "/settings", Gate: policy.Anyone, Handler: "settingsShow"},
+	{Method: "GET", Pattern: "/password", Gate: policy.Anyone, Handler: "passwordShow"},
+	{Method: "POST", Pattern: "/password", Gate: policy.Anyone, Handler: "passwordSave"},
 	{Method: "POST", Pattern: "/settings/{key}", Gate: policy.Trainers, Handler: "settingSave"},
 	{Method: "GET", Pattern: "/calls", Gate: policy.Controllers, Handler: "callsShow"},
 	{Method: "POST", Pattern: "/calls", Gate: policy.Controllers, Handler: "callsImport"},

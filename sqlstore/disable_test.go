@@ -340,3 +340,39 @@ func TestResetSecondFactor_ALostPhoneEnrolsAgain(t *testing.T) {
 		}
 	})
 }
+
+// TestChangePassword_TheTrailStillVerifies: an officer's own change of
+// password is on the record (the row's hash with it), and a wrong current
+// password counts towards the lockout.
+func TestChangePassword_TheTrailStillVerifies(t *testing.T) {
+	suite(t, func(t *testing.T, open opener) {
+		e := newEnv(t, open)
+		o, err := e.store.CreateOfficer(e.as(e.admin), tandem.OfficerCreate{Username: "pw", Name: "Pat Word", Gender: "female",
+			Unit: "north", Roles: []tandem.Role{tandem.RoleHandler}, Dedicated: true, Password: "set by the administrator"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cookie, _, err := e.store.SignIn(e.system(), "pw", "set by the administrator")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range tandem.LockoutFailures - 1 {
+			if err := e.store.ChangePassword(e.as(o), cookie, "a wrong guess at it", "mine alone, now"); tandem.ErrorField(err) != "current_password" {
+				t.Fatalf("a wrong current password: %v", err)
+			}
+		}
+		if err := e.store.ChangePassword(e.as(o), cookie, "set by the administrator", "mine alone, now"); err != nil {
+			t.Fatal(err)
+		}
+		e.verify("after a change of password")
+		if _, _, err := e.store.SignIn(e.system(), "pw", "mine alone, now"); err != nil {
+			t.Errorf("the new password: %v", err)
+		}
+		if err := e.store.ChangePassword(e.as(o), cookie, "another wrong guess", "mine alone, again"); err == nil {
+			t.Fatal("a wrong current password was accepted")
+		}
+		if _, _, err := e.store.SignIn(e.system(), "pw", "mine alone, now"); tandem.ErrorCode(err) != tandem.EUNAUTHORIZED && tandem.ErrorCode(err) != tandem.ERATELIMITED {
+			t.Errorf("after %d wrong current passwords the account signs in: %v", tandem.LockoutFailures, err)
+		}
+	})
+}

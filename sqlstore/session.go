@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
@@ -535,6 +536,50 @@ func (s *Store) EnrolSecondFactor(ctx context.Context, token, code string) error
 		return tandem.Invalid("code", "the code does not match: check the clock of your phone and try the next code")
 	}
 	return nil
+}
+
+// ChangePassword is an officer's change of their own password, from the
+// session of token: the current one must be given (a wrong one counts as a
+// failed sign-in, towards the lockout), and every other session of the
+// account ends. An administrator sets an account's first password; this is
+// how the officer makes it theirs alone. Audited, without either password.
+func (s *Store) ChangePassword(ctx context.Context, token, current, next string) error {
+	o, err := requireOfficer(ctx)
+	if err != nil {
+		return err
+	}
+	if err := tandem.ValidPassword("new_password", next); err != nil {
+		return err
+	}
+	if next == current {
+		return tandem.Invalid("new_password", "the new password is the current one: choose another")
+	}
+	var hash string
+	if err := s.view(ctx, func(tx *Tx) error {
+		return tx.queryRow(`SELECT password_hash FROM officers WHERE id = ?`, o.ID).Scan(&hash)
+	}); err != nil {
+		return err
+	}
+	if hash == "" || utf8.RuneCountInString(current) > 256 || !passwd.Verify(hash, current) {
+		if err := s.update(ctx, func(tx *Tx) error { return tx.failSignIn(o.Username, o.ID) }); err != nil {
+			return err
+		}
+		return tandem.Invalid("current_password", "the current password is not right")
+	}
+	newHash, err := passwd.Hash(next)
+	if err != nil {
+		return err
+	}
+	keep := s.keys.sessionHash(token)
+	return s.update(ctx, func(tx *Tx) error {
+		if _, err := tx.exec(`UPDATE officers SET password_hash = ? WHERE id = ?`, newHash, o.ID); err != nil {
+			return err
+		}
+		if _, err := tx.exec(`DELETE FROM sessions WHERE officer_id = ? AND id_hash <> ?`, o.ID, keep); err != nil {
+			return err
+		}
+		return tx.record("account.password_change", "officer", o.ID, "")
+	})
 }
 
 // ExemptSecondFactor marks an account as having no second factor. Only the

@@ -335,6 +335,7 @@ var flashes = map[string]string{
 	"account_disabled":      "Account disabled: its sessions and tokens no longer work.",
 	"setting_changed":       "Setting tightened. Every source is judged again by it within the minute.",
 	"account_unlocked":      "Account unlocked.",
+	"password_changed":      "Password changed. Your other sessions have ended.",
 	"account_created":       "Account created. It sees no source until a second person confirms it.",
 	"account_changed":       "Account changed. It sees no source until a second person confirms the change.",
 	"account_confirmed":     "Account confirmed: it now sees what its roles and teams allow.",

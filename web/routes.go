@@ -63,6 +63,8 @@ func (h *Handler) pageHandlers() map[string]http.HandlerFunc {
 		"officerDisable":           h.officerDisable,
 		"auditShow":                h.auditShow,
 		"earlyWarning":             h.earlyWarning,
+		"passwordShow":             h.passwordShow,
+		"passwordSave":             h.passwordSave,
 		"settingsShow":             h.settingsShow,
 		"settingSave":              h.settingSave,
 		"callsShow":                h.callsShow,
