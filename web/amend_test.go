@@ -219,3 +219,28 @@ func TestAmend_OfferedOnlyToThoseWhoMay(t *testing.T) {
 		}
 	})
 }
+
+// TestForms_ALeaverIsNotOfferedAsPresent: a disabled account is not among
+// the officers a new contact may name; on a contact it was at, it stays.
+func TestForms_ALeaverIsNotOfferedAsPresent(t *testing.T) {
+	t.Parallel()
+	testdb.Run(t, func(t *testing.T, backend testdb.Backend) {
+		a := newApp(t, backend, "ha")
+		src := a.pairedSource()
+		c, err := a.store.RecordContact(as(a.ha), src.ID, tandem.ContactCreate{Kind: tandem.KindMeeting, OccurredAt: a.clock.Now().Add(-time.Hour),
+			OfficerIDs: []string{a.ha.ID, a.hb.ID}, Summary: "Debrief"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.store.DisableOfficer(as(a.admin), a.hb.ID, "left the force"); err != nil {
+			t.Fatal(err)
+		}
+		ha := a.signIn(a.ha)
+		if p := ha.get("/sources/" + src.ID + "/contacts/new"); strings.Contains(p.body, `value="`+a.hb.ID+`"`) {
+			t.Errorf("the leaver is offered as present at a new contact")
+		}
+		if p := ha.get("/sources/" + src.ID + "/contacts/" + c.ID + "/amend"); !strings.Contains(p.body, `value="`+a.hb.ID+`" checked`) {
+			t.Errorf("the leaver who was at the contact is dropped from its amendment form")
+		}
+	})
+}

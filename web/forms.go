@@ -82,7 +82,9 @@ func (h *Handler) officerChoices(r *http.Request, unit string, selected []string
 		}
 	}
 	for _, o := range os {
-		if o.Unit == unit && o.HasAnyRole(tandem.RoleHandler, tandem.RoleController) {
+		// A disabled account (a leaver) is offered only where it was
+		// already chosen, below.
+		if o.Unit == unit && o.HasAnyRole(tandem.RoleHandler, tandem.RoleController) && o.DisabledAt == nil {
 			offer(o)
 		}
 	}
