@@ -21,6 +21,16 @@ const (
 	RoleAuditor            Role = "auditor"
 )
 
+// JoinRoles writes roles as one string, joined by sep: how the store keeps
+// them (",") and how the trail and pages say them (", ").
+func JoinRoles(roles []Role, sep string) string {
+	s := make([]string, len(roles))
+	for i, r := range roles {
+		s[i] = string(r)
+	}
+	return strings.Join(s, sep)
+}
+
 // Roles lists every role, in a stable order.
 var Roles = []Role{RoleAdmin, RoleHandler, RoleController, RoleAuthorisingOfficer, RoleAuditor}
 

@@ -42,10 +42,6 @@ func (s *Store) CreateOfficer(ctx context.Context, c tandem.OfficerCreate) (*tan
 			return &tandem.Error{Code: tandem.ECONFLICT, Field: "username", Message: "username " + c.Username + " is taken"}
 		}
 		id = newID()
-		roles := make([]string, len(c.Roles))
-		for i, r := range c.Roles {
-			roles[i] = string(r)
-		}
 		var senior any // NULL, as every earlier officer reads, unless senior
 		if c.Senior {
 			senior = 1
@@ -64,7 +60,7 @@ func (s *Store) CreateOfficer(ctx context.Context, c tandem.OfficerCreate) (*tan
 			awaiting = nil
 		}
 		_, err := tx.exec(`INSERT INTO officers (id, username, name, gender, unit, roles, dedicated, work_phones, password_hash, created_at, created_by, senior, awaiting_confirmation) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			id, c.Username, c.Name, c.Gender, c.Unit, strings.Join(roles, ","), boolInt(c.Dedicated), jsonText(c.WorkPhones), hash, ts(tx.now), tx.actorID(), senior, awaiting)
+			id, c.Username, c.Name, c.Gender, c.Unit, tandem.JoinRoles(c.Roles, ","), boolInt(c.Dedicated), jsonText(c.WorkPhones), hash, ts(tx.now), tx.actorID(), senior, awaiting)
 		if err != nil {
 			return err
 		}
@@ -503,16 +499,12 @@ func (s *Store) UpdateOfficer(ctx context.Context, id string, u tandem.OfficerUp
 		if len(changes) == 0 {
 			return tandem.Invalid("roles", "the account already reads so: nothing changed")
 		}
-		roles := make([]string, len(now.Roles))
-		for i, r := range now.Roles {
-			roles[i] = string(r)
-		}
 		var senior any
 		if now.Senior {
 			senior = 1
 		}
 		if _, err := tx.exec(`UPDATE officers SET roles = ?, unit = ?, senior = ?, dedicated = ? WHERE id = ?`,
-			strings.Join(roles, ","), now.Unit, senior, boolInt(now.Dedicated), id); err != nil {
+			tandem.JoinRoles(now.Roles, ","), now.Unit, senior, boolInt(now.Dedicated), id); err != nil {
 			return err
 		}
 		if err := tx.awaitConfirmation(id); err != nil {
@@ -533,14 +525,7 @@ func (s *Store) UpdateOfficer(ctx context.Context, id string, u tandem.OfficerUp
 // officerChanges says in words how an account changed, field by field.
 func officerChanges(was, now *tandem.Officer) []string {
 	var out []string
-	join := func(rs []tandem.Role) string {
-		s := make([]string, len(rs))
-		for i, r := range rs {
-			s[i] = string(r)
-		}
-		return strings.Join(s, ", ")
-	}
-	if a, b := join(was.Roles), join(now.Roles); a != b {
+	if a, b := tandem.JoinRoles(was.Roles, ", "), tandem.JoinRoles(now.Roles, ", "); a != b {
 		out = append(out, "roles "+a+" → "+b)
 	}
 	if was.Unit != now.Unit {
@@ -571,11 +556,12 @@ func (s *Store) ResetSecondFactor(ctx context.Context, id, reason string) error 
 		return tandem.Invalid("reason", "say why the second factor is reset, and how the officer asked (at least 10 characters)")
 	}
 	return s.update(ctx, func(tx *Tx) error {
-		if _, err := tx.officer(id); err != nil {
+		o, err := tx.officer(id)
+		if err != nil {
 			return err
 		}
 		var sf string
-		err := tx.queryRow(`SELECT id FROM second_factors WHERE officer_id = ? AND exempt = 0`, id).Scan(&sf)
+		err = tx.queryRow(`SELECT id FROM second_factors WHERE officer_id = ? AND exempt = 0`, id).Scan(&sf)
 		if errors.Is(err, sql.ErrNoRows) {
 			return tandem.Errorf(tandem.ECONFLICT, "the account has no second factor to reset: it enrols one at its next sign-in")
 		}
@@ -589,10 +575,6 @@ func (s *Store) ResetSecondFactor(ctx context.Context, id, reason string) error 
 			return err
 		}
 		if err := tx.appendAudit("account.second_factor_reset", "second_factor", sf, strings.TrimSpace(reason), audit.Removed); err != nil {
-			return err
-		}
-		o, err := tx.officer(id)
-		if err != nil {
 			return err
 		}
 		if !policy.NeedsConfirmation(o) {

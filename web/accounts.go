@@ -46,11 +46,7 @@ type accountData struct {
 // accountSeen fingerprints what a confirmer checks on an account's page:
 // who it is, what it may do, and whose change awaits confirmation.
 func accountSeen(o *tandem.Officer) string {
-	roles := make([]string, len(o.Roles))
-	for i, r := range o.Roles {
-		roles[i] = string(r)
-	}
-	sum := sha256.Sum256([]byte(strings.Join([]string{o.ID, o.Username, o.Name, o.Gender, o.Unit, strings.Join(roles, ","),
+	sum := sha256.Sum256([]byte(strings.Join([]string{o.ID, o.Username, o.Name, o.Gender, o.Unit, tandem.JoinRoles(o.Roles, ","),
 		strconv.FormatBool(o.Senior), strconv.FormatBool(o.Dedicated), o.ConfirmationOf}, "\x00")))
 	return hex.EncodeToString(sum[:16])
 }

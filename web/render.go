@@ -151,7 +151,7 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 // 0 for an officer who sees none, -1 when they could not be counted (the
 // page is still shown: the alerts page itself says why).
 func (h *Handler) openAlertCount(r *http.Request, o *tandem.Officer) int {
-	if o == nil || o.AwaitingConfirmation || !o.HasAnyRole(policy.Readers...) {
+	if o == nil || o.AwaitingConfirmation || !policy.Readers.Opens(o) {
 		return 0
 	}
 	groups, err := h.svc.Alerts.OpenAlertGroups(r.Context(), tandem.AlertFilter{})
